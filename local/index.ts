@@ -1,0 +1,117 @@
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { DatabaseEngine } from './db/engine';
+import { DocumentStore } from './db/store';
+import { FunctionHost } from './functions/host';
+import { OpenApiFakes } from './openapi/fakes';
+import { loadSchema } from './schema';
+import { createServer } from './server';
+import { LocalStorage } from './storage';
+
+export interface LocalCloudOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  dataDir: string;
+  /** Folder of built functions: `<name>/index.js` (+ optional `config.json`). */
+  functionsDir?: string;
+  /** The declared collections, indexes and rules (see local/README.md). */
+  schemaFile?: string;
+  /** Static files served at /admin/. */
+  adminDir?: string;
+  envId?: string;
+  appId?: string;
+  /** URL prefix → function reached through the HTTP access service, e.g. {'/admin-api': 'admin'}. */
+  httpRoutes?: Record<string, string>;
+  /** Run timer triggers (off in tests that fire them by hand). */
+  timers?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  url: string;
+  port: number;
+  envId: string;
+  store: DocumentStore;
+  functions: FunctionHost;
+  openapi: OpenApiFakes;
+  /** Environment variables that point the real wx-server-sdk / @cloudbase/node-sdk at this server. */
+  sdkEnv(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`端口 ${port} 已被占用：请关闭占用它的程序，或用 PORT=<其他端口> npm start`);
+  }
+}
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const envId = options.envId ?? 'leadpool-local';
+  const appId = options.appId ?? 'wx0000000000local';
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((line: string) => console.log(line));
+  const store = new DocumentStore(path.join(options.dataDir, 'db'), log);
+  if (options.schemaFile) store.declare(loadSchema(options.schemaFile).collections);
+  const engine = new DatabaseEngine(store);
+  let url = '';
+  const sdkEnv = (): Record<string, string> => ({
+    TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/admin` }),
+    TENCENTCLOUD_SECRETID: 'local-secret-id',
+    TENCENTCLOUD_SECRETKEY: 'local-secret-key',
+    TENCENTCLOUD_RUNENV: 'SCF',
+    TENCENTCLOUD_REGION: 'ap-shanghai',
+    SCF_NAMESPACE: envId,
+    TCB_ENV: envId,
+  });
+  const functions = new FunctionHost(options.functionsDir, () => ({ ...(process.env as Record<string, string>), ...sdkEnv() }), log);
+  const storage = new LocalStorage(path.join(options.dataDir, 'storage'), envId, () => url);
+  const openapi = new OpenApiFakes(appId);
+  const server = createServer({
+    envId,
+    appId,
+    store,
+    engine,
+    functions,
+    storage,
+    openapi,
+    adminDir: options.adminDir,
+    httpRoutes: options.httpRoutes ?? {},
+    log,
+  });
+  try {
+    await listen(server, options.port ?? 3000, host);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  url = `http://${host}:${port}`;
+  if (options.timers !== false) functions.startTimers(appId);
+  return {
+    url,
+    port,
+    envId,
+    store,
+    functions,
+    openapi,
+    sdkEnv,
+    async close() {
+      await functions.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      engine.abortAll();
+      store.close();
+    },
+  };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
+    server.listen(port, host, () => resolve());
+  });
+}

@@ -1,0 +1,341 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { DatabaseEngine } from './db/engine';
+import type { DocumentStore } from './db/store';
+import { CloudError } from './errors';
+import type { CallerContext, FunctionHost } from './functions/host';
+import type { OpenApiFakes } from './openapi/fakes';
+import { decodeOpenApiRequest, encodeOpenApiResponse } from './openapi/protobuf';
+import type { LocalStorage } from './storage';
+
+/** The cloud refuses request bodies over 100 KB (PLATFORM.md); so does the local cloud. */
+export const BODY_LIMIT = 100 * 1024;
+const UPLOAD_LIMIT = 50 * 1024 * 1024;
+
+export interface ServerParts {
+  envId: string;
+  appId: string;
+  store: DocumentStore;
+  engine: DatabaseEngine;
+  functions: FunctionHost;
+  storage: LocalStorage;
+  openapi: OpenApiFakes;
+  adminDir?: string;
+  /** URL prefixes reached the way CloudBase's HTTP access service reaches a function. */
+  httpRoutes: Record<string, string>;
+  log: (line: string) => void;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  res.writeHead(status, {
+    'content-type': Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json; charset=utf-8',
+    'content-length': String(payload.length),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+function failure(code: string, message: string) {
+  return { ok: false, error: { code, message } };
+}
+
+let requestCounter = 0;
+const requestId = () => `local-${Date.now().toString(36)}-${(requestCounter++).toString(36)}`;
+
+export function createServer(parts: ServerParts): http.Server {
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const route = url.pathname;
+    if (req.method === 'POST' && route === '/admin') return handleProtocol(parts, req, res);
+    if (req.method === 'POST' && route.startsWith('/api/functions/')) return handleFunctionCall(parts, req, res, route.slice('/api/functions/'.length));
+    const httpRoute = Object.keys(parts.httpRoutes).find((prefix) => route === prefix || route.startsWith(`${prefix}/`));
+    if (httpRoute) return handleHttpAccess(parts, req, res, url, parts.httpRoutes[httpRoute]);
+    if (route.startsWith('/__local/')) return handleLocal(parts, req, res, url);
+    if (route === '/') return send(res, 302, '', { location: '/admin/' });
+    if (route === '/admin' || route.startsWith('/admin/')) return serveAdmin(parts, res, route);
+    return send(res, 404, failure('NOT_FOUND', `没有这个地址: ${route}`));
+  };
+  return http.createServer((req, res) => {
+    handler(req, res).catch((error: Error) => {
+      parts.log(`[local cloud] ${error.stack ?? error.message}`);
+      if (!res.headersSent) send(res, 500, failure('INTERNAL', '本地云内部错误'));
+    });
+  });
+}
+
+/** The CloudBase admin protocol the SDKs speak (LOCAL-CLOUD.md). */
+async function handleProtocol(parts: ServerParts, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const id = requestId();
+  const contentType = req.headers['content-type'] ?? '';
+  let body: Buffer;
+  try {
+    body = await readBody(req, contentType.startsWith('multipart/') ? UPLOAD_LIMIT : BODY_LIMIT);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: '请求体超过 100 KB 的上限' });
+    throw error;
+  }
+  if (contentType.startsWith('multipart/form-data')) return handleOpenApi(parts, body, contentType, res, id);
+  let request: Record<string, unknown>;
+  try {
+    request = JSON.parse(body.toString('utf8'));
+    if (!request || typeof request !== 'object' || typeof request.action !== 'string') throw new Error('no action');
+  } catch {
+    return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: '请求不是合法的 JSON 或缺少 action' });
+  }
+  try {
+    const action = request.action as string;
+    let answer: Record<string, unknown>;
+    if (action.startsWith('database.')) answer = await parts.engine.handle(action, request);
+    else if (action === 'functions.invokeFunction') answer = { data: await invokeNested(parts, request) };
+    else if (action.startsWith('storage.')) answer = { data: storageAction(parts, action, request) };
+    else throw new CloudError('INVALID_PARAM', `不支持的操作: ${action}`);
+    send(res, 200, { requestId: id, ...answer });
+  } catch (error) {
+    if (!(error instanceof CloudError)) throw error;
+    send(res, 200, { requestId: id, code: error.code, message: error.message });
+  }
+}
+
+async function invokeNested(parts: ServerParts, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const name = String(request.function_name ?? '');
+  let event: unknown = {};
+  try {
+    event = typeof request.request_data === 'string' && request.request_data ? JSON.parse(request.request_data) : {};
+  } catch {
+    throw new CloudError('INVALID_PARAM', 'request_data 不是合法的 JSON');
+  }
+  // A call from inside a function keeps the user's identity, as in the cloud.
+  const parent = parts.functions.callerOf(String(request.wxCloudApiToken ?? ''));
+  const caller: CallerContext = parent ? { ...parent.caller, SOURCE: 'wx_server' } : { SOURCE: 'wx_server', APPID: parts.appId };
+  const result = await parts.functions.invoke(name, event, caller);
+  return { response_data: JSON.stringify(result) };
+}
+
+function storageAction(parts: ServerParts, action: string, request: Record<string, unknown>): Record<string, unknown> {
+  switch (action) {
+    case 'storage.getUploadMetadata':
+      return parts.storage.uploadMetadata(String(request.path ?? ''));
+    case 'storage.batchGetDownloadUrl':
+      return { download_list: parts.storage.downloadList(request.file_list) };
+    case 'storage.batchDeleteFile':
+      return { delete_list: parts.storage.deleteList(request.fileid_list) };
+    default:
+      throw new CloudError('INVALID_PARAM', `不支持的操作: ${action}`);
+  }
+}
+
+/** `cloud.openapi.*` arrives as multipart with a protobuf request and expects protobuf back. */
+async function handleOpenApi(parts: ServerParts, body: Buffer, contentType: string, res: http.ServerResponse, id: string): Promise<void> {
+  const fields = parseMultipart(body, contentType);
+  const apiName = fields.apiName?.toString('utf8');
+  if (fields.action?.toString('utf8') !== 'wx.openApi' || !apiName) {
+    return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: '不支持的 multipart 请求' });
+  }
+  let params: Record<string, unknown>;
+  try {
+    params = decodeOpenApiRequest(fields.requestData ?? Buffer.alloc(0));
+  } catch {
+    return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: 'requestData 不是合法的 protobuf' });
+  }
+  const parent = parts.functions.callerOf(fields.wxCloudApiToken?.toString('utf8'));
+  const answer = await parts.openapi.answer(apiName, params, { functionName: parent?.functionName, openid: parent?.caller.OPENID });
+  send(res, 200, encodeOpenApiResponse(answer.body, answer.contentType));
+}
+
+export function parseMultipart(body: Buffer, contentType: string): Record<string, Buffer> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const fields: Record<string, Buffer> = {};
+  if (!boundary) return fields;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd !== -1) {
+      const name = /name="([^"]+)"/.exec(part.subarray(0, headerEnd).toString('utf8'))?.[1];
+      if (name) fields[name] = part.subarray(headerEnd + 4);
+    }
+    start = next;
+  }
+  return fields;
+}
+
+/** `POST /api/functions/<name>`: the mini program's `wx.cloud.callFunction`, identity from `x-wx-openid`. */
+async function handleFunctionCall(parts: ServerParts, req: http.IncomingMessage, res: http.ServerResponse, name: string): Promise<void> {
+  let event: unknown;
+  try {
+    const body = await readBody(req, BODY_LIMIT);
+    event = body.length ? JSON.parse(body.toString('utf8')) : {};
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return send(res, 413, failure('INVALID_INPUT', '请求内容超过 100 KB，请精简后再提交'));
+    return send(res, 400, failure('INVALID_INPUT', '请求体不是合法的 JSON'));
+  }
+  const openid = headerValue(req.headers['x-wx-openid']);
+  const caller: CallerContext = {
+    OPENID: openid,
+    APPID: parts.appId,
+    UNIONID: headerValue(req.headers['x-wx-unionid']),
+    CLIENTIP: req.socket.remoteAddress ?? '',
+    SOURCE: 'wx_client',
+  };
+  await answerInvocation(parts, res, name, event, caller);
+}
+
+async function answerInvocation(parts: ServerParts, res: http.ServerResponse, name: string, event: unknown, caller: CallerContext, raw = false) {
+  try {
+    const result = await parts.functions.invoke(name, event, caller);
+    if (raw) return sendIntegrationResponse(res, result);
+    send(res, 200, result ?? null);
+  } catch (error) {
+    if (!(error instanceof CloudError)) throw error;
+    const missing = error.code === 'FUNCTIONS_REQUEST_FAIL';
+    send(res, missing ? 404 : 500, failure(missing ? 'NOT_FOUND' : 'INTERNAL', missing ? error.message : '服务暂时不可用，请稍后重试'));
+  }
+}
+
+/** CloudBase's HTTP access service: the request becomes an integration event; the answer may be an integration response. */
+async function handleHttpAccess(parts: ServerParts, req: http.IncomingMessage, res: http.ServerResponse, url: URL, functionName: string) {
+  let body: Buffer;
+  try {
+    body = await readBody(req, BODY_LIMIT);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return send(res, 413, failure('INVALID_INPUT', '请求内容超过 100 KB，请精简后再提交'));
+    throw error;
+  }
+  const headers = Object.fromEntries(Object.entries(req.headers).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : (value ?? '')]));
+  const event = {
+    path: url.pathname,
+    httpMethod: req.method ?? 'GET',
+    headers,
+    queryStringParameters: Object.fromEntries(url.searchParams),
+    body: body.toString('utf8'),
+    isBase64Encoded: false,
+    requestContext: { requestId: requestId(), envId: parts.envId, appId: parts.appId },
+  };
+  await answerInvocation(parts, res, functionName, event, { SOURCE: 'http', CLIENTIP: req.socket.remoteAddress ?? '' }, true);
+}
+
+function sendIntegrationResponse(res: http.ServerResponse, result: any): void {
+  if (result && typeof result === 'object' && typeof result.statusCode === 'number') {
+    const payload = result.isBase64Encoded ? Buffer.from(String(result.body ?? ''), 'base64') : Buffer.from(String(result.body ?? ''));
+    res.writeHead(result.statusCode, { 'content-length': String(payload.length), ...(result.headers ?? {}) });
+    res.end(payload);
+    return;
+  }
+  send(res, 200, result ?? null);
+}
+
+async function handleLocal(parts: ServerParts, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  const route = url.pathname;
+  if (req.method === 'GET' && route === '/__local/health') {
+    const collections = parts.store.names().map((name) => ({ name, count: parts.store.count(parts.store.main, name, {}) }));
+    return send(res, 200, { ok: true, data: { envId: parts.envId, functions: parts.functions.list().map((fn) => fn.name), collections } });
+  }
+  if (route === '/__local/openapi') {
+    if (req.method === 'DELETE') parts.openapi.calls.length = 0;
+    const api = url.searchParams.get('api');
+    return send(res, 200, { ok: true, data: { calls: parts.openapi.calls.filter((call) => !api || call.api === api) } });
+  }
+  if (req.method === 'PUT' && route === '/__local/openapi/blocked-words') {
+    const words = JSON.parse((await readBody(req, BODY_LIMIT)).toString('utf8') || '[]');
+    if (!Array.isArray(words) || !words.every((word) => typeof word === 'string')) {
+      return send(res, 400, failure('INVALID_INPUT', '屏蔽词必须是字符串数组'));
+    }
+    parts.openapi.blockedWords = words;
+    return send(res, 200, { ok: true, data: { words } });
+  }
+  if (req.method === 'PUT' && route === '/__local/storage/upload') {
+    let content: Buffer;
+    try {
+      content = await readBody(req, UPLOAD_LIMIT);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return send(res, 413, cosError('EntityTooLarge', 'file exceeds 50 MB'), { 'content-type': 'application/xml' });
+      throw error;
+    }
+    try {
+      parts.storage.write(url.searchParams.get('path') ?? '', content);
+    } catch (error) {
+      if (!(error instanceof CloudError)) throw error;
+      return send(res, 400, cosError('InvalidArgument', error.message), { 'content-type': 'application/xml' });
+    }
+    return send(res, 200, '', { 'content-type': 'application/xml' });
+  }
+  if (req.method === 'GET' && route.startsWith('/__local/storage/files/')) {
+    const cloudPath = decodeURI(route.slice('/__local/storage/files/'.length));
+    let content: Buffer | null = null;
+    try {
+      content = parts.storage.read(cloudPath);
+    } catch {
+      content = null;
+    }
+    if (!content) return send(res, 404, failure('NOT_FOUND', '文件不存在'));
+    return send(res, 200, content, { 'content-type': contentTypeOf(cloudPath) });
+  }
+  send(res, 404, failure('NOT_FOUND', `没有这个地址: ${route}`));
+}
+
+function cosError(code: string, message: string): string {
+  return `<?xml version='1.0' encoding='utf-8' ?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>local</RequestId><TraceId>local</TraceId></Error>`;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.csv': 'text/csv; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+};
+
+function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+function serveAdmin(parts: ServerParts, res: http.ServerResponse, route: string): void {
+  const root = parts.adminDir;
+  if (!root || !fs.existsSync(path.join(root, 'index.html'))) {
+    return send(res, 503, '<!doctype html><meta charset="utf-8"><p>管理后台尚未构建：请先运行 npm run build</p>', {
+      'content-type': 'text/html; charset=utf-8',
+    });
+  }
+  const relative = decodeURIComponent(route.replace(/^\/admin\/?/, ''));
+  const file = path.resolve(root, relative);
+  const inside = file.startsWith(path.resolve(root) + path.sep);
+  // Unknown paths fall back to index.html so the page's own router can answer them.
+  const target = inside && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(root, 'index.html');
+  const cache = target.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  send(res, 200, fs.readFileSync(target), { 'content-type': contentTypeOf(target), 'cache-control': cache });
+}
+
+function headerValue(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
