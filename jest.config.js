@@ -1,7 +1,7 @@
 /** Test projects mirror the code: pure units, the local cloud and functions through the real SDK,
  * mini program components in miniprogram-simulate, and the admin page in a real browser. */
 const tsJest = ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0', esModuleInterop: true, resolveJsonModule: true, isolatedModules: true, strict: true }, diagnostics: false }];
-const base = { transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'] };
+const base = { transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'], modulePathIgnorePatterns: ['<rootDir>/build/', '<rootDir>/admin/dist/'] };
 
 module.exports = {
   testTimeout: 30000,

@@ -54,11 +54,20 @@ function sqlValue(value: unknown): unknown {
 
 const RANGE_SQL: Record<string, string> = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=', $eq: '=' };
 
-export function planQuery(filter: Doc, sort: SortSpec, multikeyPaths: ReadonlySet<string>): SqlPlan {
+/**
+ * Only paths of declared indexes are pushed down: for those the store knows whether any document
+ * holds an array there (a multikey path, where SQL equality would miss array members).
+ */
+export interface PathKnowledge {
+  indexed: ReadonlySet<string>;
+  multikey: ReadonlySet<string>;
+}
+
+export function planQuery(filter: Doc, sort: SortSpec, paths: PathKnowledge): SqlPlan {
   const plan: SqlPlan = { where: [], params: [], orderBy: [], exact: true };
-  pushFilter(filter, plan, multikeyPaths);
+  pushFilter(filter, plan, paths);
   for (const [path, direction] of sort) {
-    if (path !== '_id' && (!jsonPath(path) || multikeyPaths.has(path))) {
+    if (path !== '_id' && (!jsonPath(path) || paths.multikey.has(path))) {
       plan.exact = false;
       continue;
     }
@@ -67,13 +76,13 @@ export function planQuery(filter: Doc, sort: SortSpec, multikeyPaths: ReadonlySe
   return plan;
 }
 
-function pushFilter(filter: Doc, plan: SqlPlan, multikeyPaths: ReadonlySet<string>): void {
+function pushFilter(filter: Doc, plan: SqlPlan, paths: PathKnowledge): void {
   for (const [key, condition] of Object.entries(filter)) {
     if (key === '$and' && Array.isArray(condition)) {
-      for (const part of condition) if (isPlainObject(part)) pushFilter(part, plan, multikeyPaths);
+      for (const part of condition) if (isPlainObject(part)) pushFilter(part, plan, paths);
       continue;
     }
-    if (key.startsWith('$') || (key !== '_id' && (!jsonPath(key) || multikeyPaths.has(key)))) {
+    if (key.startsWith('$') || (key !== '_id' && (!paths.indexed.has(key) || paths.multikey.has(key)))) {
       plan.exact = false;
       continue;
     }

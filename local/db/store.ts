@@ -21,6 +21,7 @@ export interface FindOptions {
 interface CollectionState {
   table: string;
   indexes: IndexSpec[];
+  indexed: Set<string>;
   multikey: Set<string>;
   count: number | undefined;
 }
@@ -106,8 +107,9 @@ export class DocumentStore {
 
   private remember(name: string, indexes: IndexSpec[]): void {
     const known = this.collections.get(name);
-    if (known) known.indexes = indexes;
-    else this.collections.set(name, { table: tableName(name), indexes, multikey: new Set(), count: undefined });
+    const indexed = new Set(indexes.flatMap((index) => Object.keys(index.keys)));
+    if (known) Object.assign(known, { indexes, indexed });
+    else this.collections.set(name, { table: tableName(name), indexes, indexed, multikey: new Set(), count: undefined });
   }
 
   private state(name: string): CollectionState {
@@ -157,7 +159,7 @@ export class DocumentStore {
   /** Streams matching documents in sort order without holding the collection in memory. */
   *scan(conn: Connection, collection: string, filter: Doc, sort: SortSpec = []): Generator<Doc> {
     const state = this.state(collection);
-    const plan = planQuery(filter, sort, state.multikey);
+    const plan = planQuery(filter, sort, state);
     this.advise(conn, collection, state, plan, filter, sort);
     const query = plan.exact ? null : new Query(filter);
     const rows = conn.prepare(selectSql(state.table, plan)).pluck().iterate(...(plan.params as unknown[]));
@@ -170,7 +172,7 @@ export class DocumentStore {
   find(conn: Connection, collection: string, options: FindOptions): Doc[] {
     const { filter, sort = [], skip = 0, limit = 100, projection } = options;
     const state = this.state(collection);
-    const plan = planQuery(filter, sort, state.multikey);
+    const plan = planQuery(filter, sort, state);
     if (sort.length !== plan.orderBy.length) {
       // A sort SQL cannot express (array or odd paths): let mingo order the matches.
       const matches = [...this.scan(conn, collection, filter)];
@@ -196,7 +198,7 @@ export class DocumentStore {
 
   count(conn: Connection, collection: string, filter: Doc): number {
     const state = this.state(collection);
-    const plan = planQuery(filter, [], state.multikey);
+    const plan = planQuery(filter, [], state);
     if (plan.exact) {
       this.advise(conn, collection, state, plan, filter, []);
       const where = plan.where.length ? ` WHERE ${plan.where.join(' AND ')}` : '';
