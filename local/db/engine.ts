@@ -55,6 +55,16 @@ export class DatabaseEngine {
   constructor(private readonly store: DocumentStore) {}
 
   async handle(action: string, request: ProtocolRequest): Promise<ProtocolAnswer> {
+    try {
+      return await this.dispatch(action, request);
+    } catch (error) {
+      if (error instanceof CloudError) throw error;
+      // mingo rejects unknown operators and malformed expressions by throwing plain errors.
+      throw new CloudError('DATABASE_REQUEST_FAILED', `数据库请求失败: ${(error as Error).message}`);
+    }
+  }
+
+  private async dispatch(action: string, request: ProtocolRequest): Promise<ProtocolAnswer> {
     switch (action) {
       case 'database.startTransaction':
         return { transactionId: await this.startTransaction() };

@@ -285,7 +285,8 @@ function runWrite(write: () => unknown, collection: string, state: CollectionSta
   try {
     write();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Not `instanceof Error`: native-module errors may come from another realm (jest's sandbox).
+    const message = String((error as { message?: unknown })?.message ?? error);
     if (!message.startsWith('UNIQUE constraint failed')) throw error;
     const indexName = /index '([^']+)'/.exec(message)?.[1]?.replace(`ix_${collection}_`, '');
     const index = state.indexes.find((known) => known.name === indexName) ?? { name: '_id_', keys: { _id: 1 as const } };

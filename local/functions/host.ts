@@ -116,7 +116,7 @@ export class FunctionHost {
     if (known) return known;
     const worker = new Worker(workerScript(), {
       workerData: { entry: info.entry },
-      env: { ...this.baseEnv(), WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP' },
+      env: { ...this.baseEnv(), WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP', TCB_CONTEXT_KEYS: 'TCB_SOURCE,WX_API_TOKEN' },
     });
     const running: RunningFunction = { worker, pending: new Map() };
     worker.on('message', (message: { id: number; ok: boolean; result?: unknown; message?: string; stack?: string }) => {
