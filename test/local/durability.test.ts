@@ -1,0 +1,77 @@
+// What survives a crash, and what the index advisor says about queries that would scan.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot, startTestCloud } from './harness';
+
+function startCli(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'build', 'local', 'cli.js')], {
+    env: { ...process.env, PORT: String(port), LEADPOOL_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('按 Ctrl-C 停止')) resolve({ child, url: `http://127.0.0.1:${port}` });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`local cloud exited (${code}): ${output}`)));
+  });
+}
+
+async function insert(url: string, doc: Record<string, unknown>) {
+  const res = await fetch(`${url}/admin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'database.insertDocument', collectionName: 'leads', data: [JSON.stringify(doc)] }),
+  });
+  return (await res.json()) as any;
+}
+
+test('acknowledged writes survive kill -9', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadpool-crash-'));
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  try {
+    const first = await startCli(dataDir, port);
+    const acknowledged: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const answer = await insert(first.url, { requestKey: `r-${i}`, n: i });
+      acknowledged.push(answer.data.insertedIds[0]);
+    }
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGKILL');
+    await exited;
+
+    const second = await startCli(dataDir, port);
+    const res = await fetch(`${second.url}/admin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'database.calculateDocument', collectionName: 'leads', query: '{}' }),
+    });
+    expect(((await res.json()) as any).data.total).toBe(acknowledged.length);
+    const stopped = new Promise((resolve) => second.child.once('exit', resolve));
+    second.child.kill('SIGTERM');
+    expect(await stopped).toBe(0);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the index advisor warns about unindexed queries on big collections only', async () => {
+  const warnings: string[] = [];
+  const cloud = await startTestCloud({ log: (line) => warnings.push(line) });
+  try {
+    const { store } = cloud.cloud;
+    store.insert(store.main, 'things', Array.from({ length: 10_001 }, (_v, i) => ({ code: `k${i}`, status: i % 2 ? 'new' : 'won', score: i, note: `n${i}` })));
+    store.find(store.main, 'things', { filter: { status: 'new' }, sort: [['score', -1]], limit: 5 });
+    expect(warnings).toEqual([]);
+    store.find(store.main, 'things', { filter: { note: 'n5' }, limit: 5 });
+    expect(warnings).toEqual([expect.stringContaining('[index advisor] things')]);
+    expect(warnings[0]).toContain('{"note":"<string>"}');
+  } finally {
+    await cloud.close();
+  }
+});
