@@ -40,6 +40,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(error instanceof PortInUseError ? error.message : `本地云启动失败: ${error.stack ?? error.message}`);
+  console.error(
+    error instanceof PortInUseError ? error.message : `本地云启动失败: ${error.stack ?? error.message}`,
+  );
   process.exit(1);
 });

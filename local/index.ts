@@ -65,7 +65,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     SCF_NAMESPACE: envId,
     TCB_ENV: envId,
   });
-  const functions = new FunctionHost(options.functionsDir, () => ({ ...(process.env as Record<string, string>), ...sdkEnv() }), log);
+  const functions = new FunctionHost(
+    options.functionsDir,
+    () => ({ ...(process.env as Record<string, string>), ...sdkEnv() }),
+    log,
+  );
   const storage = new LocalStorage(path.join(options.dataDir, 'storage'), envId, () => url);
   const openapi = new OpenApiFakes(appId);
   const server = createServer({
@@ -111,7 +115,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error),
+    );
     server.listen(port, host, () => resolve());
   });
 }

@@ -47,8 +47,15 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const payload = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   res.writeHead(status, {
     'content-type': Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json; charset=utf-8',
     'content-length': String(payload.length),
@@ -69,8 +76,11 @@ export function createServer(parts: ServerParts): http.Server {
     const url = new URL(req.url ?? '/', 'http://local');
     const route = url.pathname;
     if (req.method === 'POST' && route === '/admin') return handleProtocol(parts, req, res);
-    if (req.method === 'POST' && route.startsWith('/api/functions/')) return handleFunctionCall(parts, req, res, route.slice('/api/functions/'.length));
-    const httpRoute = Object.keys(parts.httpRoutes).find((prefix) => route === prefix || route.startsWith(`${prefix}/`));
+    if (req.method === 'POST' && route.startsWith('/api/functions/'))
+      return handleFunctionCall(parts, req, res, route.slice('/api/functions/'.length));
+    const httpRoute = Object.keys(parts.httpRoutes).find(
+      (prefix) => route === prefix || route.startsWith(`${prefix}/`),
+    );
     if (httpRoute) return handleHttpAccess(parts, req, res, url, parts.httpRoutes[httpRoute]);
     if (route.startsWith('/__local/')) return handleLocal(parts, req, res, url);
     if (route === '/') return send(res, 302, '', { location: '/admin/' });
@@ -86,23 +96,33 @@ export function createServer(parts: ServerParts): http.Server {
 }
 
 /** The CloudBase admin protocol the SDKs speak (LOCAL-CLOUD.md). */
-async function handleProtocol(parts: ServerParts, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handleProtocol(
+  parts: ServerParts,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const id = requestId();
   const contentType = req.headers['content-type'] ?? '';
   let body: Buffer;
   try {
     body = await readBody(req, contentType.startsWith('multipart/') ? UPLOAD_LIMIT : BODY_LIMIT);
   } catch (error) {
-    if (error instanceof BodyTooLarge) return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: '请求体超过 100 KB 的上限' });
+    if (error instanceof BodyTooLarge)
+      return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: '请求体超过 100 KB 的上限' });
     throw error;
   }
   if (contentType.startsWith('multipart/form-data')) return handleOpenApi(parts, body, contentType, res, id);
   let request: Record<string, unknown>;
   try {
     request = JSON.parse(body.toString('utf8'));
-    if (!request || typeof request !== 'object' || typeof request.action !== 'string') throw new Error('no action');
+    if (!request || typeof request !== 'object' || typeof request.action !== 'string')
+      throw new Error('no action');
   } catch {
-    return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: '请求不是合法的 JSON 或缺少 action' });
+    return send(res, 200, {
+      requestId: id,
+      code: 'INVALID_PARAM',
+      message: '请求不是合法的 JSON 或缺少 action',
+    });
   }
   try {
     const action = request.action as string;
@@ -118,22 +138,34 @@ async function handleProtocol(parts: ServerParts, req: http.IncomingMessage, res
   }
 }
 
-async function invokeNested(parts: ServerParts, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function invokeNested(
+  parts: ServerParts,
+  request: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const name = String(request.function_name ?? '');
   let event: unknown = {};
   try {
-    event = typeof request.request_data === 'string' && request.request_data ? JSON.parse(request.request_data) : {};
+    event =
+      typeof request.request_data === 'string' && request.request_data
+        ? JSON.parse(request.request_data)
+        : {};
   } catch {
     throw new CloudError('INVALID_PARAM', 'request_data 不是合法的 JSON');
   }
   // A call from inside a function keeps the user's identity, as in the cloud.
   const parent = parts.functions.callerOf(String(request.wxCloudApiToken ?? ''));
-  const caller: CallerContext = parent ? { ...parent.caller, SOURCE: 'wx_server' } : { SOURCE: 'wx_server', APPID: parts.appId };
+  const caller: CallerContext = parent
+    ? { ...parent.caller, SOURCE: 'wx_server' }
+    : { SOURCE: 'wx_server', APPID: parts.appId };
   const result = await parts.functions.invoke(name, event, caller);
   return { response_data: JSON.stringify(result) };
 }
 
-function storageAction(parts: ServerParts, action: string, request: Record<string, unknown>): Record<string, unknown> {
+function storageAction(
+  parts: ServerParts,
+  action: string,
+  request: Record<string, unknown>,
+): Record<string, unknown> {
   switch (action) {
     case 'storage.getUploadMetadata':
       return parts.storage.uploadMetadata(String(request.path ?? ''));
@@ -147,7 +179,13 @@ function storageAction(parts: ServerParts, action: string, request: Record<strin
 }
 
 /** `cloud.openapi.*` arrives as multipart with a protobuf request and expects protobuf back. */
-async function handleOpenApi(parts: ServerParts, body: Buffer, contentType: string, res: http.ServerResponse, id: string): Promise<void> {
+async function handleOpenApi(
+  parts: ServerParts,
+  body: Buffer,
+  contentType: string,
+  res: http.ServerResponse,
+  id: string,
+): Promise<void> {
   const fields = parseMultipart(body, contentType);
   const apiName = fields.apiName?.toString('utf8');
   if (fields.action?.toString('utf8') !== 'wx.openApi' || !apiName) {
@@ -157,10 +195,17 @@ async function handleOpenApi(parts: ServerParts, body: Buffer, contentType: stri
   try {
     params = decodeOpenApiRequest(fields.requestData ?? Buffer.alloc(0));
   } catch {
-    return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: 'requestData 不是合法的 protobuf' });
+    return send(res, 200, {
+      requestId: id,
+      code: 'INVALID_PARAM',
+      message: 'requestData 不是合法的 protobuf',
+    });
   }
   const parent = parts.functions.callerOf(fields.wxCloudApiToken?.toString('utf8'));
-  const answer = await parts.openapi.answer(apiName, params, { functionName: parent?.functionName, openid: parent?.caller.OPENID });
+  const answer = await parts.openapi.answer(apiName, params, {
+    functionName: parent?.functionName,
+    openid: parent?.caller.OPENID,
+  });
   send(res, 200, encodeOpenApiResponse(answer.body, answer.contentType));
 }
 
@@ -185,13 +230,19 @@ export function parseMultipart(body: Buffer, contentType: string): Record<string
 }
 
 /** `POST /api/functions/<name>`: the mini program's `wx.cloud.callFunction`, identity from `x-wx-openid`. */
-async function handleFunctionCall(parts: ServerParts, req: http.IncomingMessage, res: http.ServerResponse, name: string): Promise<void> {
+async function handleFunctionCall(
+  parts: ServerParts,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  name: string,
+): Promise<void> {
   let event: unknown;
   try {
     const body = await readBody(req, BODY_LIMIT);
     event = body.length ? JSON.parse(body.toString('utf8')) : {};
   } catch (error) {
-    if (error instanceof BodyTooLarge) return send(res, 413, failure('INVALID_INPUT', '请求内容超过 100 KB，请精简后再提交'));
+    if (error instanceof BodyTooLarge)
+      return send(res, 413, failure('INVALID_INPUT', '请求内容超过 100 KB，请精简后再提交'));
     return send(res, 400, failure('INVALID_INPUT', '请求体不是合法的 JSON'));
   }
   const openid = headerValue(req.headers['x-wx-openid']);
@@ -205,7 +256,14 @@ async function handleFunctionCall(parts: ServerParts, req: http.IncomingMessage,
   await answerInvocation(parts, res, name, event, caller);
 }
 
-async function answerInvocation(parts: ServerParts, res: http.ServerResponse, name: string, event: unknown, caller: CallerContext, raw = false) {
+async function answerInvocation(
+  parts: ServerParts,
+  res: http.ServerResponse,
+  name: string,
+  event: unknown,
+  caller: CallerContext,
+  raw = false,
+) {
   try {
     const result = await parts.functions.invoke(name, event, caller);
     if (raw) return sendIntegrationResponse(res, result);
@@ -213,20 +271,36 @@ async function answerInvocation(parts: ServerParts, res: http.ServerResponse, na
   } catch (error) {
     if (!(error instanceof CloudError)) throw error;
     const missing = error.code === 'FUNCTIONS_REQUEST_FAIL';
-    send(res, missing ? 404 : 500, failure(missing ? 'NOT_FOUND' : 'INTERNAL', missing ? error.message : '服务暂时不可用，请稍后重试'));
+    send(
+      res,
+      missing ? 404 : 500,
+      failure(missing ? 'NOT_FOUND' : 'INTERNAL', missing ? error.message : '服务暂时不可用，请稍后重试'),
+    );
   }
 }
 
 /** CloudBase's HTTP access service: the request becomes an integration event; the answer may be an integration response. */
-async function handleHttpAccess(parts: ServerParts, req: http.IncomingMessage, res: http.ServerResponse, url: URL, functionName: string) {
+async function handleHttpAccess(
+  parts: ServerParts,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  functionName: string,
+) {
   let body: Buffer;
   try {
     body = await readBody(req, BODY_LIMIT);
   } catch (error) {
-    if (error instanceof BodyTooLarge) return send(res, 413, failure('INVALID_INPUT', '请求内容超过 100 KB，请精简后再提交'));
+    if (error instanceof BodyTooLarge)
+      return send(res, 413, failure('INVALID_INPUT', '请求内容超过 100 KB，请精简后再提交'));
     throw error;
   }
-  const headers = Object.fromEntries(Object.entries(req.headers).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : (value ?? '')]));
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([key, value]) => [
+      key,
+      Array.isArray(value) ? value.join(',') : (value ?? ''),
+    ]),
+  );
   const event = {
     path: url.pathname,
     httpMethod: req.method ?? 'GET',
@@ -236,12 +310,21 @@ async function handleHttpAccess(parts: ServerParts, req: http.IncomingMessage, r
     isBase64Encoded: false,
     requestContext: { requestId: requestId(), envId: parts.envId, appId: parts.appId },
   };
-  await answerInvocation(parts, res, functionName, event, { SOURCE: 'http', CLIENTIP: req.socket.remoteAddress ?? '' }, true);
+  await answerInvocation(
+    parts,
+    res,
+    functionName,
+    event,
+    { SOURCE: 'http', CLIENTIP: req.socket.remoteAddress ?? '' },
+    true,
+  );
 }
 
 function sendIntegrationResponse(res: http.ServerResponse, result: any): void {
   if (result && typeof result === 'object' && typeof result.statusCode === 'number') {
-    const payload = result.isBase64Encoded ? Buffer.from(String(result.body ?? ''), 'base64') : Buffer.from(String(result.body ?? ''));
+    const payload = result.isBase64Encoded
+      ? Buffer.from(String(result.body ?? ''), 'base64')
+      : Buffer.from(String(result.body ?? ''));
     res.writeHead(result.statusCode, { 'content-length': String(payload.length), ...(result.headers ?? {}) });
     res.end(payload);
     return;
@@ -249,16 +332,29 @@ function sendIntegrationResponse(res: http.ServerResponse, result: any): void {
   send(res, 200, result ?? null);
 }
 
-async function handleLocal(parts: ServerParts, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+async function handleLocal(
+  parts: ServerParts,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+): Promise<void> {
   const route = url.pathname;
   if (req.method === 'GET' && route === '/__local/health') {
-    const collections = parts.store.names().map((name) => ({ name, count: parts.store.count(parts.store.main, name, {}) }));
-    return send(res, 200, { ok: true, data: { envId: parts.envId, functions: parts.functions.list().map((fn) => fn.name), collections } });
+    const collections = parts.store
+      .names()
+      .map((name) => ({ name, count: parts.store.count(parts.store.main, name, {}) }));
+    return send(res, 200, {
+      ok: true,
+      data: { envId: parts.envId, functions: parts.functions.list().map((fn) => fn.name), collections },
+    });
   }
   if (route === '/__local/openapi') {
     if (req.method === 'DELETE') parts.openapi.calls.length = 0;
     const api = url.searchParams.get('api');
-    return send(res, 200, { ok: true, data: { calls: parts.openapi.calls.filter((call) => !api || call.api === api) } });
+    return send(res, 200, {
+      ok: true,
+      data: { calls: parts.openapi.calls.filter((call) => !api || call.api === api) },
+    });
   }
   if (req.method === 'PUT' && route === '/__local/openapi/blocked-words') {
     const words = JSON.parse((await readBody(req, BODY_LIMIT)).toString('utf8') || '[]');
@@ -273,14 +369,19 @@ async function handleLocal(parts: ServerParts, req: http.IncomingMessage, res: h
     try {
       content = await readBody(req, UPLOAD_LIMIT);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return send(res, 413, cosError('EntityTooLarge', 'file exceeds 50 MB'), { 'content-type': 'application/xml' });
+      if (error instanceof BodyTooLarge)
+        return send(res, 413, cosError('EntityTooLarge', 'file exceeds 50 MB'), {
+          'content-type': 'application/xml',
+        });
       throw error;
     }
     try {
       parts.storage.write(url.searchParams.get('path') ?? '', content);
     } catch (error) {
       if (!(error instanceof CloudError)) throw error;
-      return send(res, 400, cosError('InvalidArgument', error.message), { 'content-type': 'application/xml' });
+      return send(res, 400, cosError('InvalidArgument', error.message), {
+        'content-type': 'application/xml',
+      });
     }
     return send(res, 200, '', { 'content-type': 'application/xml' });
   }
@@ -323,16 +424,20 @@ function contentTypeOf(file: string): string {
 function serveAdmin(parts: ServerParts, res: http.ServerResponse, route: string): void {
   const root = parts.adminDir;
   if (!root || !fs.existsSync(path.join(root, 'index.html'))) {
-    return send(res, 503, '<!doctype html><meta charset="utf-8"><p>管理后台尚未构建：请先运行 npm run build</p>', {
+    send(res, 503, '<!doctype html><meta charset="utf-8"><p>管理后台尚未构建：请先运行 npm run build</p>', {
       'content-type': 'text/html; charset=utf-8',
     });
+    return;
   }
   const relative = decodeURIComponent(route.replace(/^\/admin\/?/, ''));
   const file = path.resolve(root, relative);
   const inside = file.startsWith(path.resolve(root) + path.sep);
   // Unknown paths fall back to index.html so the page's own router can answer them.
-  const target = inside && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(root, 'index.html');
-  const cache = target.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  const target =
+    inside && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(root, 'index.html');
+  const cache = target.includes(`${path.sep}assets${path.sep}`)
+    ? 'public, max-age=31536000, immutable'
+    : 'no-cache';
   send(res, 200, fs.readFileSync(target), { 'content-type': contentTypeOf(target), 'cache-control': cache });
 }
 

@@ -66,7 +66,12 @@ export class LocalStorage {
       const cloudPath = this.pathOf(fileID);
       const exists = cloudPath !== null && fs.existsSync(this.resolve(cloudPath));
       return exists
-        ? { fileID, tempFileURL: `${this.baseUrl()}/__local/storage/files/${cloudPath}`, code: 'SUCCESS', maxAge: item?.max_age ?? 7200 }
+        ? {
+            fileID,
+            tempFileURL: `${this.baseUrl()}/__local/storage/files/${cloudPath}`,
+            code: 'SUCCESS',
+            maxAge: item?.max_age ?? 7200,
+          }
         : { fileID, tempFileURL: '', code: 'STORAGE_FILE_NONEXIST' };
     });
   }

@@ -17,7 +17,10 @@ function functionFolders(dir) {
     .readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => path.join(dir, entry.name))
-    .filter((folder) => fs.existsSync(path.join(folder, 'index.ts')) && fs.existsSync(path.join(folder, 'package.json')));
+    .filter(
+      (folder) =>
+        fs.existsSync(path.join(folder, 'index.ts')) && fs.existsSync(path.join(folder, 'package.json')),
+    );
 }
 
 async function buildFunctions(sourceDir, outDir) {
@@ -29,7 +32,8 @@ async function buildFunctions(sourceDir, outDir) {
       fs.mkdirSync(target, { recursive: true });
       if (outDir) {
         for (const extra of ['package.json', 'config.json']) {
-          if (fs.existsSync(path.join(folder, extra))) fs.copyFileSync(path.join(folder, extra), path.join(target, extra));
+          if (fs.existsSync(path.join(folder, extra)))
+            fs.copyFileSync(path.join(folder, extra), path.join(target, extra));
         }
       }
       return esbuild.build({
@@ -71,8 +75,13 @@ function newestMtime(target) {
 
 async function buildAdmin() {
   if (!fs.existsSync(at('admin', 'index.html'))) return 'no admin page';
-  const sources = Math.max(newestMtime(at('admin', 'src')), newestMtime(at('admin', 'index.html')), newestMtime(at('admin', 'vite.config.ts')));
-  if (newestMtime(at('admin', 'dist', 'index.html')) > sources && !process.argv.includes('--force')) return 'admin up to date';
+  const sources = Math.max(
+    newestMtime(at('admin', 'src')),
+    newestMtime(at('admin', 'index.html')),
+    newestMtime(at('admin', 'vite.config.ts')),
+  );
+  if (newestMtime(at('admin', 'dist', 'index.html')) > sources && !process.argv.includes('--force'))
+    return 'admin up to date';
   const vite = await import('vite');
   await vite.build({ configFile: at('admin', 'vite.config.ts'), logLevel: 'warn' });
   return 'admin built';
@@ -81,8 +90,23 @@ async function buildAdmin() {
 const started = Date.now();
 const functions = await buildFunctions(at('cloudfunctions'));
 await buildFunctions(at('test', 'fixtures', 'functions'), at('build', 'test-functions'));
-await buildNode({ cli: at('local', 'cli.ts'), index: at('local', 'index.ts'), worker: at('local', 'functions', 'worker.ts') }, at('build', 'local'));
-const benches = fs.existsSync(at('bench')) ? fs.readdirSync(at('bench')).filter((file) => file.endsWith('.ts')) : [];
-if (benches.length) await buildNode(benches.map((file) => at('bench', file)), at('build', 'bench'));
+await buildNode(
+  {
+    cli: at('local', 'cli.ts'),
+    index: at('local', 'index.ts'),
+    worker: at('local', 'functions', 'worker.ts'),
+  },
+  at('build', 'local'),
+);
+const benches = fs.existsSync(at('bench'))
+  ? fs.readdirSync(at('bench')).filter((file) => file.endsWith('.ts'))
+  : [];
+if (benches.length)
+  await buildNode(
+    benches.map((file) => at('bench', file)),
+    at('build', 'bench'),
+  );
 const admin = await buildAdmin();
-console.log(`build: ${functions.length} cloud functions (${functions.join(', ') || 'none'}), local cloud, ${admin} in ${Date.now() - started} ms`);
+console.log(
+  `build: ${functions.length} cloud functions (${functions.join(', ') || 'none'}), local cloud, ${admin} in ${Date.now() - started} ms`,
+);

@@ -11,7 +11,19 @@ export const DEFAULT_LIMIT = 100;
 const TRANSACTION_TIMEOUT_MS = 30_000;
 
 const UPDATE_OPERATORS = new Set([
-  '$set', '$unset', '$inc', '$mul', '$push', '$pull', '$pullAll', '$addToSet', '$rename', '$min', '$max', '$pop', '$currentDate',
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$push',
+  '$pull',
+  '$pullAll',
+  '$addToSet',
+  '$rename',
+  '$min',
+  '$max',
+  '$pop',
+  '$currentDate',
 ]);
 
 export type ProtocolRequest = Record<string, unknown>;
@@ -75,14 +87,23 @@ export class DatabaseEngine {
       case 'database.addCollection':
         return this.write(request, () => {
           const name = collectionName(request);
-          if (this.store.has(name)) throw new CloudError('DATABASE_COLLECTION_ALREADY_EXIST', `集合 ${name} 已存在`);
+          if (this.store.has(name))
+            throw new CloudError('DATABASE_COLLECTION_ALREADY_EXIST', `集合 ${name} 已存在`);
           this.store.createCollection(name);
           return {};
         });
       case 'database.getDocument':
         return { data: this.get(this.connection(request), request) };
       case 'database.calculateDocument':
-        return { data: { total: this.store.count(this.connection(request), collectionName(request), wireObject(request.query)) } };
+        return {
+          data: {
+            total: this.store.count(
+              this.connection(request),
+              collectionName(request),
+              wireObject(request.query),
+            ),
+          },
+        };
       case 'database.aggregateDocuments':
         return { data: { list: this.aggregate(this.connection(request), request).map(toWire) } };
       case 'database.insertDocument':
@@ -105,7 +126,10 @@ export class DatabaseEngine {
   }
 
   /** Writes outside a transaction wait for the lock; inside one, the transaction already holds it. */
-  private async write(request: ProtocolRequest, work: (conn: Connection) => unknown): Promise<ProtocolAnswer> {
+  private async write(
+    request: ProtocolRequest,
+    work: (conn: Connection) => unknown,
+  ): Promise<ProtocolAnswer> {
     if (request.transactionId !== undefined) return { data: work(this.connection(request)) };
     return { data: await this.lock.run(() => this.store.main.transaction(() => work(this.store.main))()) };
   }
@@ -123,7 +147,10 @@ export class DatabaseEngine {
     const release = await this.lock.acquire();
     const id = this.store.newId();
     this.store.tx.exec('BEGIN IMMEDIATE');
-    const timer = setTimeout(() => this.endTransaction({ transactionId: id }, 'ROLLBACK'), TRANSACTION_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => this.endTransaction({ transactionId: id }, 'ROLLBACK'),
+      TRANSACTION_TIMEOUT_MS,
+    );
     timer.unref();
     this.transactions.set(id, { release, timer });
     return id;
@@ -132,7 +159,8 @@ export class DatabaseEngine {
   private endTransaction(request: ProtocolRequest, how: 'COMMIT' | 'ROLLBACK'): string {
     const id = request.transactionId;
     const open = typeof id === 'string' ? this.transactions.get(id) : undefined;
-    if (!open || typeof id !== 'string') throw new CloudError('DATABASE_TRANSACTION_FAIL', `事务 ${String(id)} 不存在或已结束`);
+    if (!open || typeof id !== 'string')
+      throw new CloudError('DATABASE_TRANSACTION_FAIL', `事务 ${String(id)} 不存在或已结束`);
     this.transactions.delete(id);
     clearTimeout(open.timer);
     try {
@@ -165,7 +193,8 @@ export class DatabaseEngine {
   private insert(conn: Connection, request: ProtocolRequest): string[] {
     const collection = collectionName(request);
     const data = request.data;
-    if (!Array.isArray(data) || data.length === 0) throw new CloudError('INVALID_PARAM', 'data 必须是非空的文档数组');
+    if (!Array.isArray(data) || data.length === 0)
+      throw new CloudError('INVALID_PARAM', 'data 必须是非空的文档数组');
     const now = Date.now();
     const docs = data.map((item) => {
       const doc = typeof item === 'string' ? parseWireSafely(item, now) : undefined;
@@ -175,13 +204,17 @@ export class DatabaseEngine {
     return this.store.insert(conn, collection, docs);
   }
 
-  private modify(conn: Connection, request: ProtocolRequest): { updated: number; upsertId?: string; doc?: Doc } {
+  private modify(
+    conn: Connection,
+    request: ProtocolRequest,
+  ): { updated: number; upsertId?: string; doc?: Doc } {
     const collection = collectionName(request);
     const filter = wireObject(request.query);
     const data = wireObject(request.data);
     const replace = request.merge === false;
     const operators = Object.keys(data).filter((key) => key.startsWith('$'));
-    if (replace && operators.length > 0) throw new CloudError('INVALID_PARAM', 'set 的数据不能包含更新操作符');
+    if (replace && operators.length > 0)
+      throw new CloudError('INVALID_PARAM', 'set 的数据不能包含更新操作符');
     if (!replace && operators.length > 0 && operators.length !== Object.keys(data).length) {
       throw new CloudError('INVALID_PARAM', '更新数据不能混用操作符和普通字段');
     }
@@ -204,7 +237,9 @@ export class DatabaseEngine {
     }
     if (targets.length > 0 || request.upsert !== true) return { updated: targets.length };
 
-    const seed = Object.fromEntries(Object.entries(filter).filter(([key, value]) => !key.startsWith('$') && !isPlainObject(value)));
+    const seed = Object.fromEntries(
+      Object.entries(filter).filter(([key, value]) => !key.startsWith('$') && !isPlainObject(value)),
+    );
     const inserted = replace ? { ...data, _id: seed._id } : updated(seed, modifier);
     const [upsertId] = this.store.insert(conn, collection, [inserted]);
     return { updated: 0, upsertId, doc: { ...inserted, _id: upsertId } };
@@ -279,7 +314,8 @@ function wireObject(value: unknown): Doc {
 function sortSpec(order: unknown): SortSpec {
   const spec = wireObject(order);
   return Object.entries(spec).map(([path, direction]) => {
-    if (direction !== 1 && direction !== -1) throw new CloudError('INVALID_PARAM', `排序方向必须是 1 或 -1: ${path}`);
+    if (direction !== 1 && direction !== -1)
+      throw new CloudError('INVALID_PARAM', `排序方向必须是 1 或 -1: ${path}`);
     return [path, direction];
   });
 }

@@ -53,9 +53,15 @@ export class DocumentStore {
     this.main.exec(`CREATE TABLE IF NOT EXISTS _collections (name TEXT PRIMARY KEY, indexes TEXT NOT NULL DEFAULT '[]');
       CREATE TABLE IF NOT EXISTS _multikey (collection TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (collection, path));`);
     this.tx = openConnection(file);
-    const rows = this.main.prepare('SELECT name, indexes FROM _collections').all() as { name: string; indexes: string }[];
+    const rows = this.main.prepare('SELECT name, indexes FROM _collections').all() as {
+      name: string;
+      indexes: string;
+    }[];
     for (const row of rows) this.remember(row.name, JSON.parse(row.indexes));
-    const multikey = this.main.prepare('SELECT collection, path FROM _multikey').all() as { collection: string; path: string }[];
+    const multikey = this.main.prepare('SELECT collection, path FROM _multikey').all() as {
+      collection: string;
+      path: string;
+    }[];
     for (const row of multikey) this.collections.get(row.collection)?.multikey.add(row.path);
   }
 
@@ -83,14 +89,19 @@ export class DocumentStore {
     }
     const table = tableName(name);
     const all = [...(this.collections.get(name)?.indexes ?? [])];
+    const changed: IndexSpec[] = [];
     for (const index of indexes) {
       const existing = all.findIndex((known) => known.name === index.name);
+      // Rebuilding an index over a big collection is slow: only touch the ones whose definition changed.
+      if (existing >= 0 && JSON.stringify(all[existing]) === JSON.stringify(index)) continue;
+      changed.push(index);
       if (existing >= 0) all[existing] = index;
       else all.push(index);
     }
+    if (this.collections.has(name) && changed.length === 0) return;
     this.main.transaction(() => {
       this.main.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)`);
-      for (const index of indexes) {
+      for (const index of changed) {
         const keys = Object.entries(index.keys)
           .map(([field, direction]) => `${keyExpression(field)} ${direction === -1 ? 'DESC' : 'ASC'}`)
           .join(', ');
@@ -99,7 +110,9 @@ export class DocumentStore {
         this.main.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${sqlName} ON ${table} (${keys})`);
       }
       this.main
-        .prepare('INSERT INTO _collections (name, indexes) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET indexes = excluded.indexes')
+        .prepare(
+          'INSERT INTO _collections (name, indexes) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET indexes = excluded.indexes',
+        )
         .run(name, JSON.stringify(all));
     })();
     this.remember(name, all);
@@ -109,13 +122,23 @@ export class DocumentStore {
     const known = this.collections.get(name);
     const indexed = new Set(indexes.flatMap((index) => Object.keys(index.keys)));
     if (known) Object.assign(known, { indexes, indexed });
-    else this.collections.set(name, { table: tableName(name), indexes, indexed, multikey: new Set(), count: undefined });
+    else
+      this.collections.set(name, {
+        table: tableName(name),
+        indexes,
+        indexed,
+        multikey: new Set(),
+        count: undefined,
+      });
   }
 
   private state(name: string): CollectionState {
     const state = this.collections.get(name);
     if (!state) {
-      throw new CloudError('DATABASE_COLLECTION_NOT_EXIST', `Db or Table not exist: ${name}. 集合 ${name} 不存在，请先创建`);
+      throw new CloudError(
+        'DATABASE_COLLECTION_NOT_EXIST',
+        `Db or Table not exist: ${name}. 集合 ${name} 不存在，请先创建`,
+      );
     }
     return state;
   }
@@ -162,7 +185,10 @@ export class DocumentStore {
     const plan = planQuery(filter, sort, state);
     this.advise(conn, collection, state, plan, filter, sort);
     const query = plan.exact ? null : new Query(filter);
-    const rows = conn.prepare(selectSql(state.table, plan)).pluck().iterate(...(plan.params as unknown[]));
+    const rows = conn
+      .prepare(selectSql(state.table, plan))
+      .pluck()
+      .iterate(...(plan.params as unknown[]));
     for (const text of rows as Iterable<string>) {
       const doc = decodeStored(text);
       if (!query || query.test(doc)) yield doc;
@@ -176,13 +202,19 @@ export class DocumentStore {
     if (sort.length !== plan.orderBy.length) {
       // A sort SQL cannot express (array or odd paths): let mingo order the matches.
       const matches = [...this.scan(conn, collection, filter)];
-      return project(mingoFind(matches, {}).sort(Object.fromEntries(sort)).skip(skip).limit(limit).all() as Doc[], projection);
+      return project(
+        mingoFind(matches, {}).sort(Object.fromEntries(sort)).skip(skip).limit(limit).all() as Doc[],
+        projection,
+      );
     }
     const out: Doc[] = [];
     if (plan.exact) {
       this.advise(conn, collection, state, plan, filter, sort);
       const sql = `${selectSql(state.table, plan)} LIMIT ? OFFSET ?`;
-      for (const text of conn.prepare(sql).pluck().all(...(plan.params as unknown[]), limit, skip) as string[]) {
+      for (const text of conn
+        .prepare(sql)
+        .pluck()
+        .all(...(plan.params as unknown[]), limit, skip) as string[]) {
         out.push(decodeStored(text));
       }
       return project(out, projection);
@@ -202,7 +234,10 @@ export class DocumentStore {
     if (plan.exact) {
       this.advise(conn, collection, state, plan, filter, []);
       const where = plan.where.length ? ` WHERE ${plan.where.join(' AND ')}` : '';
-      return conn.prepare(`SELECT COUNT(*) FROM ${state.table}${where}`).pluck().get(...(plan.params as unknown[])) as number;
+      return conn
+        .prepare(`SELECT COUNT(*) FROM ${state.table}${where}`)
+        .pluck()
+        .get(...(plan.params as unknown[])) as number;
     }
     let total = 0;
     for (const _ of this.scan(conn, collection, filter)) total++;
@@ -215,19 +250,31 @@ export class DocumentStore {
   }
 
   private size(conn: Connection, state: CollectionState): number {
-    if (state.count === undefined) state.count = conn.prepare(`SELECT COUNT(*) FROM ${state.table}`).pluck().get() as number;
+    if (state.count === undefined)
+      state.count = conn.prepare(`SELECT COUNT(*) FROM ${state.table}`).pluck().get() as number;
     return state.count;
   }
 
   /** Index advisor: on a big collection, a query SQLite would answer by a full scan gets a warning. */
-  private advise(conn: Connection, collection: string, state: CollectionState, plan: SqlPlan, filter: Doc, sort: SortSpec): void {
+  private advise(
+    conn: Connection,
+    collection: string,
+    state: CollectionState,
+    plan: SqlPlan,
+    filter: Doc,
+    sort: SortSpec,
+  ): void {
     if (Object.keys(filter).length === 0 && sort.length === 0) return;
     if (this.size(conn, state) <= ADVISOR_THRESHOLD) return;
     const shape = `${collection} ${queryShape(filter)} sort ${JSON.stringify(sort)}`;
     if (this.advised.has(shape)) return;
     this.advised.add(shape);
-    const explained = conn.prepare(`EXPLAIN QUERY PLAN ${selectSql(state.table, plan)}`).all(...(plan.params as unknown[])) as { detail: string }[];
-    const scans = explained.some((row) => /^SCAN /.test(row.detail) && !/USING (COVERING )?INDEX/.test(row.detail));
+    const explained = conn
+      .prepare(`EXPLAIN QUERY PLAN ${selectSql(state.table, plan)}`)
+      .all(...(plan.params as unknown[])) as { detail: string }[];
+    const scans = explained.some(
+      (row) => /^SCAN /.test(row.detail) && !/USING (COVERING )?INDEX/.test(row.detail),
+    );
     const sorts = sort.length > 0 && explained.some((row) => row.detail.includes('TEMP B-TREE'));
     if (scans || sorts) {
       this.warn(
@@ -238,7 +285,13 @@ export class DocumentStore {
   }
 
   /** SQLite treats NULLs in a unique index as distinct; the cloud treats a missing field as null. */
-  private checkUniqueNulls(conn: Connection, collection: string, state: CollectionState, doc: Doc, id: string): void {
+  private checkUniqueNulls(
+    conn: Connection,
+    collection: string,
+    state: CollectionState,
+    doc: Doc,
+    id: string,
+  ): void {
     for (const index of state.indexes) {
       if (!index.unique) continue;
       const fields = Object.keys(index.keys);
@@ -246,7 +299,10 @@ export class DocumentStore {
       if (!values.includes(null)) continue;
       const where = fields.map((field) => `${keyExpression(field)} IS ?`).join(' AND ');
       const params = values.map((value) => (value instanceof Date ? value.getTime() : value));
-      const clash = conn.prepare(`SELECT id FROM ${state.table} WHERE ${where} AND id != ? LIMIT 1`).pluck().get(...params, id);
+      const clash = conn
+        .prepare(`SELECT id FROM ${state.table} WHERE ${where} AND id != ? LIMIT 1`)
+        .pluck()
+        .get(...params, id);
       if (clash) throw duplicateKey(collection, index, doc);
     }
   }
@@ -256,7 +312,9 @@ export class DocumentStore {
       for (const field of Object.keys(index.keys)) {
         if (state.multikey.has(field) || !readPath(doc, field).throughArray) continue;
         state.multikey.add(field);
-        conn.prepare('INSERT OR IGNORE INTO _multikey (collection, path) VALUES (?, ?)').run(collection, field);
+        conn
+          .prepare('INSERT OR IGNORE INTO _multikey (collection, path) VALUES (?, ?)')
+          .run(collection, field);
       }
     }
   }
@@ -289,13 +347,18 @@ function runWrite(write: () => unknown, collection: string, state: CollectionSta
     const message = String((error as { message?: unknown })?.message ?? error);
     if (!message.startsWith('UNIQUE constraint failed')) throw error;
     const indexName = /index '([^']+)'/.exec(message)?.[1]?.replace(`ix_${collection}_`, '');
-    const index = state.indexes.find((known) => known.name === indexName) ?? { name: '_id_', keys: { _id: 1 as const } };
+    const index = state.indexes.find((known) => known.name === indexName) ?? {
+      name: '_id_',
+      keys: { _id: 1 as const },
+    };
     throw duplicateKey(collection, index, doc);
   }
 }
 
 function duplicateKey(collection: string, index: IndexSpec, doc: Doc): CloudError {
-  const key = Object.fromEntries(Object.keys(index.keys).map((field) => [field, readPath(doc, field).value ?? null]));
+  const key = Object.fromEntries(
+    Object.keys(index.keys).map((field) => [field, readPath(doc, field).value ?? null]),
+  );
   return new CloudError(
     'DATABASE_REQUEST_FAILED',
     `E11000 duplicate key error collection: ${collection} index: ${index.name} dup key: ${JSON.stringify(key)}`,
@@ -313,7 +376,8 @@ export function queryShape(filter: unknown): string {
     if (Array.isArray(value)) return value.length ? [shape(value[0])] : [];
     if (value instanceof Date) return '<date>';
     if (value instanceof RegExp) return '<regex>';
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]));
     return `<${typeof value}>`;
   };
   return JSON.stringify(shape(filter));

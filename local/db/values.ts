@@ -13,7 +13,8 @@ export function parseWire(text: string, now: number = Date.now()): any {
 
 function resolvePlaceholders(value: any, now: number): any {
   if (value instanceof BSONRegExp) return new RegExp(value.pattern, jsRegexFlags(value.options));
-  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof RegExp) return value;
+  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof RegExp)
+    return value;
   if (Array.isArray(value)) return value.map((item) => resolvePlaceholders(item, now));
   if ('$tcb_server_date' in value) return new Date(now + Number(value.$tcb_server_date?.offset ?? 0));
   if (value._bsontype) return value.valueOf?.() ?? value;
@@ -54,7 +55,8 @@ export function decodeStored(text: string): Doc {
   return JSON.parse(text, (_key, value) => {
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       if (typeof value.$date === 'number' && Object.keys(value).length === 1) return new Date(value.$date);
-      if (typeof value.$regex === 'string' && Object.keys(value).length === 2) return new RegExp(value.$regex, value.$options);
+      if (typeof value.$regex === 'string' && Object.keys(value).length === 2)
+        return new RegExp(value.$regex, value.$options);
     }
     return value;
   });

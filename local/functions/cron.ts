@@ -39,7 +39,15 @@ export function parseCron(expression: string): CronSchedule {
   const sets = fields.map((field, i) => parseField(field, RANGES[i]));
   return {
     matches(at: Date) {
-      const parts = [at.getSeconds(), at.getMinutes(), at.getHours(), at.getDate(), at.getMonth() + 1, at.getDay(), at.getFullYear()];
+      const parts = [
+        at.getSeconds(),
+        at.getMinutes(),
+        at.getHours(),
+        at.getDate(),
+        at.getMonth() + 1,
+        at.getDay(),
+        at.getFullYear(),
+      ];
       return parts.every((value, i) => sets[i].has(value));
     },
   };

@@ -57,7 +57,10 @@ export class FunctionHost {
     if (!this.functionsDir || !fs.existsSync(this.functionsDir)) return [];
     return fs
       .readdirSync(this.functionsDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(this.functionsDir!, entry.name, 'index.js')))
+      .filter(
+        (entry) =>
+          entry.isDirectory() && fs.existsSync(path.join(this.functionsDir!, entry.name, 'index.js')),
+      )
       .map((entry) => this.info(entry.name))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -66,14 +69,20 @@ export class FunctionHost {
     const dir = path.join(this.functionsDir!, name);
     const configFile = path.join(dir, 'config.json');
     const config = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, 'utf8')) : {};
-    const triggers: { name: string; type: string; config: string }[] = Array.isArray(config.triggers) ? config.triggers : [];
+    const triggers: { name: string; type: string; config: string }[] = Array.isArray(config.triggers)
+      ? config.triggers
+      : [];
     return {
       name,
       entry: path.join(dir, 'index.js'),
       timeoutMs: Number(config.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
       timers: triggers
         .filter((trigger) => trigger.type === 'timer')
-        .map((trigger) => ({ name: trigger.name, config: trigger.config, schedule: parseCron(trigger.config) })),
+        .map((trigger) => ({
+          name: trigger.name,
+          config: trigger.config,
+          schedule: parseCron(trigger.config),
+        })),
     };
   }
 
@@ -81,8 +90,17 @@ export class FunctionHost {
     return token ? this.invocations.get(token) : undefined;
   }
 
-  async invoke(name: string, event: unknown, caller: CallerContext, extraEnv: Record<string, string> = {}): Promise<unknown> {
-    if (!/^[A-Za-z0-9_-]{1,60}$/.test(name) || !this.functionsDir || !fs.existsSync(path.join(this.functionsDir, name, 'index.js'))) {
+  async invoke(
+    name: string,
+    event: unknown,
+    caller: CallerContext,
+    extraEnv: Record<string, string> = {},
+  ): Promise<unknown> {
+    if (
+      !/^[A-Za-z0-9_-]{1,60}$/.test(name) ||
+      !this.functionsDir ||
+      !fs.existsSync(path.join(this.functionsDir, name, 'index.js'))
+    ) {
       throw new CloudError('FUNCTIONS_REQUEST_FAIL', `云函数 ${name} 不存在`);
     }
     const info = this.info(name);
@@ -96,12 +114,18 @@ export class FunctionHost {
       TCB_SOURCE: caller.SOURCE,
       SCF_FUNCTIONNAME: name,
     };
-    for (const key of ['OPENID', 'APPID', 'UNIONID', 'CLIENTIP'] as const) env[`WX_${key}`] = caller[key] ?? '';
+    for (const key of ['OPENID', 'APPID', 'UNIONID', 'CLIENTIP'] as const)
+      env[`WX_${key}`] = caller[key] ?? '';
     try {
       return await new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           running.pending.delete(id);
-          reject(new CloudError('FUNCTIONS_EXECUTE_FAIL', `云函数 ${name} 执行超时（${info.timeoutMs / 1000} 秒）: Task timed out`));
+          reject(
+            new CloudError(
+              'FUNCTIONS_EXECUTE_FAIL',
+              `云函数 ${name} 执行超时（${info.timeoutMs / 1000} 秒）: Task timed out`,
+            ),
+          );
         }, info.timeoutMs);
         running.pending.set(id, { resolve, reject, timer });
         running.worker.postMessage({ id, event, env });
@@ -116,20 +140,29 @@ export class FunctionHost {
     if (known) return known;
     const worker = new Worker(workerScript(), {
       workerData: { entry: info.entry },
-      env: { ...this.baseEnv(), WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP', TCB_CONTEXT_KEYS: 'TCB_SOURCE,WX_API_TOKEN' },
+      env: {
+        ...this.baseEnv(),
+        WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP',
+        TCB_CONTEXT_KEYS: 'TCB_SOURCE,WX_API_TOKEN',
+      },
     });
     const running: RunningFunction = { worker, pending: new Map() };
-    worker.on('message', (message: { id: number; ok: boolean; result?: unknown; message?: string; stack?: string }) => {
-      const pending = running.pending.get(message.id);
-      if (!pending) return;
-      running.pending.delete(message.id);
-      clearTimeout(pending.timer);
-      if (message.ok) pending.resolve(message.result);
-      else {
-        this.log(`[function ${info.name}] ${message.stack ?? message.message}`);
-        pending.reject(new CloudError('FUNCTIONS_EXECUTE_FAIL', `云函数 ${info.name} 执行失败: ${message.message}`));
-      }
-    });
+    worker.on(
+      'message',
+      (message: { id: number; ok: boolean; result?: unknown; message?: string; stack?: string }) => {
+        const pending = running.pending.get(message.id);
+        if (!pending) return;
+        running.pending.delete(message.id);
+        clearTimeout(pending.timer);
+        if (message.ok) pending.resolve(message.result);
+        else {
+          this.log(`[function ${info.name}] ${message.stack ?? message.message}`);
+          pending.reject(
+            new CloudError('FUNCTIONS_EXECUTE_FAIL', `云函数 ${info.name} 执行失败: ${message.message}`),
+          );
+        }
+      },
+    );
     const fail = (reason: string) => {
       this.running.delete(info.name);
       for (const pending of running.pending.values()) {
@@ -165,9 +198,12 @@ export class FunctionHost {
       for (const timer of fn.timers) {
         if (!timer.schedule.matches(at)) continue;
         const event = { Type: 'Timer', TriggerName: timer.name, Time: at.toISOString(), Message: '' };
-        const run = this.invoke(fn.name, event, { SOURCE: 'wx_timer', APPID: appId }, { TRIGGER_SRC: 'timer' }).catch((error: Error) =>
-          this.log(`[timer ${fn.name}/${timer.name}] ${error.message}`),
-        );
+        const run = this.invoke(
+          fn.name,
+          event,
+          { SOURCE: 'wx_timer', APPID: appId },
+          { TRIGGER_SRC: 'timer' },
+        ).catch((error: Error) => this.log(`[timer ${fn.name}/${timer.name}] ${error.message}`));
         runs.push(run);
       }
     }
@@ -184,7 +220,10 @@ export class FunctionHost {
 
 /** The worker runs from the bundle next to this file, or from the build when this runs from source (tests). */
 function workerScript(): string {
-  const candidates = [path.join(__dirname, 'worker.js'), path.resolve(__dirname, '../../build/local/worker.js')];
+  const candidates = [
+    path.join(__dirname, 'worker.js'),
+    path.resolve(__dirname, '../../build/local/worker.js'),
+  ];
   const found = candidates.find((candidate) => fs.existsSync(candidate));
   if (!found) throw new Error('build/local/worker.js is missing: run `npm run build` first');
   return found;

@@ -45,12 +45,20 @@ parentPort!.on('message', (invocation: Invocation) => {
   invocationEnv.run(invocation.env, async () => {
     try {
       if (typeof fn.main !== 'function') throw new Error(`${entry} does not export main`);
-      const context = { request_id: `local-${invocation.id}`, function_name: invocation.env.SCF_FUNCTIONNAME };
+      const context = {
+        request_id: `local-${invocation.id}`,
+        function_name: invocation.env.SCF_FUNCTIONNAME,
+      };
       const result = await fn.main(invocation.event, context);
       parentPort!.postMessage({ id: invocation.id, ok: true, result: result === undefined ? null : result });
     } catch (error) {
       const err = error as Error;
-      parentPort!.postMessage({ id: invocation.id, ok: false, message: err?.message ?? String(error), stack: err?.stack });
+      parentPort!.postMessage({
+        id: invocation.id,
+        ok: false,
+        message: err?.message ?? String(error),
+        stack: err?.stack,
+      });
     }
   });
 });

@@ -21,7 +21,11 @@ const TEST_PHONE_CODE = /^test:(\d{11})$/;
 const RECORD_LIMIT = 5000;
 
 function json(value: Record<string, unknown>): OpenApiAnswer {
-  return { body: Buffer.from(JSON.stringify(value)), contentType: 'application/json', errcode: Number(value.errcode ?? 0) };
+  return {
+    body: Buffer.from(JSON.stringify(value)),
+    contentType: 'application/json',
+    errcode: Number(value.errcode ?? 0),
+  };
 }
 
 /**
@@ -35,7 +39,11 @@ export class OpenApiFakes {
 
   constructor(private readonly appId: string) {}
 
-  async answer(api: string, params: Record<string, unknown>, caller: OpenApiCall['caller']): Promise<OpenApiAnswer> {
+  async answer(
+    api: string,
+    params: Record<string, unknown>,
+    caller: OpenApiCall['caller'],
+  ): Promise<OpenApiAnswer> {
     const answer = await this.fake(api, params);
     this.calls.push({ api, params, caller, at: new Date().toISOString(), errcode: answer.errcode });
     if (this.calls.length > RECORD_LIMIT) this.calls.splice(0, this.calls.length - RECORD_LIMIT);
@@ -46,7 +54,8 @@ export class OpenApiFakes {
     switch (api) {
       case 'phonenumber.getPhoneNumber': {
         const match = TEST_PHONE_CODE.exec(String(params.code ?? ''));
-        if (!match) return json({ errcode: 40029, errmsg: 'invalid code (local cloud accepts test:<11 digits>)' });
+        if (!match)
+          return json({ errcode: 40029, errmsg: 'invalid code (local cloud accepts test:<11 digits>)' });
         const phone = match[1];
         return json({
           errcode: 0,
@@ -62,14 +71,17 @@ export class OpenApiFakes {
       case 'wxacode.getUnlimited': {
         const scene = String(params.scene ?? '');
         const page = params.page === undefined ? 'pages/index/index' : String(params.page);
-        if (!SCENE.test(scene)) return json({ errcode: 40169, errmsg: 'invalid length for scene, or the data is not json string' });
-        if (page.startsWith('/') || page.includes('?')) return json({ errcode: 41030, errmsg: 'invalid page rule' });
+        if (!SCENE.test(scene))
+          return json({ errcode: 40169, errmsg: 'invalid length for scene, or the data is not json string' });
+        if (page.startsWith('/') || page.includes('?'))
+          return json({ errcode: 41030, errmsg: 'invalid page rule' });
         const width = Math.min(Math.max(Number(params.width ?? 430), 280), 1280);
         const png = await QRCode.toBuffer(wxacodeContent(page, scene), { type: 'png', width, margin: 2 });
         return { body: png, contentType: 'image/png', errcode: 0 };
       }
       case 'subscribeMessage.send':
-        if (!params.touser || !params.template_id) return json({ errcode: 47003, errmsg: 'argument invalid! touser and template_id are required' });
+        if (!params.touser || !params.template_id)
+          return json({ errcode: 47003, errmsg: 'argument invalid! touser and template_id are required' });
         return json({ errcode: 0, errmsg: 'ok', msgid: Date.now() });
       case 'security.msgSecCheck': {
         const content = String(params.content ?? '');
@@ -78,7 +90,9 @@ export class OpenApiFakes {
           errcode: 0,
           errmsg: 'ok',
           result: hit ? { suggest: 'risky', label: 20001 } : { suggest: 'pass', label: 100 },
-          detail: hit ? [{ strategy: 'keyword', errcode: 0, suggest: 'risky', label: 20001, keyword: hit }] : [],
+          detail: hit
+            ? [{ strategy: 'keyword', errcode: 0, suggest: 'risky', label: 20001, keyword: hit }]
+            : [],
           trace_id: `local-${Date.now()}`,
         });
       }

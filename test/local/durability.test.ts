@@ -26,7 +26,11 @@ async function insert(url: string, doc: Record<string, unknown>) {
   const res = await fetch(`${url}/admin`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ action: 'database.insertDocument', collectionName: 'leads', data: [JSON.stringify(doc)] }),
+    body: JSON.stringify({
+      action: 'database.insertDocument',
+      collectionName: 'leads',
+      data: [JSON.stringify(doc)],
+    }),
   });
   return (await res.json()) as any;
 }
@@ -65,7 +69,16 @@ test('the index advisor warns about unindexed queries on big collections only', 
   const cloud = await startTestCloud({ log: (line) => warnings.push(line) });
   try {
     const { store } = cloud.cloud;
-    store.insert(store.main, 'things', Array.from({ length: 10_001 }, (_v, i) => ({ code: `k${i}`, status: i % 2 ? 'new' : 'won', score: i, note: `n${i}` })));
+    store.insert(
+      store.main,
+      'things',
+      Array.from({ length: 10_001 }, (_v, i) => ({
+        code: `k${i}`,
+        status: i % 2 ? 'new' : 'won',
+        score: i,
+        note: `n${i}`,
+      })),
+    );
     store.find(store.main, 'things', { filter: { status: 'new' }, sort: [['score', -1]], limit: 5 });
     expect(warnings).toEqual([]);
     store.find(store.main, 'things', { filter: { note: 'n5' }, limit: 5 });

@@ -14,7 +14,8 @@ export interface TestCloud {
 /** A local cloud on a free port with a throwaway data dir, the test schema and the fixture functions. */
 export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): Promise<TestCloud> {
   const functionsDir = path.join(repoRoot, 'build', 'test-functions');
-  if (!fs.existsSync(path.join(functionsDir, 'probe', 'index.js'))) throw new Error('fixture functions are not built: run `npm run build` first');
+  if (!fs.existsSync(path.join(functionsDir, 'probe', 'index.js')))
+    throw new Error('fixture functions are not built: run `npm run build` first');
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'leadpool-test-'));
   const cloud = await startLocalCloud({
     port: 0,

@@ -26,17 +26,28 @@ async function call(name: string, event: unknown, openid = 'o-test', headers: Re
 }
 
 async function protocol(body: unknown) {
-  const res = await fetch(`${base}/admin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${base}/admin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return (await res.json()) as any;
 }
 
 describe('function host', () => {
   test('each concurrent call sees only its own WeChat context', async () => {
     const openids = Array.from({ length: 40 }, (_v, i) => `openid-${i}`);
-    const answers = await Promise.all(openids.map((openid, i) => call('probe', { action: 'context', delayMs: (i * 7) % 30 }, openid)));
+    const answers = await Promise.all(
+      openids.map((openid, i) => call('probe', { action: 'context', delayMs: (i * 7) % 30 }, openid)),
+    );
     answers.forEach(({ status, body }, i) => {
       expect(status).toBe(200);
-      expect(body.before).toMatchObject({ OPENID: openids[i], APPID: 'wx0000000000local', ENV: test_.cloud.envId, SOURCE: 'wx_client' });
+      expect(body.before).toMatchObject({
+        OPENID: openids[i],
+        APPID: 'wx0000000000local',
+        ENV: test_.cloud.envId,
+        SOURCE: 'wx_client',
+      });
       expect(body.after.OPENID).toBe(openids[i]);
     });
   });
@@ -53,14 +64,26 @@ describe('function host', () => {
   });
 
   test('a function that throws answers INTERNAL; an unknown one NOT_FOUND', async () => {
-    expect(await call('probe', { action: 'throw' })).toEqual({ status: 500, body: { ok: false, error: { code: 'INTERNAL', message: expect.any(String) } } });
-    expect(await call('missing', {})).toMatchObject({ status: 404, body: { ok: false, error: { code: 'NOT_FOUND' } } });
+    expect(await call('probe', { action: 'throw' })).toEqual({
+      status: 500,
+      body: { ok: false, error: { code: 'INTERNAL', message: expect.any(String) } },
+    });
+    expect(await call('missing', {})).toMatchObject({
+      status: 404,
+      body: { ok: false, error: { code: 'NOT_FOUND' } },
+    });
   });
 
   test('bad JSON and oversize bodies are refused before the function runs', async () => {
-    expect(await call('probe', '{not json')).toMatchObject({ status: 400, body: { ok: false, error: { code: 'INVALID_INPUT' } } });
+    expect(await call('probe', '{not json')).toMatchObject({
+      status: 400,
+      body: { ok: false, error: { code: 'INVALID_INPUT' } },
+    });
     const big = JSON.stringify({ action: 'context', pad: 'x'.repeat(101 * 1024) });
-    expect(await call('probe', big)).toMatchObject({ status: 413, body: { ok: false, error: { code: 'INVALID_INPUT' } } });
+    expect(await call('probe', big)).toMatchObject({
+      status: 413,
+      body: { ok: false, error: { code: 'INVALID_INPUT' } },
+    });
   });
 
   test('timer triggers fire from config.json with a timer event', async () => {
@@ -71,7 +94,9 @@ describe('function host', () => {
     const cloud = require('wx-server-sdk');
     cloud.init({ env: test_.cloud.envId });
     const { data } = await cloud.database().collection('ticks').get();
-    expect(data).toEqual([expect.objectContaining({ trigger: 'everySecond', type: 'Timer', source: 'wx_timer' })]);
+    expect(data).toEqual([
+      expect.objectContaining({ trigger: 'everySecond', type: 'Timer', source: 'wx_timer' }),
+    ]);
   });
 });
 
@@ -80,7 +105,13 @@ describe('HTTP access service', () => {
     const res = await fetch(`${base}/web-api/leads?limit=5`, { method: 'POST', body: '{"a":1}' });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-echo')).toBe('yes');
-    expect(await res.json()).toEqual({ path: '/web-api/leads', method: 'POST', query: { limit: '5' }, body: '{"a":1}', openid: '' });
+    expect(await res.json()).toEqual({
+      path: '/web-api/leads',
+      method: 'POST',
+      query: { limit: '5' },
+      body: '{"a":1}',
+      openid: '',
+    });
   });
 
   test('a plain return value is sent as JSON', async () => {
@@ -94,10 +125,30 @@ describe('protocol bad input changes nothing', () => {
   test.each([
     ['malformed JSON', '{"action":', 'INVALID_PARAM'],
     ['unknown action', { action: 'database.dropEverything', collectionName: 'things' }, 'INVALID_PARAM'],
-    ['bad EJSON', { action: 'database.insertDocument', collectionName: 'things', data: ['{"a":{"$date":'] }, 'INVALID_PARAM'],
-    ['bad query', { action: 'database.getDocument', collectionName: 'things', query: '{"a":{"$bogus":1}}' }, 'DATABASE_REQUEST_FAILED'],
-    ['missing collection', { action: 'database.insertDocument', collectionName: 'ghosts', data: ['{"a":1}'] }, 'DATABASE_COLLECTION_NOT_EXIST'],
-    ['oversize body', { action: 'database.insertDocument', collectionName: 'things', data: [JSON.stringify({ pad: 'x'.repeat(101 * 1024) })] }, 'INVALID_PARAM'],
+    [
+      'bad EJSON',
+      { action: 'database.insertDocument', collectionName: 'things', data: ['{"a":{"$date":'] },
+      'INVALID_PARAM',
+    ],
+    [
+      'bad query',
+      { action: 'database.getDocument', collectionName: 'things', query: '{"a":{"$bogus":1}}' },
+      'DATABASE_REQUEST_FAILED',
+    ],
+    [
+      'missing collection',
+      { action: 'database.insertDocument', collectionName: 'ghosts', data: ['{"a":1}'] },
+      'DATABASE_COLLECTION_NOT_EXIST',
+    ],
+    [
+      'oversize body',
+      {
+        action: 'database.insertDocument',
+        collectionName: 'things',
+        data: [JSON.stringify({ pad: 'x'.repeat(101 * 1024) })],
+      },
+      'INVALID_PARAM',
+    ],
   ])('%s', async (_name, body, code) => {
     const before = test_.cloud.store.count(test_.cloud.store.main, 'things', {});
     const answer = await protocol(body);
@@ -109,7 +160,11 @@ describe('protocol bad input changes nothing', () => {
 
 describe('storage', () => {
   test('upload, temp URL, download and delete', async () => {
-    const { body } = await call('probe', { action: 'storage', path: 'exports/报表.csv', content: 'a,b\n1,2' });
+    const { body } = await call('probe', {
+      action: 'storage',
+      path: 'exports/报表.csv',
+      content: 'a,b\n1,2',
+    });
     expect(body.fileID).toBe(`cloud://${test_.cloud.envId}.${test_.cloud.envId}-local/exports/报表.csv`);
     expect(body.content).toBe('a,b\n1,2');
     expect(body.removed).toEqual([expect.objectContaining({ fileID: body.fileID, status: 0 })]);
@@ -119,7 +174,10 @@ describe('storage', () => {
   test('a temp URL serves the file', async () => {
     const cloud = require('wx-server-sdk');
     cloud.init({ env: test_.cloud.envId });
-    const { fileID } = await cloud.uploadFile({ cloudPath: 'codes/x.txt', fileContent: Buffer.from('hello') });
+    const { fileID } = await cloud.uploadFile({
+      cloudPath: 'codes/x.txt',
+      fileContent: Buffer.from('hello'),
+    });
     const { fileList } = await cloud.getTempFileURL({ fileList: [fileID] });
     const res = await fetch(fileList[0].tempFileURL);
     expect(await res.text()).toBe('hello');
@@ -133,7 +191,9 @@ describe('open API fakes', () => {
     const { body } = await call('probe', { action: 'phone', code: 'test:13800138000' });
     expect(body.phoneInfo).toMatchObject({ purePhoneNumber: '13800138000', countryCode: '86' });
     expect(await call('probe', { action: 'phone', code: 'real-code' })).toMatchObject({ status: 500 });
-    const recorded = await (await fetch(`${base}/__local/openapi?api=phonenumber.getPhoneNumber`)).json();
+    const recorded: any = await (
+      await fetch(`${base}/__local/openapi?api=phonenumber.getPhoneNumber`)
+    ).json();
     expect(recorded.data.calls.map((c: any) => c.errcode)).toEqual([0, 40029]);
   });
 
@@ -146,9 +206,13 @@ describe('open API fakes', () => {
   });
 
   test('wxacode.getUnlimited enforces the scene rules', async () => {
-    expect(await call('probe', { action: 'wxacode', scene: 'x'.repeat(33), page: 'pages/home/index' })).toMatchObject({ status: 500 });
-    expect(await call('probe', { action: 'wxacode', scene: '中文', page: 'pages/home/index' })).toMatchObject({ status: 500 });
-    const recorded = await (await fetch(`${base}/__local/openapi?api=wxacode.getUnlimited`)).json();
+    expect(
+      await call('probe', { action: 'wxacode', scene: 'x'.repeat(33), page: 'pages/home/index' }),
+    ).toMatchObject({ status: 500 });
+    expect(await call('probe', { action: 'wxacode', scene: '中文', page: 'pages/home/index' })).toMatchObject(
+      { status: 500 },
+    );
+    const recorded: any = await (await fetch(`${base}/__local/openapi?api=wxacode.getUnlimited`)).json();
     expect(recorded.data.calls.map((c: any) => c.errcode)).toEqual([40169, 40169]);
   });
 
@@ -162,9 +226,12 @@ describe('open API fakes', () => {
 
   test('subscribeMessage.send is recorded with its caller', async () => {
     await call('probe', { action: 'subscribe' }, 'o-sub');
-    const recorded = await (await fetch(`${base}/__local/openapi?api=subscribeMessage.send`)).json();
+    const recorded: any = await (await fetch(`${base}/__local/openapi?api=subscribeMessage.send`)).json();
     expect(recorded.data.calls).toEqual([
-      expect.objectContaining({ caller: { functionName: 'probe', openid: 'o-sub' }, params: expect.objectContaining({ touser: 'o-sub', template_id: 'tmpl-1' }) }),
+      expect.objectContaining({
+        caller: { functionName: 'probe', openid: 'o-sub' },
+        params: expect.objectContaining({ touser: 'o-sub', template_id: 'tmpl-1' }),
+      }),
     ]);
   });
 });

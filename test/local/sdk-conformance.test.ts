@@ -20,18 +20,51 @@ beforeAll(async () => {
 afterAll(() => test_.close());
 
 beforeEach(async () => {
-  await db.collection('things').where({ _id: _.exists(true) }).remove();
-  await db.collection('owners').where({ _id: _.exists(true) }).remove();
+  await db
+    .collection('things')
+    .where({ _id: _.exists(true) })
+    .remove();
+  await db
+    .collection('owners')
+    .where({ _id: _.exists(true) })
+    .remove();
 });
 
 const things = () => db.collection('things');
 
 async function seed() {
   const rows = [
-    { code: 'a', status: 'new', score: 5, tags: ['x', 'y'], owner: { name: '张三', city: '上海' }, createdAt: new Date('2026-01-01') },
-    { code: 'b', status: 'new', score: 9, tags: ['y'], owner: { name: '李四', city: '北京' }, createdAt: new Date('2026-01-02') },
-    { code: 'c', status: 'won', score: 7, tags: [], owner: { name: '王五', city: '上海' }, createdAt: new Date('2026-01-03') },
-    { code: 'd', status: 'lost', score: 1.5, owner: { name: 'Zoe', city: '深圳' }, createdAt: new Date('2026-01-04') },
+    {
+      code: 'a',
+      status: 'new',
+      score: 5,
+      tags: ['x', 'y'],
+      owner: { name: '张三', city: '上海' },
+      createdAt: new Date('2026-01-01'),
+    },
+    {
+      code: 'b',
+      status: 'new',
+      score: 9,
+      tags: ['y'],
+      owner: { name: '李四', city: '北京' },
+      createdAt: new Date('2026-01-02'),
+    },
+    {
+      code: 'c',
+      status: 'won',
+      score: 7,
+      tags: [],
+      owner: { name: '王五', city: '上海' },
+      createdAt: new Date('2026-01-03'),
+    },
+    {
+      code: 'd',
+      status: 'lost',
+      score: 1.5,
+      owner: { name: 'Zoe', city: '深圳' },
+      createdAt: new Date('2026-01-04'),
+    },
   ];
   for (const data of rows) await things().add({ data });
 }
@@ -40,10 +73,19 @@ const codes = (res: { data: { code: string }[] }) => res.data.map((row) => row.c
 
 describe('add and read', () => {
   test('add returns an id; doc().get returns the document with types intact', async () => {
-    const { _id } = await things().add({ data: { code: 'x', n: 3, f: 1.5, when: new Date(1700000000000), nested: { deep: [1, 'two'] } } });
+    const { _id } = await things().add({
+      data: { code: 'x', n: 3, f: 1.5, when: new Date(1700000000000), nested: { deep: [1, 'two'] } },
+    });
     expect(_id).toMatch(/^[0-9a-f]{32}$/);
     const { data } = await things().doc(_id).get();
-    expect(data).toEqual({ _id, code: 'x', n: 3, f: 1.5, when: new Date(1700000000000), nested: { deep: [1, 'two'] } });
+    expect(data).toEqual({
+      _id,
+      code: 'x',
+      n: 3,
+      f: 1.5,
+      when: new Date(1700000000000),
+      nested: { deep: [1, 'two'] },
+    });
     expect(data.when).toBeInstanceOf(Date);
   });
 
@@ -56,12 +98,24 @@ describe('add and read', () => {
   });
 
   test('doc().set replaces and upserts, update merges, remove deletes', async () => {
-    await things().doc('fixed-id').set({ data: { code: 's', a: 1, b: 2 } });
-    await things().doc('fixed-id').set({ data: { code: 's', a: 10 } });
+    await things()
+      .doc('fixed-id')
+      .set({ data: { code: 's', a: 1, b: 2 } });
+    await things()
+      .doc('fixed-id')
+      .set({ data: { code: 's', a: 10 } });
     expect((await things().doc('fixed-id').get()).data).toEqual({ _id: 'fixed-id', code: 's', a: 10 });
-    const updated = await things().doc('fixed-id').update({ data: { b: 20, 'deep.x': 1 } });
+    const updated = await things()
+      .doc('fixed-id')
+      .update({ data: { b: 20, 'deep.x': 1 } });
     expect(updated.stats.updated).toBe(1);
-    expect((await things().doc('fixed-id').get()).data).toEqual({ _id: 'fixed-id', code: 's', a: 10, b: 20, deep: { x: 1 } });
+    expect((await things().doc('fixed-id').get()).data).toEqual({
+      _id: 'fixed-id',
+      code: 's',
+      a: 10,
+      b: 20,
+      deep: { x: 1 },
+    });
     const removed = await things().doc('fixed-id').remove();
     expect(removed.stats.removed).toBe(1);
     await expect(things().doc('fixed-id').get()).rejects.toThrow();
@@ -69,7 +123,9 @@ describe('add and read', () => {
 
   test('db.serverDate() is the server clock, with its offset', async () => {
     const before = Date.now();
-    const { _id } = await things().add({ data: { code: 't', at: db.serverDate(), later: db.serverDate({ offset: 60_000 }) } });
+    const { _id } = await things().add({
+      data: { code: 't', at: db.serverDate(), later: db.serverDate({ offset: 60_000 }) },
+    });
     const { data } = await things().doc(_id).get();
     expect(data.at).toBeInstanceOf(Date);
     expect(data.at.getTime()).toBeGreaterThanOrEqual(before - 5);
@@ -97,7 +153,11 @@ describe('where', () => {
     ['array contains', () => ({ tags: 'y' }), ['a', 'b']],
     ['RegExp', () => ({ 'owner.name': /^z/i }), ['d']],
     ['db.RegExp', () => ({ 'owner.name': db.RegExp({ regexp: '三$', options: '' }) }), ['a']],
-    ['date range', () => ({ createdAt: _.gte(new Date('2026-01-02')).and(_.lt(new Date('2026-01-04'))) }), ['b', 'c']],
+    [
+      'date range',
+      () => ({ createdAt: _.gte(new Date('2026-01-02')).and(_.lt(new Date('2026-01-04'))) }),
+      ['b', 'c'],
+    ],
   ])('%s', async (_name, where, expected) => {
     const res = await things().where(where()).orderBy('code', 'asc').get();
     expect(codes(res)).toEqual(expected);
@@ -138,7 +198,18 @@ describe('order, skip, limit, field', () => {
 
 describe('update operators', () => {
   test('set, inc, mul, push, pull, addToSet, remove', async () => {
-    const { _id } = await things().add({ data: { code: 'u', n: 2, m: 3, list: ['a'], drop: ['x', 'y'], uniq: ['k'], gone: 1, obj: { a: 1, b: 2 } } });
+    const { _id } = await things().add({
+      data: {
+        code: 'u',
+        n: 2,
+        m: 3,
+        list: ['a'],
+        drop: ['x', 'y'],
+        uniq: ['k'],
+        gone: 1,
+        obj: { a: 1, b: 2 },
+      },
+    });
     const res = await things()
       .where({ code: 'u' })
       .update({
@@ -154,12 +225,23 @@ describe('update operators', () => {
       });
     expect(res.stats.updated).toBe(1);
     const { data } = await things().doc(_id).get();
-    expect(data).toEqual({ _id, code: 'u', n: 7, m: 12, list: ['a', 'b', 'c'], drop: ['y'], uniq: ['k'], obj: { only: true } });
+    expect(data).toEqual({
+      _id,
+      code: 'u',
+      n: 7,
+      m: 12,
+      list: ['a', 'b', 'c'],
+      drop: ['y'],
+      uniq: ['k'],
+      obj: { only: true },
+    });
   });
 
   test('where().update touches every match and reports the count', async () => {
     await seed();
-    const res = await things().where({ status: 'new' }).update({ data: { status: 'contacted' } });
+    const res = await things()
+      .where({ status: 'new' })
+      .update({ data: { status: 'contacted' } });
     expect(res.stats.updated).toBe(2);
     expect((await things().where({ status: 'contacted' }).count()).total).toBe(2);
   });
@@ -167,7 +249,11 @@ describe('update operators', () => {
   test('a conditional update is atomic under concurrency (no overbooking)', async () => {
     const { _id } = await things().add({ data: { code: 'seats', left: 10 } });
     const results = await Promise.all(
-      Array.from({ length: 40 }, () => things().where({ _id, left: _.gt(0) }).update({ data: { left: _.inc(-1) } })),
+      Array.from({ length: 40 }, () =>
+        things()
+          .where({ _id, left: _.gt(0) })
+          .update({ data: { left: _.inc(-1) } }),
+      ),
     );
     expect(results.filter((r: any) => r.stats.updated === 1)).toHaveLength(10);
     expect((await things().doc(_id).get()).data.left).toBe(0);
@@ -218,7 +304,10 @@ describe('transactions', () => {
     const { _id } = await things().add({ data: { code: 'acct', balance: 100 } });
     await db.runTransaction(async (tx: any) => {
       const { data } = await tx.collection('things').doc(_id).get();
-      await tx.collection('things').doc(_id).update({ data: { balance: data.balance - 30 } });
+      await tx
+        .collection('things')
+        .doc(_id)
+        .update({ data: { balance: data.balance - 30 } });
     });
     expect((await things().doc(_id).get()).data.balance).toBe(70);
   });
@@ -226,8 +315,14 @@ describe('transactions', () => {
   test('a rolled-back transaction leaves nothing behind', async () => {
     const { _id } = await things().add({ data: { code: 'rb', balance: 100 } });
     const tx = await db.startTransaction();
-    await tx.collection('things').doc(_id).update({ data: { balance: 0 } });
-    await tx.collection('things').doc('new-in-tx').set({ data: { code: 'tx-new' } });
+    await tx
+      .collection('things')
+      .doc(_id)
+      .update({ data: { balance: 0 } });
+    await tx
+      .collection('things')
+      .doc('new-in-tx')
+      .set({ data: { code: 'tx-new' } });
     // Outside the transaction nothing is visible yet.
     expect((await things().doc(_id).get()).data.balance).toBe(100);
     await tx.rollback();
@@ -241,7 +336,10 @@ describe('transactions', () => {
       Array.from({ length: 20 }, () =>
         db.runTransaction(async (tx: any) => {
           const { data } = await tx.collection('things').doc(_id).get();
-          await tx.collection('things').doc(_id).update({ data: { n: data.n + 1 } });
+          await tx
+            .collection('things')
+            .doc(_id)
+            .update({ data: { n: data.n + 1 } });
         }),
       ),
     );
@@ -252,19 +350,26 @@ describe('transactions', () => {
 describe('errors the cloud gives', () => {
   test('a unique index rejects a duplicate with the duplicate-key error and stores nothing', async () => {
     await things().add({ data: { code: 'same' } });
-    await expect(things().add({ data: { code: 'same' } })).rejects.toMatchObject({ errCode: -502001, errMsg: expect.stringContaining('duplicate key') });
+    await expect(things().add({ data: { code: 'same' } })).rejects.toMatchObject({
+      errCode: -502001,
+      errMsg: expect.stringContaining('duplicate key'),
+    });
     expect((await things().where({ code: 'same' }).count()).total).toBe(1);
   });
 
   test('a unique index counts a missing field as null', async () => {
     await things().add({ data: { other: 1 } });
-    await expect(things().add({ data: { other: 2 } })).rejects.toMatchObject({ errMsg: expect.stringContaining('duplicate key') });
+    await expect(things().add({ data: { other: 2 } })).rejects.toMatchObject({
+      errMsg: expect.stringContaining('duplicate key'),
+    });
   });
 
   test('a batch with a duplicate inserts nothing', async () => {
     const tcb = require('@cloudbase/node-sdk');
     const admin = tcb.init({ env: test_.cloud.envId }).database();
-    await expect(admin.collection('things').add([{ code: 'one' }, { code: 'one' }])).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
+    await expect(admin.collection('things').add([{ code: 'one' }, { code: 'one' }])).rejects.toMatchObject({
+      code: 'DATABASE_REQUEST_FAILED',
+    });
     expect((await things().count()).total).toBe(0);
   });
 
