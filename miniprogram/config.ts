@@ -1,0 +1,9 @@
+/**
+ * Development switch: with `localCloud.enabled`, calls go over HTTP to `npm start`'s local cloud
+ * (`POST /api/functions/<name>`, caller set by `x-wx-openid`) instead of wx.cloud. In DevTools,
+ * also tick "不校验合法域名" (do not check domain names) so 127.0.0.1 is reachable.
+ */
+export const config = {
+  cloudEnv: 'leadpool-prod',
+  localCloud: { enabled: false, baseUrl: 'http://127.0.0.1:3000', openid: 'dev-openid' },
+};

@@ -1,0 +1,126 @@
+// The home page in miniprogram-simulate: loading, list, empty and error states, through the
+// real services/cloud wrapper with wx.cloud.callFunction stubbed at the platform edge.
+import path from 'node:path';
+
+const callFunction = jest.fn();
+const request = jest.fn();
+(global as any).wx = { cloud: { callFunction, init: jest.fn() }, request };
+const simulate = require('miniprogram-simulate');
+
+const HOME = path.join(__dirname, '../../miniprogram/pages/home/index');
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function answerWith(result: unknown) {
+  callFunction.mockImplementation(({ success }: any) => success({ result }));
+}
+
+function render() {
+  jest.resetModules();
+  const page = simulate.render(simulate.load(HOME));
+  page.attach(document.createElement('parent-wrapper'));
+  return page;
+}
+
+const text = (page: any, selector: string) =>
+  page.querySelectorAll(selector).map((node: any) => node.dom.textContent.trim());
+
+beforeEach(() => {
+  callFunction.mockReset();
+  request.mockReset();
+});
+
+test('shows loading, then the published activities with seats left', async () => {
+  let finish!: (value: unknown) => void;
+  callFunction.mockImplementation(({ success }: any) => {
+    finish = (result) => success({ result });
+  });
+  const page = render();
+  page.instance.onLoad();
+  expect(text(page, '.loading')).toEqual(['正在加载活动…']);
+  finish({
+    ok: true,
+    data: {
+      items: [
+        {
+          activityId: 'a1',
+          title: '春季新品品鉴会',
+          startAt: new Date(2026, 2, 8, 14, 30).toISOString(),
+          capacity: 50,
+          remaining: 12,
+          status: 'published',
+        },
+        {
+          activityId: 'a2',
+          title: '会员沙龙',
+          startAt: new Date(2026, 2, 9, 9, 0).toISOString(),
+          capacity: 20,
+          remaining: 0,
+          status: 'published',
+        },
+      ],
+    },
+  });
+  await flush();
+  expect(callFunction).toHaveBeenCalledWith(
+    expect.objectContaining({ name: 'customer', data: { action: 'listActivities' } }),
+  );
+  expect(text(page, '.activity-title')).toEqual(['春季新品品鉴会', '会员沙龙']);
+  expect(text(page, '.seats')).toEqual(['剩余 12 席', '已满']);
+  expect(text(page, '.start')).toEqual(['3月8日 14:30', '3月9日 09:00']);
+  expect(page.querySelectorAll('.loading')).toHaveLength(0);
+});
+
+test('shows the empty state when nothing is published', async () => {
+  answerWith({ ok: true, data: { items: [] } });
+  const page = render();
+  page.instance.onLoad();
+  await flush();
+  expect(text(page, '.empty')).toEqual(['暂无进行中的活动']);
+});
+
+test('shows the error message and retries on tap', async () => {
+  answerWith({ ok: false, error: { code: 'RATE_LIMITED', message: '操作太频繁，请稍后再试' } });
+  const page = render();
+  page.instance.onLoad();
+  await flush();
+  expect(text(page, '.error-message')).toEqual(['操作太频繁，请稍后再试']);
+  answerWith({ ok: true, data: { items: [] } });
+  page.querySelector('.retry').dispatchEvent('tap');
+  await flush();
+  expect(callFunction).toHaveBeenCalledTimes(2);
+  expect(text(page, '.empty')).toEqual(['暂无进行中的活动']);
+});
+
+test('a network failure becomes a readable error', async () => {
+  callFunction.mockImplementation(({ fail }: any) => fail({ errMsg: 'cloud.callFunction:fail' }));
+  const page = render();
+  page.instance.onLoad();
+  await flush();
+  expect(text(page, '.error-message')).toEqual(['网络不可用，请稍后重试']);
+});
+
+describe('services/cloud in local-cloud mode', () => {
+  test('posts to /api/functions/<name> with the simulated openid', async () => {
+    jest.resetModules();
+    const { config } = require('../../miniprogram/config');
+    config.localCloud.enabled = true;
+    const { callFunction: call } = require('../../miniprogram/services/cloud');
+    request.mockImplementation(({ success }: any) =>
+      success({ statusCode: 200, data: { ok: true, data: { items: [] } } }),
+    );
+    await expect(call('customer', { action: 'listActivities' })).resolves.toEqual({
+      ok: true,
+      data: { items: [] },
+    });
+    expect(request).toHaveBeenCalledWith(
+      expect.objectContaining({
+        url: 'http://127.0.0.1:3000/api/functions/customer',
+        method: 'POST',
+        header: expect.objectContaining({ 'x-wx-openid': 'dev-openid' }),
+        data: { action: 'listActivities' },
+      }),
+    );
+    expect(callFunction).not.toHaveBeenCalled();
+    config.localCloud.enabled = false;
+  });
+});
