@@ -280,14 +280,17 @@ export class DatabaseEngine {
   }
 }
 
+/**
+ * Updates in place: `doc` is freshly decoded from the store. (A structuredClone here made Dates of
+ * another realm under jest, which mingo then copied as empty objects.)
+ */
 function updated(doc: Doc, modifier: Doc): Doc {
-  const copy = structuredClone(doc);
   try {
-    applyUpdate(copy, modifier, undefined, undefined, { cloneMode: 'deep' });
+    applyUpdate(doc, modifier, undefined, undefined, { cloneMode: 'deep' });
   } catch (error) {
     throw new CloudError('DATABASE_REQUEST_FAILED', `更新失败: ${(error as Error).message}`);
   }
-  return copy;
+  return doc;
 }
 
 function collectionName(request: ProtocolRequest): string {

@@ -121,6 +121,17 @@ describe('add and read', () => {
     await expect(things().doc('fixed-id').get()).rejects.toThrow();
   });
 
+  test('dates, top-level and nested, survive an operator update', async () => {
+    const at = new Date('2026-01-02T03:04:05.006Z');
+    const { _id } = await things().add({ data: { code: 'd', n: 1, at, nested: { at } } });
+    await things()
+      .where({ _id, n: _.gt(0) })
+      .update({ data: { n: _.inc(1) } });
+    const { data } = await things().doc(_id).get();
+    expect(data).toMatchObject({ n: 2, at, nested: { at } });
+    expect(data.at).toBeInstanceOf(Date);
+  });
+
   test('db.serverDate() is the server clock, with its offset', async () => {
     const before = Date.now();
     const { _id } = await things().add({
