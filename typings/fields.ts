@@ -1,0 +1,37 @@
+/**
+ * The field catalogue an activity's form is built from. Shared by the mini program (labels,
+ * input kinds), the functions (validation) and the admin page (form-field builder).
+ */
+export const FIELD_KEYS = ['name', 'phone', 'company', 'industry', 'role', 'city', 'store', 'note'] as const;
+
+export type FieldKey = (typeof FIELD_KEYS)[number];
+
+export type FieldKind = 'nickname' | 'phone' | 'text' | 'choice' | 'longtext';
+
+export interface FieldSpec {
+  label: string;
+  kind: FieldKind;
+  maxLength: number;
+  options?: readonly string[];
+  /** Free text goes through content security before it is stored. */
+  freeText: boolean;
+}
+
+export const INDUSTRIES = ['零售', '餐饮', '教育', '医疗', '制造', '互联网', '金融', '地产', '其他'] as const;
+
+export const FIELD_CATALOGUE: Record<FieldKey, FieldSpec> = {
+  name: { label: '姓名', kind: 'nickname', maxLength: 30, freeText: true },
+  phone: { label: '手机号', kind: 'phone', maxLength: 20, freeText: false },
+  company: { label: '公司', kind: 'text', maxLength: 60, freeText: true },
+  industry: { label: '行业', kind: 'choice', maxLength: 20, options: INDUSTRIES, freeText: false },
+  role: { label: '职位', kind: 'text', maxLength: 30, freeText: true },
+  city: { label: '城市', kind: 'text', maxLength: 30, freeText: true },
+  store: { label: '意向门店', kind: 'text', maxLength: 30, freeText: true },
+  note: { label: '留言', kind: 'longtext', maxLength: 500, freeText: true },
+};
+
+/** Fields a general inquiry (no activity) asks for. */
+export const INQUIRY_FIELDS: readonly FieldKey[] = ['name', 'phone', 'note'];
+
+/** Mainland mobile number after normalization (no +86, spaces or dashes). */
+export const MOBILE_PATTERN = /^1[3-9]\d{9}$/;
