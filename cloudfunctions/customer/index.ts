@@ -1,0 +1,359 @@
+// The customer function: everything a customer does in the mini program. Each action is a row
+// of {schema, handler}; identity comes only from the WeChat context (see context.ts).
+import { customerRequestSchemas as schemas } from '../../typings/customer';
+import { INQUIRY_FIELDS } from '../../typings/fields';
+import { codeValueOf, nextOwnership, resolveTouch } from '../core/attribution';
+import { isSceneValue } from '../core/codes';
+import { buildLeadForm } from '../core/form';
+import {
+  type ActivityDoc,
+  activitiesByIds,
+  activityById,
+  giveSeatBack,
+  takeSeat,
+  upcomingActivities,
+} from '../repositories/activities';
+import { resolveCode, staffByOpenid } from '../repositories/codes';
+import { audit, countFunnel } from '../repositories/counters';
+import {
+  type CustomerDoc,
+  customerByShareToken,
+  customerForOpenid,
+  releasePhone,
+  removeCustomer,
+  updateCustomer,
+} from '../repositories/customers';
+import { leadById } from '../repositories/leads';
+import { anonymizeRecords, recordsOf } from '../repositories/privacy';
+import {
+  insertRegistration,
+  moveRegistration,
+  type RegistrationDoc,
+  registrationById,
+  registrationByRequest,
+  registrationsOf,
+} from '../repositories/registrations';
+import { recordTouch } from '../repositories/touches';
+import { AppError } from '../runtime/errors';
+import { action, createRouter } from '../runtime/router';
+import { randomId, stableId } from '../runtime/store';
+import { type CustomerContext, establishCustomer } from './context';
+import {
+  assertWithinRateLimit,
+  captureLead,
+  currentAttribution,
+  type PreparedSubmission,
+  prepareSubmission,
+  saveSubmitter,
+} from './submission';
+import { activitySummary, isClosed, registrationSummary, sessionOf } from './views';
+
+const HOME_PAGE = 'pages/home/index';
+const ACTIVITY_PAGE = 'pages/activity/index';
+
+const me = (ctx: CustomerContext) =>
+  customerForOpenid(ctx.db, ctx.caller.openid, ctx.caller.unionid, ctx.now);
+
+async function publishedActivity(ctx: CustomerContext, activityId: string) {
+  const activity = await activityById(ctx.db, activityId);
+  if (!activity || activity.status === 'draft') throw new AppError('NOT_FOUND', '活动不存在或已下线');
+  return activity;
+}
+
+async function countFormView(ctx: CustomerContext, customer: CustomerDoc, activityId: string | null) {
+  const { last } = await currentAttribution(ctx, customer);
+  await countFunnel(
+    ctx.db,
+    ctx.now,
+    { channelId: last.channelId, staffId: last.staffId, activityId },
+    { formViews: 1 },
+  );
+}
+
+function joinAnswer(registration: RegistrationDoc, duplicate: boolean) {
+  return { registrationId: registration._id, checkinCode: registration.checkinCode, duplicate };
+}
+
+/**
+ * Saves the joiner and writes their registration for a seat already taken. `stored` is false when
+ * a concurrent join of the same customer won: the caller then gives the seat back.
+ */
+async function fillSeat(
+  ctx: CustomerContext,
+  join: {
+    requestKey: string;
+    registrationId: string;
+    existing: RegistrationDoc | null;
+    customer: CustomerDoc;
+    activity: ActivityDoc;
+    prepared: PreparedSubmission;
+    input: { reminderTemplateId?: string };
+  },
+) {
+  const saved = await saveSubmitter(ctx, join.customer, join.prepared);
+  // A phone match may have merged the joiner into an earlier customer: the registration is theirs.
+  const registrationId = stableId('registration', join.activity._id, saved.customer._id);
+  const existing =
+    registrationId === join.registrationId ? join.existing : await registrationById(ctx.db, registrationId);
+  const { last } = await currentAttribution(ctx, saved.customer);
+  const seat = {
+    requestKey: join.requestKey,
+    status: 'joined' as const,
+    checkinCode: randomId(9),
+    answers: join.prepared.answers,
+    reminder: join.input.reminderTemplateId
+      ? { templateId: join.input.reminderTemplateId, sentAt: null }
+      : null,
+    staffId: last.staffId,
+    channel: last.channelId,
+    updatedAt: ctx.now,
+    checkedInAt: null,
+  };
+  // A cancelled registration is taken up again; otherwise a new one, once per customer and activity.
+  const registration: RegistrationDoc = existing
+    ? { ...existing, ...seat }
+    : {
+        ...seat,
+        _id: registrationId,
+        activityId: join.activity._id,
+        customerId: saved.customer._id,
+        createdAt: ctx.now,
+      };
+  const stored = existing
+    ? await moveRegistration(ctx.db, registrationId, 'cancelled', seat)
+    : await insertRegistration(ctx.db, registration);
+  if (stored) return { stored, registration, ...saved };
+  const winner = await registrationById(ctx.db, registrationId);
+  if (!winner) throw new Error(`registration ${registrationId} lost`);
+  return { stored, registration: winner, ...saved };
+}
+
+const actions = {
+  touch: action(schemas.touch, async ({ entry }, ctx: CustomerContext) => {
+    const customer = await me(ctx);
+    const codeValue = codeValueOf(entry.query);
+    const [code, referrer] = await Promise.all([
+      codeValue && isSceneValue(codeValue) ? resolveCode(ctx.db, codeValue) : null,
+      !codeValue && entry.query.ref ? customerByShareToken(ctx.db, entry.query.ref) : null,
+    ]);
+    const facts = resolveTouch(
+      { wxScene: entry.scene, query: entry.query },
+      {
+        code,
+        referrer: referrer
+          ? { customerId: referrer._id, ownerStaffId: referrer.ownerStaffId, storeId: referrer.storeId }
+          : null,
+        envId: ctx.caller.envId,
+        customerId: customer._id,
+      },
+      ctx.now,
+    );
+    const touchId = randomId();
+    await recordTouch(ctx.db, { _id: touchId, customerId: customer._id, path: entry.path, ...facts });
+    const ownership = nextOwnership(customer, facts);
+    if (ownership) {
+      const storeId = ownership.ownerStaffId !== customer.ownerStaffId ? facts.storeId : customer.storeId;
+      await updateCustomer(ctx.db, customer._id, { ...ownership, storeId, updatedAt: ctx.now });
+    }
+    await countFunnel(
+      ctx.db,
+      ctx.now,
+      { channelId: facts.channelId, staffId: facts.staffId, activityId: facts.activityId },
+      { entries: 1, ...(facts.rejected ? { rejectedCodes: 1 } : {}) },
+    );
+    return { touchId };
+  }),
+
+  session: action(schemas.session, async (_input, ctx: CustomerContext) => {
+    const [customer, staff] = await Promise.all([me(ctx), staffByOpenid(ctx.db, ctx.caller.openid)]);
+    return sessionOf(customer, staff?.active === true);
+  }),
+
+  saveProfile: action(schemas.saveProfile, async ({ profile }, ctx: CustomerContext) => {
+    const customer = await me(ctx);
+    const prepared = await prepareSubmission(ctx, customer, { fields: profile, formFields: [] });
+    const saved = await saveSubmitter(ctx, customer, prepared);
+    const staff = await staffByOpenid(ctx.db, ctx.caller.openid);
+    return sessionOf(saved.customer, staff?.active === true);
+  }),
+
+  leadForm: action(schemas.leadForm, async ({ activityId }, ctx: CustomerContext) => {
+    const customer = await me(ctx);
+    const activity = activityId ? await publishedActivity(ctx, activityId) : null;
+    await countFormView(ctx, customer, activity?._id ?? null);
+    return buildLeadForm(activity?._id ?? null, activity?.fields ?? INQUIRY_FIELDS, {
+      profile: customer.profile,
+      phone: customer.phone,
+      consentVersion: customer.consent?.accepted ? customer.consent.version : null,
+    });
+  }),
+
+  submitLead: action(schemas.submitLead, async (input, ctx: CustomerContext) => {
+    const leadId = stableId('lead', ctx.caller.openid, input.requestId);
+    const replay = await leadById(ctx.db, leadId);
+    if (replay) return { leadId, customerId: replay.customerId, duplicate: replay.duplicate };
+    await assertWithinRateLimit(ctx);
+    const customer = await me(ctx);
+    const activity = input.activityId ? await publishedActivity(ctx, input.activityId) : null;
+    const formFields = activity?.fields ?? INQUIRY_FIELDS;
+    const prepared = await prepareSubmission(ctx, customer, { ...input, formFields });
+    const saved = await saveSubmitter(ctx, customer, prepared);
+    const lead = await captureLead(ctx, saved.customer, saved.merged, prepared, {
+      leadId,
+      requestKey: leadId,
+      activityId: activity?._id ?? null,
+      source: 'form',
+    });
+    return { leadId, customerId: lead.customerId, duplicate: lead.duplicate };
+  }),
+
+  listActivities: action(schemas.listActivities, async (_input, ctx: CustomerContext) => {
+    const items = await upcomingActivities(ctx.db, ctx.now);
+    return { items: items.map((activity) => activitySummary(activity, ctx.now)) };
+  }),
+
+  getActivity: action(schemas.getActivity, async ({ activityId }, ctx: CustomerContext) => {
+    const [customer, activity] = await Promise.all([me(ctx), publishedActivity(ctx, activityId)]);
+    const registration = await registrationById(ctx.db, stableId('registration', activity._id, customer._id));
+    const live = registration && registration.status !== 'cancelled' ? registration : null;
+    await countFormView(ctx, customer, activity._id);
+    return {
+      ...activitySummary(activity, ctx.now),
+      description: activity.description,
+      deadline: activity.deadline.toISOString(),
+      myRegistration: live ? registrationSummary(live, activity) : null,
+      form: buildLeadForm(activity._id, activity.fields, {
+        profile: customer.profile,
+        phone: customer.phone,
+        consentVersion: customer.consent?.accepted ? customer.consent.version : null,
+      }),
+    };
+  }),
+
+  joinActivity: action(schemas.joinActivity, async (input, ctx: CustomerContext) => {
+    const requestKey = stableId('join', ctx.caller.openid, input.requestId);
+    const replay = await registrationByRequest(ctx.db, requestKey);
+    if (replay) return joinAnswer(replay, true);
+    await assertWithinRateLimit(ctx);
+    const customer = await me(ctx);
+    const activity = await publishedActivity(ctx, input.activityId);
+    const registrationId = stableId('registration', activity._id, customer._id);
+    const existing = await registrationById(ctx.db, registrationId);
+    if (existing && existing.status !== 'cancelled') return joinAnswer(existing, true);
+    if (isClosed(activity, ctx.now)) throw new AppError('ACTIVITY_CLOSED');
+    const prepared = await prepareSubmission(ctx, customer, {
+      fields: input.fields ?? {},
+      consent: input.consent,
+      formFields: activity.fields,
+    });
+    if (!(await takeSeat(ctx.db, activity._id))) throw new AppError('ACTIVITY_FULL');
+    let seated: Awaited<ReturnType<typeof fillSeat>>;
+    try {
+      seated = await fillSeat(ctx, {
+        requestKey,
+        registrationId,
+        existing,
+        customer,
+        activity,
+        prepared,
+        input,
+      });
+    } catch (error) {
+      await giveSeatBack(ctx.db, activity._id);
+      throw error;
+    }
+    // The seat is someone's now: what follows never gives it back.
+    if (!seated.stored) {
+      await giveSeatBack(ctx.db, activity._id);
+      return joinAnswer(seated.registration, true);
+    }
+    const leadId = stableId('lead', ctx.caller.openid, input.requestId);
+    await captureLead(ctx, seated.customer, seated.merged, prepared, {
+      leadId,
+      requestKey: leadId,
+      activityId: activity._id,
+      source: 'activity',
+    });
+    const { channel, staffId } = seated.registration;
+    await countFunnel(
+      ctx.db,
+      ctx.now,
+      { channelId: channel, staffId, activityId: activity._id },
+      { signups: 1 },
+    );
+    return joinAnswer(seated.registration, false);
+  }),
+
+  cancelRegistration: action(schemas.cancelRegistration, async ({ registrationId }, ctx: CustomerContext) => {
+    const customer = await me(ctx);
+    const registration = await registrationById(ctx.db, registrationId);
+    if (!registration || registration.customerId !== customer._id)
+      throw new AppError('NOT_FOUND', '没有找到这条报名');
+    if (registration.status === 'checked_in')
+      throw new AppError('INVALID_INPUT', '已签到的报名不能取消', [
+        { path: 'registrationId', message: '已签到' },
+      ]);
+    if (await moveRegistration(ctx.db, registrationId, 'joined', { status: 'cancelled', updatedAt: ctx.now }))
+      await giveSeatBack(ctx.db, registration.activityId);
+    return { registrationId, status: 'cancelled' as const };
+  }),
+
+  myRegistrations: action(schemas.myRegistrations, async (_input, ctx: CustomerContext) => {
+    const customer = await me(ctx);
+    const registrations = await registrationsOf(ctx.db, customer._id);
+    const activities = await activitiesByIds(ctx.db, [...new Set(registrations.map((r) => r.activityId))]);
+    return { items: registrations.map((r) => registrationSummary(r, activities.get(r.activityId))) };
+  }),
+
+  myShare: action(schemas.myShare, async ({ activityId }, ctx: CustomerContext) => {
+    const customer = await me(ctx);
+    const activity = activityId ? await publishedActivity(ctx, activityId) : null;
+    const ref = encodeURIComponent(customer.shareToken);
+    return {
+      sharePath: activity ? `${ACTIVITY_PAGE}?id=${activity._id}&ref=${ref}` : `${HOME_PAGE}?ref=${ref}`,
+    };
+  }),
+
+  myData: action(schemas.myData, async (_input, ctx: CustomerContext) => {
+    const customer = await me(ctx);
+    const { _id, ...held } = customer;
+    return { customer: { customerId: _id, ...held }, ...(await recordsOf(ctx.db, customer._id)) };
+  }),
+
+  withdrawConsent: action(schemas.withdrawConsent, async (_input, ctx: CustomerContext) => {
+    const customer = await me(ctx);
+    const version = customer.consent?.version ?? null;
+    await updateCustomer(ctx.db, customer._id, {
+      consent: { version: version ?? '', accepted: false, at: ctx.now },
+      updatedAt: ctx.now,
+    });
+    await audit(
+      ctx.db,
+      {
+        actor: `customer:${customer._id}`,
+        action: 'consent.withdraw',
+        subject: customer._id,
+        detail: { version },
+      },
+      ctx.now,
+    );
+    return { withdrawn: true as const };
+  }),
+
+  deleteMyData: action(schemas.deleteMyData, async (_input, ctx: CustomerContext) => {
+    const customer = await me(ctx);
+    const anonymousId = `deleted:${randomId(9)}`;
+    const counts = await anonymizeRecords(ctx.db, customer._id, anonymousId, ctx.now);
+    if (customer.phone) await releasePhone(ctx.db, customer.phone);
+    await removeCustomer(ctx.db, customer._id);
+    // The audit names the anonymous id only: the record of deletion holds no personal data.
+    await audit(
+      ctx.db,
+      { actor: 'customer', action: 'customer.delete', subject: anonymousId, detail: counts },
+      ctx.now,
+    );
+    return { deleted: true as const };
+  }),
+};
+
+export const main = createRouter<CustomerContext>(actions, establishCustomer);

@@ -1,0 +1,200 @@
+import type { LeadFields, ProfileFields } from '../../typings/customer';
+import { FIELD_CATALOGUE, type FieldKey } from '../../typings/fields';
+import { POLICY_VERSION } from '../../typings/privacy';
+import { ATTRIBUTION_WINDOW_DAYS, attributeLead, type LeadAttribution } from '../core/attribution';
+import { mergeProfile, missingRequired } from '../core/form';
+import { normalizePhone } from '../core/phone';
+import { countFunnel, withinRateLimit } from '../repositories/counters';
+import {
+  type ConsentRecord,
+  type CustomerDoc,
+  claimPhone,
+  mergeCustomer,
+  updateCustomer,
+} from '../repositories/customers';
+import { customerHasLeads, insertLead, type LeadDoc, leadById } from '../repositories/leads';
+import { touchesSince } from '../repositories/touches';
+import { AppError, fieldError } from '../runtime/errors';
+import { assertTextAllowed, exchangePhoneCode } from '../runtime/openapi';
+import { findById } from '../runtime/store';
+import type { CustomerContext } from './context';
+
+export const SUBMISSIONS_PER_MINUTE = 10;
+
+export interface Submission {
+  fields: LeadFields;
+  consent?: { version: string; accepted: boolean };
+  /** The fields the form asked: the activity's, or a general inquiry's. */
+  formFields: readonly FieldKey[];
+}
+
+export interface PreparedSubmission {
+  profile: ProfileFields;
+  phone: string | null;
+  phoneVerified: boolean;
+  consent: ConsentRecord;
+  answers: Record<string, string>;
+}
+
+const PROFILE_KEYS = ['name', 'company', 'industry', 'role', 'city', 'store'] as const;
+
+export async function assertWithinRateLimit(ctx: CustomerContext): Promise<void> {
+  if (!(await withinRateLimit(ctx.db, 'submit', ctx.caller.openid, SUBMISSIONS_PER_MINUTE, ctx.now)))
+    throw new AppError('RATE_LIMITED', '提交太频繁了，请一分钟后再试');
+}
+
+/**
+ * Checks a submission against what we hold, cheapest refusal first: consent, required fields,
+ * phone format, content security, and only then the paid phone-number exchange (skipped when we
+ * already hold the number).
+ */
+export async function prepareSubmission(
+  ctx: CustomerContext,
+  customer: CustomerDoc,
+  submission: Submission,
+): Promise<PreparedSubmission> {
+  const held = customer.consent?.accepted === true && customer.consent.version === POLICY_VERSION;
+  const given = submission.consent?.accepted === true && submission.consent.version === POLICY_VERSION;
+  if (!held && !given) throw new AppError('CONSENT_REQUIRED');
+  const { fields } = submission;
+  const known = {
+    profile: customer.profile,
+    phone: customer.phone,
+    consentVersion: customer.consent?.version ?? null,
+  };
+  const missing = missingRequired(submission.formFields, known, fields);
+  if (missing.length > 0) {
+    const errors = missing.map((key) => ({
+      path: `fields.${key}`,
+      message: `请填写${FIELD_CATALOGUE[key].label}`,
+    }));
+    throw new AppError('INVALID_INPUT', errors[0].message, errors);
+  }
+  let phone = customer.phone;
+  let phoneVerified = customer.phoneVerified;
+  if (!phone && fields.phone && !fields.phoneCode) {
+    phone = normalizePhone(fields.phone);
+    if (!phone) throw fieldError('fields.phone', '手机号格式不正确，请填写 11 位手机号');
+  }
+  const freeTexts = (Object.keys(FIELD_CATALOGUE) as FieldKey[])
+    .filter((key) => FIELD_CATALOGUE[key].freeText && typeof fields[key as keyof LeadFields] === 'string')
+    .map((key) => ({ path: `fields.${key}`, text: fields[key as keyof LeadFields] as string }));
+  await assertTextAllowed(ctx.caller.openid, freeTexts);
+  if (!customer.phone && fields.phoneCode) {
+    phone = normalizePhone(await exchangePhoneCode(fields.phoneCode));
+    if (!phone) throw fieldError('fields.phoneCode', '该微信绑定的手机号无法使用，请手动填写');
+    phoneVerified = true;
+  }
+  const submittedProfile = Object.fromEntries(
+    PROFILE_KEYS.filter((key) => fields[key] !== undefined).map((key) => [key, fields[key]]),
+  ) as ProfileFields;
+  const answers = Object.fromEntries(
+    Object.entries(fields).filter(
+      ([key, value]) => key !== 'phoneCode' && key !== 'phone' && typeof value === 'string',
+    ),
+  ) as Record<string, string>;
+  return {
+    profile: mergeProfile(customer.profile, submittedProfile),
+    phone,
+    phoneVerified,
+    consent:
+      held && customer.consent ? customer.consent : { version: POLICY_VERSION, accepted: true, at: ctx.now },
+    answers,
+  };
+}
+
+/**
+ * Stores what the submission taught us about the person. A phone number already held by another
+ * customer means the same person under a second openid: they are merged into that customer.
+ */
+export async function saveSubmitter(
+  ctx: CustomerContext,
+  customer: CustomerDoc,
+  prepared: PreparedSubmission,
+): Promise<{ customer: CustomerDoc; merged: boolean }> {
+  let survivor = customer;
+  let merged = false;
+  if (prepared.phone && prepared.phone !== customer.phone) {
+    const holderId = await claimPhone(ctx.db, prepared.phone, customer._id, ctx.now);
+    const holder =
+      holderId === customer._id ? null : await findById<CustomerDoc>(ctx.db, 'customers', holderId);
+    if (holder) {
+      await mergeCustomer(ctx.db, customer, holder, ctx.now);
+      survivor = holder;
+      merged = true;
+    }
+  }
+  const changes: Partial<CustomerDoc> = {
+    profile: mergeProfile(survivor.profile, prepared.profile),
+    phone: survivor.phone ?? prepared.phone,
+    phoneVerified: survivor.phone ? survivor.phoneVerified : prepared.phoneVerified,
+    consent: prepared.consent,
+    updatedAt: ctx.now,
+  };
+  await updateCustomer(ctx.db, survivor._id, changes);
+  return { customer: { ...survivor, ...changes }, merged };
+}
+
+export async function currentAttribution(
+  ctx: CustomerContext,
+  customer: CustomerDoc,
+): Promise<LeadAttribution> {
+  const since = new Date(ctx.now.getTime() - ATTRIBUTION_WINDOW_DAYS * 86_400_000);
+  return attributeLead(await touchesSince(ctx.db, customer._id, since), customer.firstTouch, ctx.now);
+}
+
+/**
+ * Writes the lead (once per request id) with its attribution and counts it in the funnel. The
+ * customer was saved first, so a crash after the lead is stored loses nothing the lead needs.
+ */
+export async function captureLead(
+  ctx: CustomerContext,
+  customer: CustomerDoc,
+  merged: boolean,
+  prepared: PreparedSubmission,
+  lead: { leadId: string; requestKey: string; activityId: string | null; source: LeadDoc['source'] },
+): Promise<LeadDoc> {
+  const { last, first } = await currentAttribution(ctx, customer);
+  const duplicate = merged || (await customerHasLeads(ctx.db, customer._id));
+  const doc: LeadDoc = {
+    _id: lead.leadId,
+    requestKey: lead.requestKey,
+    customerId: customer._id,
+    activityId: lead.activityId,
+    source: lead.source,
+    name: prepared.profile.name ?? null,
+    phone: customer.phone,
+    phoneVerified: customer.phoneVerified,
+    answers: prepared.answers,
+    consent: prepared.consent,
+    channel: last.channelId,
+    channelType: last.channelType,
+    codeId: last.codeId,
+    staffId: last.staffId,
+    storeId: last.storeId,
+    referrerCustomerId: last.referrerCustomerId,
+    wxScene: last.wxScene,
+    firstTouch: first,
+    lastTouch: last,
+    duplicate,
+    tags: [],
+    score: 0,
+    mql: false,
+    ownerId: null,
+    status: 'new',
+    statusHistory: [{ status: 'new', at: ctx.now, by: 'customer' }],
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  if (!(await insertLead(ctx.db, doc))) {
+    const stored = await leadById(ctx.db, lead.leadId);
+    if (stored) return stored;
+  }
+  await countFunnel(
+    ctx.db,
+    ctx.now,
+    { channelId: doc.channel, staffId: doc.staffId, activityId: doc.activityId },
+    { leads: 1 },
+  );
+  return doc;
+}

@@ -1,0 +1,59 @@
+import type { ActivitySummary, RegistrationSummary, SessionData } from '../../typings/customer';
+import { POLICY_VERSION, PRIVACY_NOTICE } from '../../typings/privacy';
+import { maskPhone } from '../core/phone';
+import type { ActivityDoc } from '../repositories/activities';
+import type { CustomerDoc } from '../repositories/customers';
+import type { RegistrationDoc } from '../repositories/registrations';
+
+/** Answers are plain JSON: dates as ISO strings, no internal fields. */
+export function activitySummary(activity: ActivityDoc, now: Date): ActivitySummary {
+  return {
+    activityId: activity._id,
+    title: activity.title,
+    startAt: activity.startAt.toISOString(),
+    endAt: activity.endAt.toISOString(),
+    place: activity.place,
+    capacity: activity.capacity,
+    remaining: Math.max(0, activity.remaining),
+    status: activity.status,
+    closed: isClosed(activity, now),
+    ...(activity.coverUrl ? { coverUrl: activity.coverUrl } : {}),
+  };
+}
+
+export function isClosed(activity: ActivityDoc, now: Date): boolean {
+  return activity.status !== 'published' || activity.deadline.getTime() < now.getTime();
+}
+
+export function registrationSummary(
+  registration: RegistrationDoc,
+  activity: ActivityDoc | undefined,
+): RegistrationSummary {
+  return {
+    registrationId: registration._id,
+    activityId: registration.activityId,
+    title: activity?.title ?? '活动已下线',
+    startAt: activity?.startAt.toISOString() ?? '',
+    place: activity?.place ?? '',
+    status: registration.status,
+    checkinCode: registration.checkinCode,
+    createdAt: registration.createdAt.toISOString(),
+  };
+}
+
+export function sessionOf(customer: CustomerDoc, isStaff: boolean): SessionData {
+  const consent = customer.consent;
+  return {
+    customerId: customer._id,
+    hasPhone: customer.phone !== null,
+    phoneMasked: maskPhone(customer.phone),
+    consent: {
+      version: consent?.version ?? null,
+      accepted: consent?.accepted === true && consent.version === POLICY_VERSION,
+      currentVersion: POLICY_VERSION,
+    },
+    policy: { version: POLICY_VERSION, ...PRIVACY_NOTICE },
+    isStaff,
+    profile: customer.profile,
+  };
+}

@@ -1,0 +1,58 @@
+import type { ChannelType, ResolvedCode } from '../core/attribution';
+import type { Database } from '../runtime/cloud';
+import { findById } from '../runtime/store';
+
+export interface CodeDoc {
+  _id: string;
+  /** The value in the mini program code's `scene` and in share/menu links' `ch`. */
+  scene: string;
+  channelId: string;
+  channelType: Exclude<ChannelType, 'referral' | 'organic'>;
+  name: string;
+  staffId: string | null;
+  storeId: string | null;
+  activityId: string | null;
+  disabled: boolean;
+  envId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface StaffDoc {
+  _id: string;
+  name: string;
+  store: string;
+  role: 'staff' | 'sales' | 'manager';
+  active: boolean;
+  openid: string | null;
+  inviteCode: string;
+  createdAt: Date;
+}
+
+export function staffById(db: Database, id: string): Promise<StaffDoc | null> {
+  return findById<StaffDoc>(db, 'staff', id);
+}
+
+export async function staffByOpenid(db: Database, openid: string): Promise<StaffDoc | null> {
+  const { data } = await db.collection('staff').where({ openid }).limit(1).get();
+  return (data[0] as StaffDoc | undefined) ?? null;
+}
+
+/** What a scanned or linked code means right now; null when no code has that value. */
+export async function resolveCode(db: Database, scene: string): Promise<ResolvedCode | null> {
+  const { data } = await db.collection('codes').where({ scene }).limit(1).get();
+  const code = data[0] as CodeDoc | undefined;
+  if (!code) return null;
+  const staff = code.staffId ? await staffById(db, code.staffId) : null;
+  return {
+    codeId: code._id,
+    channelId: code.channelId,
+    channelType: code.channelType,
+    staffId: code.staffId,
+    staffActive: staff?.active === true,
+    storeId: code.storeId ?? staff?.store ?? null,
+    activityId: code.activityId,
+    disabled: code.disabled,
+    envId: code.envId,
+  };
+}

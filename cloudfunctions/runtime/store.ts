@@ -1,0 +1,59 @@
+import crypto from 'node:crypto';
+import type { Database } from './cloud';
+
+/**
+ * Small helpers every repository uses. Writes that must happen once are keyed by a deterministic
+ * `_id` so that the database, not a read-then-write, decides who came first.
+ */
+export function isDuplicateKey(error: unknown): boolean {
+  const message = String(
+    (error as { errMsg?: unknown; message?: unknown })?.errMsg ?? (error as Error)?.message,
+  );
+  return /duplicate key|E11000/i.test(message);
+}
+
+/** A stable id from parts (e.g. openid + requestId): the same parts always name the same record. */
+export function stableId(...parts: string[]): string {
+  return crypto.createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 24);
+}
+
+export function randomId(bytes = 12): string {
+  return crypto.randomBytes(bytes).toString('base64url');
+}
+
+export async function findById<T>(db: Database, collection: string, id: string): Promise<T | null> {
+  const { data } = await db.collection(collection).where({ _id: id }).limit(1).get();
+  return (data[0] as T | undefined) ?? null;
+}
+
+/** Inserts a document with a given `_id`; false when one already exists under that id or a unique key. */
+export async function insertOnce(db: Database, collection: string, doc: { _id: string }): Promise<boolean> {
+  try {
+    await db.collection(collection).add({ data: doc });
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Adds to counters in the document `id`, creating it with `fields` on first use. Safe under
+ * concurrency: a lost creation race turns into an increment.
+ */
+export async function bumpCounters(
+  db: Database,
+  collection: string,
+  id: string,
+  fields: Record<string, unknown>,
+  increments: Record<string, number>,
+): Promise<void> {
+  const _ = db.command;
+  const inc = Object.fromEntries(Object.entries(increments).map(([key, by]) => [key, _.inc(by)]));
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const res = await db.collection(collection).where({ _id: id }).update({ data: inc });
+    if (res.stats.updated > 0) return;
+    if (await insertOnce(db, collection, { _id: id, ...fields, ...increments })) return;
+  }
+  throw new Error(`counter ${collection}/${id} could not be written`);
+}

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { repoRoot, startTestCloud, type TestCloud, useSdkEnv } from '../local/harness';
+
+/** The project's own functions and schema on a throwaway local cloud, plus a database handle for seeding. */
+export interface ProjectCloud extends TestCloud {
+  db: any;
+  /** Calls a function as the mini program would, as `openid` (none: an unidentified caller). */
+  call<T = any>(name: string, event: Record<string, unknown>, openid?: string | null): Promise<T>;
+  /** Open-API calls the local fakes recorded, optionally for one API. */
+  openapiCalls(api?: string): Promise<{ api: string; params: any }[]>;
+}
+
+export async function startProjectCloud(): Promise<ProjectCloud> {
+  const test = await startTestCloud({
+    functionsDir: path.join(repoRoot, 'cloudfunctions'),
+    schemaFile: path.join(repoRoot, 'cloudfunctions', 'database.schema.json'),
+    httpRoutes: { '/admin-api': 'admin' },
+  });
+  useSdkEnv(test.cloud);
+  const cloud = require('wx-server-sdk');
+  cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+  return {
+    ...test,
+    db: cloud.database(),
+    async call<T>(name: string, event: Record<string, unknown>, openid: string | null = 'openid-default') {
+      const res = await fetch(`${test.cloud.url}/api/functions/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(openid ? { 'x-wx-openid': openid } : {}) },
+        body: JSON.stringify(event),
+      });
+      return (await res.json()) as T;
+    },
+    async openapiCalls(api) {
+      const query = api ? `?api=${encodeURIComponent(api)}` : '';
+      const answer = (await (await fetch(`${test.cloud.url}/__local/openapi${query}`)).json()) as any;
+      return answer.data.calls;
+    },
+  };
+}
+
+/** Empties the named collections between tests. */
+export async function clear(db: any, collections: string[]): Promise<void> {
+  const _ = db.command;
+  for (const name of collections)
+    await db
+      .collection(name)
+      .where({ _id: _.exists(true) })
+      .remove();
+}
+
+export const DAY_MS = 86_400_000;
+
+/** A published activity document as the admin function stores it. */
+export function activityDoc(overrides: Record<string, unknown> = {}) {
+  const now = Date.now();
+  return {
+    title: '周末咖啡品鉴会',
+    description: '带你认识三种产地的咖啡豆',
+    place: '静安门店',
+    startAt: new Date(now + 3 * DAY_MS),
+    endAt: new Date(now + 3 * DAY_MS + 7_200_000),
+    deadline: new Date(now + 2 * DAY_MS),
+    capacity: 30,
+    remaining: 30,
+    fields: ['name', 'phone'],
+    status: 'published',
+    createdAt: new Date(now),
+    updatedAt: new Date(now),
+    ...overrides,
+  };
+}
