@@ -192,7 +192,7 @@ const actions = {
     const leadId = stableId('lead', ctx.caller.openid, input.requestId);
     const replay = await leadById(ctx.db, leadId);
     if (replay) return { leadId, customerId: replay.customerId, duplicate: replay.duplicate };
-    await assertWithinRateLimit(ctx);
+    await assertWithinRateLimit(ctx, input.requestId);
     const customer = await me(ctx);
     const activity = input.activityId ? await publishedActivity(ctx, input.activityId) : null;
     const formFields = activity?.fields ?? INQUIRY_FIELDS;
@@ -234,7 +234,7 @@ const actions = {
     const requestKey = stableId('join', ctx.caller.openid, input.requestId);
     const replay = await registrationByRequest(ctx.db, requestKey);
     if (replay) return joinAnswer(replay, true);
-    await assertWithinRateLimit(ctx);
+    await assertWithinRateLimit(ctx, input.requestId);
     const customer = await me(ctx);
     const activity = await publishedActivity(ctx, input.activityId);
     const registrationId = stableId('registration', activity._id, customer._id);

@@ -38,8 +38,10 @@ export interface PreparedSubmission {
 
 const PROFILE_KEYS = ['name', 'company', 'industry', 'role', 'city', 'store'] as const;
 
-export async function assertWithinRateLimit(ctx: CustomerContext): Promise<void> {
-  if (!(await withinRateLimit(ctx.db, 'submit', ctx.caller.openid, SUBMISSIONS_PER_MINUTE, ctx.now)))
+export async function assertWithinRateLimit(ctx: CustomerContext, requestId: string): Promise<void> {
+  if (
+    !(await withinRateLimit(ctx.db, 'submit', ctx.caller.openid, requestId, SUBMISSIONS_PER_MINUTE, ctx.now))
+  )
     throw new AppError('RATE_LIMITED', '提交太频繁了，请一分钟后再试');
 }
 

@@ -1,6 +1,6 @@
 import { dayOf, type FunnelCell, type FunnelCounter, funnelKey } from '../core/funnel';
 import type { Database } from '../runtime/cloud';
-import { bumpCounters, findById, stableId } from '../runtime/store';
+import { findById, stableId, upsertById } from '../runtime/store';
 
 /** Adds to the funnel cell of a day × channel × staff × activity. */
 export async function countFunnel(
@@ -11,32 +11,38 @@ export async function countFunnel(
 ): Promise<void> {
   const full: FunnelCell = { day: dayOf(at), ...cell };
   const key = funnelKey(full);
-  await bumpCounters(
-    db,
-    'funnelCounters',
-    stableId('funnel', key),
-    { key, ...full },
-    counters as Record<string, number>,
-  );
+  const _ = db.command;
+  const inc = Object.fromEntries(Object.entries(counters).map(([name, by]) => [name, _.inc(by)]));
+  await upsertById(db, 'funnelCounters', stableId('funnel', key), inc, { key, ...full, ...counters });
 }
 
 /**
- * A fixed one-minute window per caller and purpose: true while the caller is within `limit`.
- * Each call counts, so retries of a rejected request do not reset the window.
+ * A fixed one-minute window per caller and purpose: true while `requestId` is among the first
+ * `limit` distinct requests of the minute. A retried request keeps its place, so sending the same
+ * request many times at once is not punished.
  */
 export async function withinRateLimit(
   db: Database,
   purpose: string,
   who: string,
+  requestId: string,
   limit: number,
   now: Date,
 ): Promise<boolean> {
   const minute = Math.floor(now.getTime() / 60_000);
   const key = `${purpose}:${who}:${minute}`;
   const id = stableId('rate', key);
-  await bumpCounters(db, 'rateLimits', id, { key, expireAt: new Date((minute + 2) * 60_000) }, { count: 1 });
-  const doc = await findById<{ count: number }>(db, 'rateLimits', id);
-  return (doc?.count ?? 0) <= limit;
+  const expireAt = new Date((minute + 2) * 60_000);
+  await upsertById(
+    db,
+    'rateLimits',
+    id,
+    { requests: db.command.addToSet(requestId) },
+    { key, expireAt, requests: [requestId] },
+  );
+  const doc = await findById<{ requests: string[] }>(db, 'rateLimits', id);
+  const place = doc?.requests.indexOf(requestId) ?? -1;
+  return place >= 0 && place < limit;
 }
 
 /** Who did what to whom, kept for privacy reviews. */

@@ -38,22 +38,20 @@ export async function insertOnce(db: Database, collection: string, doc: { _id: s
 }
 
 /**
- * Adds to counters in the document `id`, creating it with `fields` on first use. Safe under
- * concurrency: a lost creation race turns into an increment.
+ * Applies `update` to the document `id`, or creates it as `created` (the state after the update)
+ * when it does not exist yet. Safe under concurrency: a lost creation race turns into an update.
  */
-export async function bumpCounters(
+export async function upsertById(
   db: Database,
   collection: string,
   id: string,
-  fields: Record<string, unknown>,
-  increments: Record<string, number>,
+  update: Record<string, unknown>,
+  created: Record<string, unknown>,
 ): Promise<void> {
-  const _ = db.command;
-  const inc = Object.fromEntries(Object.entries(increments).map(([key, by]) => [key, _.inc(by)]));
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const res = await db.collection(collection).where({ _id: id }).update({ data: inc });
+    const res = await db.collection(collection).where({ _id: id }).update({ data: update });
     if (res.stats.updated > 0) return;
-    if (await insertOnce(db, collection, { _id: id, ...fields, ...increments })) return;
+    if (await insertOnce(db, collection, { _id: id, ...created })) return;
   }
-  throw new Error(`counter ${collection}/${id} could not be written`);
+  throw new Error(`${collection}/${id} could not be written`);
 }

@@ -175,6 +175,12 @@ describe('submitLead', () => {
       [lead({ name: '张三' }), 'fields.phone'],
       [lead({ phone: '13800138000' }), 'fields.name'],
       [{ ...lead({ name: '张三', phone: '13800138000' }), fields: 'nope' }, 'fields'],
+      [lead({ name: '张三', phone: '13800138000', note: '长'.repeat(501) }), 'fields.note'],
+      [{ ...lead({ name: '张三', phone: '13800138000' }), activityId: 42 }, 'activityId'],
+      [
+        { ...lead({ name: '张三', phone: '13800138000' }), consent: { version: 1, accepted: 'yes' } },
+        'consent.version',
+      ],
     ];
     for (const [event, path] of cases) {
       const answer = await cloud.call('customer', event, 'bad-input');
@@ -476,6 +482,19 @@ describe('activities', () => {
     });
     expect(await count('registrations')).toBe(1);
     expect(await count('leads', { activityId })).toBe(1);
+  });
+
+  test('a join with bad input or without consent is refused and takes no seat', async () => {
+    const activityId = await seedActivity({ capacity: 3, remaining: 3 });
+    const noConsent = await join(activityId, 'careless', { consent: undefined });
+    expect(noConsent.error.code).toBe('CONSENT_REQUIRED');
+    const noActivity = await join('', 'careless');
+    expect(noActivity.error).toMatchObject({ code: 'INVALID_INPUT', fields: [{ path: 'activityId' }] });
+    const missingName = await join(activityId, 'careless', { fields: { phone: '13800138000' } });
+    expect(missingName.error).toMatchObject({ code: 'INVALID_INPUT', fields: [{ path: 'fields.name' }] });
+    expect((await join('no-such-activity', 'careless')).error.code).toBe('NOT_FOUND');
+    expect(await count('registrations')).toBe(0);
+    expect((await db.collection('activities').doc(activityId).get()).data.remaining).toBe(3);
   });
 
   test('joining after the deadline is ACTIVITY_CLOSED; a full one ACTIVITY_FULL', async () => {
