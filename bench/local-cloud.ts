@@ -9,17 +9,13 @@ import { startLocalCloud } from '../local';
 import { keyExpression } from '../local/db/planner';
 import { encodeStored } from '../local/db/values';
 import { loadSchema } from '../local/schema';
+import { percentile, printTable } from './stats';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
 const CHANNELS = ['store', 'staff', 'official_account', 'ad', 'poster'];
 const BASE_TIME = Date.UTC(2026, 0, 1);
 const PAGE = 50;
 const DEPTH = 1000;
-
-const percentile = (samples: number[], p: number) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 
 async function time(runs: number, work: (i: number) => unknown): Promise<number[]> {
   const samples: number[] = [];
@@ -189,9 +185,7 @@ async function main() {
   console.log(
     `\nbench:local-cloud — ${DOCS.toLocaleString('en')} documents (loaded in ${loadSeconds.toFixed(1)} s), node ${process.version}, ${os.cpus().length} cores\n`,
   );
-  console.log('| measure | local cloud via wx-server-sdk | raw better-sqlite3 | ratio |');
-  console.log('|---|---|---|---|');
-  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  printTable(['measure', 'local cloud via wx-server-sdk', 'raw better-sqlite3', 'ratio'], rows);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

@@ -2,7 +2,7 @@
 // of {schema, handler}; identity comes only from the WeChat context (see context.ts).
 import { customerRequestSchemas as schemas } from '../../typings/customer';
 import { INQUIRY_FIELDS } from '../../typings/fields';
-import { codeValueOf, nextOwnership, resolveTouch } from '../core/attribution';
+import { codeValueOf, type LeadAttribution, nextOwnership, resolveTouch } from '../core/attribution';
 import { isSceneValue } from '../core/codes';
 import { buildLeadForm } from '../core/form';
 import {
@@ -87,15 +87,16 @@ async function fillSeat(
     customer: CustomerDoc;
     activity: ActivityDoc;
     prepared: PreparedSubmission;
+    attribution: LeadAttribution;
     input: { reminderTemplateId?: string };
   },
 ) {
-  const saved = await saveSubmitter(ctx, join.customer, join.prepared);
+  const saved = await saveSubmitter(ctx, join.customer, join.prepared, 'lead', join.attribution);
   // A phone match may have merged the joiner into an earlier customer: the registration is theirs.
   const registrationId = stableId('registration', join.activity._id, saved.customer._id);
   const existing =
     registrationId === join.registrationId ? join.existing : await registrationById(ctx.db, registrationId);
-  const { last } = await currentAttribution(ctx, saved.customer);
+  const { last } = saved.attribution;
   const seat = {
     requestKey: join.requestKey,
     status: 'joined' as const,
@@ -172,7 +173,13 @@ const actions = {
   saveProfile: action(schemas.saveProfile, async ({ profile }, ctx: CustomerContext) => {
     const customer = await me(ctx);
     const prepared = await prepareSubmission(ctx, customer, { fields: profile, formFields: [] });
-    const saved = await saveSubmitter(ctx, customer, prepared);
+    const saved = await saveSubmitter(
+      ctx,
+      customer,
+      prepared,
+      'profile',
+      await currentAttribution(ctx, customer),
+    );
     const staff = await staffByOpenid(ctx.db, ctx.caller.openid);
     return sessionOf(saved.customer, staff?.active === true);
   }),
@@ -190,15 +197,20 @@ const actions = {
 
   submitLead: action(schemas.submitLead, async (input, ctx: CustomerContext) => {
     const leadId = stableId('lead', ctx.caller.openid, input.requestId);
-    const replay = await leadById(ctx.db, leadId);
+    const [replay, customer, activity] = await Promise.all([
+      leadById(ctx.db, leadId),
+      me(ctx),
+      input.activityId ? publishedActivity(ctx, input.activityId) : null,
+    ]);
     if (replay) return { leadId, customerId: replay.customerId, duplicate: replay.duplicate };
-    await assertWithinRateLimit(ctx, input.requestId);
-    const customer = await me(ctx);
-    const activity = input.activityId ? await publishedActivity(ctx, input.activityId) : null;
+    const [, attribution] = await Promise.all([
+      assertWithinRateLimit(ctx, input.requestId),
+      currentAttribution(ctx, customer),
+    ]);
     const formFields = activity?.fields ?? INQUIRY_FIELDS;
     const prepared = await prepareSubmission(ctx, customer, { ...input, formFields });
-    const saved = await saveSubmitter(ctx, customer, prepared);
-    const lead = await captureLead(ctx, saved.customer, saved.merged, prepared, {
+    const saved = await saveSubmitter(ctx, customer, prepared, 'lead', attribution);
+    const lead = await captureLead(ctx, saved, prepared, {
       leadId,
       requestKey: leadId,
       activityId: activity?._id ?? null,
@@ -232,13 +244,18 @@ const actions = {
 
   joinActivity: action(schemas.joinActivity, async (input, ctx: CustomerContext) => {
     const requestKey = stableId('join', ctx.caller.openid, input.requestId);
-    const replay = await registrationByRequest(ctx.db, requestKey);
+    const [replay, customer, activity] = await Promise.all([
+      registrationByRequest(ctx.db, requestKey),
+      me(ctx),
+      publishedActivity(ctx, input.activityId),
+    ]);
     if (replay) return joinAnswer(replay, true);
-    await assertWithinRateLimit(ctx, input.requestId);
-    const customer = await me(ctx);
-    const activity = await publishedActivity(ctx, input.activityId);
     const registrationId = stableId('registration', activity._id, customer._id);
-    const existing = await registrationById(ctx.db, registrationId);
+    const [, existing, attribution] = await Promise.all([
+      assertWithinRateLimit(ctx, input.requestId),
+      registrationById(ctx.db, registrationId),
+      currentAttribution(ctx, customer),
+    ]);
     if (existing && existing.status !== 'cancelled') return joinAnswer(existing, true);
     if (isClosed(activity, ctx.now)) throw new AppError('ACTIVITY_CLOSED');
     const prepared = await prepareSubmission(ctx, customer, {
@@ -256,6 +273,7 @@ const actions = {
         customer,
         activity,
         prepared,
+        attribution,
         input,
       });
     } catch (error) {
@@ -268,17 +286,11 @@ const actions = {
       return joinAnswer(seated.registration, true);
     }
     const leadId = stableId('lead', ctx.caller.openid, input.requestId);
-    await captureLead(ctx, seated.customer, seated.merged, prepared, {
-      leadId,
-      requestKey: leadId,
-      activityId: activity._id,
-      source: 'activity',
-    });
-    const { channel, staffId } = seated.registration;
-    await countFunnel(
-      ctx.db,
-      ctx.now,
-      { channelId: channel, staffId, activityId: activity._id },
+    await captureLead(
+      ctx,
+      seated,
+      prepared,
+      { leadId, requestKey: leadId, activityId: activity._id, source: 'activity' },
       { signups: 1 },
     );
     return joinAnswer(seated.registration, false);

@@ -3,6 +3,7 @@ import { FIELD_CATALOGUE, type FieldKey } from '../../typings/fields';
 import { POLICY_VERSION } from '../../typings/privacy';
 import { ATTRIBUTION_WINDOW_DAYS, attributeLead, type LeadAttribution } from '../core/attribution';
 import { mergeProfile, missingRequired } from '../core/form';
+import type { FunnelCounter } from '../core/funnel';
 import { normalizePhone } from '../core/phone';
 import { countFunnel, withinRateLimit } from '../repositories/counters';
 import {
@@ -12,7 +13,7 @@ import {
   mergeCustomer,
   updateCustomer,
 } from '../repositories/customers';
-import { customerHasLeads, insertLead, type LeadDoc, leadById } from '../repositories/leads';
+import { insertLead, type LeadDoc, leadById } from '../repositories/leads';
 import { touchesSince } from '../repositories/touches';
 import { AppError, fieldError } from '../runtime/errors';
 import { assertTextAllowed, exchangePhoneCode } from '../runtime/openapi';
@@ -78,8 +79,13 @@ export async function prepareSubmission(
     phone = normalizePhone(fields.phone);
     if (!phone) throw fieldError('fields.phone', '手机号格式不正确，请填写 11 位手机号');
   }
+  // Text already stored in the profile passed the check when it was stored.
+  const profile = customer.profile as Record<string, string | undefined>;
   const freeTexts = (Object.keys(FIELD_CATALOGUE) as FieldKey[])
-    .filter((key) => FIELD_CATALOGUE[key].freeText && typeof fields[key as keyof LeadFields] === 'string')
+    .filter((key) => {
+      const value = fields[key as keyof LeadFields];
+      return FIELD_CATALOGUE[key].freeText && typeof value === 'string' && value !== profile[key];
+    })
     .map((key) => ({ path: `fields.${key}`, text: fields[key as keyof LeadFields] as string }));
   await assertTextAllowed(ctx.caller.openid, freeTexts);
   if (!customer.phone && fields.phoneCode) {
@@ -105,6 +111,13 @@ export async function prepareSubmission(
   };
 }
 
+export interface SavedSubmitter {
+  customer: CustomerDoc;
+  /** The person had left a lead before (or is an earlier customer under a second openid). */
+  repeat: boolean;
+  attribution: LeadAttribution;
+}
+
 /**
  * Stores what the submission taught us about the person. A phone number already held by another
  * customer means the same person under a second openid: they are merged into that customer.
@@ -113,9 +126,12 @@ export async function saveSubmitter(
   ctx: CustomerContext,
   customer: CustomerDoc,
   prepared: PreparedSubmission,
-): Promise<{ customer: CustomerDoc; merged: boolean }> {
+  purpose: 'lead' | 'profile',
+  attribution: LeadAttribution,
+): Promise<SavedSubmitter> {
   let survivor = customer;
   let merged = false;
+  // Merged means the same person under a second openid; either way a lead of theirs is a repeat.
   if (prepared.phone && prepared.phone !== customer.phone) {
     const holderId = await claimPhone(ctx.db, prepared.phone, customer._id, ctx.now);
     const holder =
@@ -131,10 +147,17 @@ export async function saveSubmitter(
     phone: survivor.phone ?? prepared.phone,
     phoneVerified: survivor.phone ? survivor.phoneVerified : prepared.phoneVerified,
     consent: prepared.consent,
+    ...(purpose === 'lead' ? { lastLeadAt: ctx.now } : {}),
     updatedAt: ctx.now,
   };
   await updateCustomer(ctx.db, survivor._id, changes);
-  return { customer: { ...survivor, ...changes }, merged };
+  const saved = { ...survivor, ...changes };
+  return {
+    customer: saved,
+    repeat: merged || survivor.lastLeadAt !== null,
+    // The survivor's own touches decide a merged person's attribution.
+    attribution: merged ? await currentAttribution(ctx, saved) : attribution,
+  };
 }
 
 export async function currentAttribution(
@@ -151,13 +174,13 @@ export async function currentAttribution(
  */
 export async function captureLead(
   ctx: CustomerContext,
-  customer: CustomerDoc,
-  merged: boolean,
+  saved: SavedSubmitter,
   prepared: PreparedSubmission,
   lead: { leadId: string; requestKey: string; activityId: string | null; source: LeadDoc['source'] },
+  counted: Partial<Record<FunnelCounter, number>> = {},
 ): Promise<LeadDoc> {
-  const { last, first } = await currentAttribution(ctx, customer);
-  const duplicate = merged || (await customerHasLeads(ctx.db, customer._id));
+  const { customer, repeat } = saved;
+  const { last, first } = saved.attribution;
   const doc: LeadDoc = {
     _id: lead.leadId,
     requestKey: lead.requestKey,
@@ -178,7 +201,7 @@ export async function captureLead(
     wxScene: last.wxScene,
     firstTouch: first,
     lastTouch: last,
-    duplicate,
+    duplicate: repeat,
     tags: [],
     score: 0,
     mql: false,
@@ -196,7 +219,7 @@ export async function captureLead(
     ctx.db,
     ctx.now,
     { channelId: doc.channel, staffId: doc.staffId, activityId: doc.activityId },
-    { leads: 1 },
+    { leads: 1, ...counted },
   );
   return doc;
 }

@@ -40,8 +40,8 @@ export async function withinRateLimit(
     { requests: db.command.addToSet(requestId) },
     { key, expireAt, requests: [requestId] },
   );
-  const doc = await findById<{ requests: string[] }>(db, 'rateLimits', id);
-  const place = doc?.requests.indexOf(requestId) ?? -1;
+  const requests = (await findById<{ requests: string[] }>(db, 'rateLimits', id))?.requests ?? [];
+  const place = requests.indexOf(requestId);
   return place >= 0 && place < limit;
 }
 

@@ -27,6 +27,8 @@ export interface CustomerDoc {
   /** Carried by the customer's share card: random, so nobody can refer in someone else's name. */
   shareToken: string;
   mergedInto: string | null;
+  /** When the person last left a lead: a later lead of theirs is a repeat, not a new person. */
+  lastLeadAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -59,6 +61,7 @@ export async function customerForOpenid(
       storeId: null,
       shareToken: randomId(9),
       mergedInto: null,
+      lastLeadAt: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -48,13 +48,3 @@ export function leadById(db: Database, id: string): Promise<LeadDoc | null> {
 export function insertLead(db: Database, lead: LeadDoc): Promise<boolean> {
   return insertOnce(db, LEADS, lead);
 }
-
-export async function customerHasLeads(db: Database, customerId: string): Promise<boolean> {
-  const { data } = await db
-    .collection(LEADS)
-    .where({ customerId })
-    .orderBy('createdAt', 'desc')
-    .limit(1)
-    .get();
-  return data.length > 0;
-}

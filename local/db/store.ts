@@ -42,6 +42,7 @@ export class DocumentStore {
   readonly tx: Connection;
   private readonly collections = new Map<string, CollectionState>();
   private readonly advised = new Set<string>();
+  private readonly statements = new Map<Connection, Map<string, Database.Statement>>();
 
   constructor(
     dataDir: string,
@@ -147,9 +148,26 @@ export class DocumentStore {
     return randomBytes(16).toString('hex');
   }
 
+  /**
+   * Prepared statements are reused per connection (preparing costs as much as a small query).
+   * A statement still iterating (an open scan) cannot run again, so a busy one gets a fresh twin.
+   */
+  private statement(conn: Connection, sql: string): Database.Statement {
+    let cache = this.statements.get(conn);
+    if (!cache) {
+      cache = new Map();
+      this.statements.set(conn, cache);
+    }
+    const cached = cache.get(sql);
+    if (cached && !cached.busy) return cached;
+    const fresh = conn.prepare(sql);
+    if (!cached) cache.set(sql, fresh);
+    return fresh;
+  }
+
   insert(conn: Connection, collection: string, docs: Doc[]): string[] {
     const state = this.state(collection);
-    const insert = conn.prepare(`INSERT INTO ${state.table} (id, doc) VALUES (?, ?)`);
+    const insert = this.statement(conn, `INSERT INTO ${state.table} (id, doc) VALUES (?, ?)`);
     const ids = docs.map((doc) => {
       const id = doc._id === undefined ? this.newId() : String(doc._id);
       const stored = { ...doc, _id: id };
@@ -166,13 +184,13 @@ export class DocumentStore {
     const state = this.state(collection);
     this.checkUniqueNulls(conn, collection, state, doc, doc._id);
     this.noteMultikey(conn, collection, state, doc);
-    const update = conn.prepare(`UPDATE ${state.table} SET doc = ? WHERE id = ?`);
+    const update = this.statement(conn, `UPDATE ${state.table} SET doc = ? WHERE id = ?`);
     runWrite(() => update.run(encodeStored(doc), doc._id), collection, state, doc);
   }
 
   remove(conn: Connection, collection: string, ids: string[]): number {
     const state = this.state(collection);
-    const statement = conn.prepare(`DELETE FROM ${state.table} WHERE id = ?`);
+    const statement = this.statement(conn, `DELETE FROM ${state.table} WHERE id = ?`);
     let removed = 0;
     for (const id of ids) removed += statement.run(id).changes;
     if (state.count !== undefined) state.count -= removed;
@@ -185,8 +203,7 @@ export class DocumentStore {
     const plan = planQuery(filter, sort, state);
     this.advise(conn, collection, state, plan, filter, sort);
     const query = plan.exact ? null : new Query(filter);
-    const rows = conn
-      .prepare(selectSql(state.table, plan))
+    const rows = this.statement(conn, selectSql(state.table, plan))
       .pluck()
       .iterate(...(plan.params as unknown[]));
     for (const text of rows as Iterable<string>) {
@@ -211,8 +228,7 @@ export class DocumentStore {
     if (plan.exact) {
       this.advise(conn, collection, state, plan, filter, sort);
       const sql = `${selectSql(state.table, plan)} LIMIT ? OFFSET ?`;
-      for (const text of conn
-        .prepare(sql)
+      for (const text of this.statement(conn, sql)
         .pluck()
         .all(...(plan.params as unknown[]), limit, skip) as string[]) {
         out.push(decodeStored(text));
@@ -234,8 +250,7 @@ export class DocumentStore {
     if (plan.exact) {
       this.advise(conn, collection, state, plan, filter, []);
       const where = plan.where.length ? ` WHERE ${plan.where.join(' AND ')}` : '';
-      return conn
-        .prepare(`SELECT COUNT(*) FROM ${state.table}${where}`)
+      return this.statement(conn, `SELECT COUNT(*) FROM ${state.table}${where}`)
         .pluck()
         .get(...(plan.params as unknown[])) as number;
     }
@@ -251,7 +266,7 @@ export class DocumentStore {
 
   private size(conn: Connection, state: CollectionState): number {
     if (state.count === undefined)
-      state.count = conn.prepare(`SELECT COUNT(*) FROM ${state.table}`).pluck().get() as number;
+      state.count = this.statement(conn, `SELECT COUNT(*) FROM ${state.table}`).pluck().get() as number;
     return state.count;
   }
 
@@ -299,8 +314,7 @@ export class DocumentStore {
       if (!values.includes(null)) continue;
       const where = fields.map((field) => `${keyExpression(field)} IS ?`).join(' AND ');
       const params = values.map((value) => (value instanceof Date ? value.getTime() : value));
-      const clash = conn
-        .prepare(`SELECT id FROM ${state.table} WHERE ${where} AND id != ? LIMIT 1`)
+      const clash = this.statement(conn, `SELECT id FROM ${state.table} WHERE ${where} AND id != ? LIMIT 1`)
         .pluck()
         .get(...params, id);
       if (clash) throw duplicateKey(collection, index, doc);
@@ -312,9 +326,10 @@ export class DocumentStore {
       for (const field of Object.keys(index.keys)) {
         if (state.multikey.has(field) || !readPath(doc, field).throughArray) continue;
         state.multikey.add(field);
-        conn
-          .prepare('INSERT OR IGNORE INTO _multikey (collection, path) VALUES (?, ?)')
-          .run(collection, field);
+        this.statement(conn, 'INSERT OR IGNORE INTO _multikey (collection, path) VALUES (?, ?)').run(
+          collection,
+          field,
+        );
       }
     }
   }
