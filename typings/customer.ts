@@ -159,7 +159,8 @@ export interface SessionData {
 }
 
 export interface CustomerAnswers {
-  touch: { touchId: string };
+  /** `activityId`: the activity the entry's code points to, for a page opened with only `scene`. */
+  touch: { touchId: string; activityId: string | null };
   session: SessionData;
   saveProfile: SessionData;
   submitLead: { leadId: string; customerId: string; duplicate: boolean };

@@ -35,3 +35,10 @@ export function dayOf(at: Date): string {
 export function funnelKey(cell: FunnelCell): string {
   return [cell.day, cell.channelId, cell.staffId ?? '-', cell.activityId ?? '-'].join('|');
 }
+
+/** The Monday (China time) of the week an instant falls in, as a day string. */
+export function mondayOf(at: Date): string {
+  const local = new Date(at.getTime() + CST_OFFSET_MS);
+  const sinceMonday = (local.getUTCDay() + 6) % 7;
+  return new Date(local.getTime() - sinceMonday * 86_400_000).toISOString().slice(0, 10);
+}

@@ -5,6 +5,7 @@ import { INQUIRY_FIELDS } from '../../typings/fields';
 import { codeValueOf, type LeadAttribution, nextOwnership, resolveTouch } from '../core/attribution';
 import { isSceneValue } from '../core/codes';
 import { buildLeadForm } from '../core/form';
+import { sharePath } from '../core/share';
 import {
   type ActivityDoc,
   activitiesByIds,
@@ -47,9 +48,6 @@ import {
   saveSubmitter,
 } from './submission';
 import { activitySummary, isClosed, registrationSummary, sessionOf } from './views';
-
-const HOME_PAGE = 'pages/home/index';
-const ACTIVITY_PAGE = 'pages/activity/index';
 
 const me = (ctx: CustomerContext) =>
   customerForOpenid(ctx.db, ctx.caller.openid, ctx.caller.unionid, ctx.now);
@@ -109,6 +107,7 @@ async function fillSeat(
     channel: last.channelId,
     updatedAt: ctx.now,
     checkedInAt: null,
+    checkedInBy: null,
   };
   // A cancelled registration is taken up again; otherwise a new one, once per customer and activity.
   const registration: RegistrationDoc = existing
@@ -162,7 +161,7 @@ const actions = {
       { channelId: facts.channelId, staffId: facts.staffId, activityId: facts.activityId },
       { entries: 1, ...(facts.rejected ? { rejectedCodes: 1 } : {}) },
     );
-    return { touchId };
+    return { touchId, activityId: facts.activityId };
   }),
 
   session: action(schemas.session, async (_input, ctx: CustomerContext) => {
@@ -320,10 +319,7 @@ const actions = {
   myShare: action(schemas.myShare, async ({ activityId }, ctx: CustomerContext) => {
     const customer = await me(ctx);
     const activity = activityId ? await publishedActivity(ctx, activityId) : null;
-    const ref = encodeURIComponent(customer.shareToken);
-    return {
-      sharePath: activity ? `${ACTIVITY_PAGE}?id=${activity._id}&ref=${ref}` : `${HOME_PAGE}?ref=${ref}`,
-    };
+    return { sharePath: sharePath(activity?._id ?? null, { ref: customer.shareToken }) };
   }),
 
   myData: action(schemas.myData, async (_input, ctx: CustomerContext) => {

@@ -1,6 +1,6 @@
 import type { ChannelType, ResolvedCode } from '../core/attribution';
 import type { Database } from '../runtime/cloud';
-import { findById } from '../runtime/store';
+import { findById, insertOnce } from '../runtime/store';
 
 export interface CodeDoc {
   _id: string;
@@ -14,6 +14,8 @@ export interface CodeDoc {
   activityId: string | null;
   disabled: boolean;
   envId: string;
+  /** The mini program code image, generated once and kept in cloud storage. */
+  imageFileId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,4 +57,34 @@ export async function resolveCode(db: Database, scene: string): Promise<Resolved
     disabled: code.disabled,
     envId: code.envId,
   };
+}
+
+export function codeById(db: Database, id: string): Promise<CodeDoc | null> {
+  return findById<CodeDoc>(db, 'codes', id);
+}
+
+/** Stores a new code; false if its id or scene is taken (the caller retries with another scene). */
+export function insertCode(db: Database, code: CodeDoc): Promise<boolean> {
+  return insertOnce(db, 'codes', code);
+}
+
+export async function setCodeImage(db: Database, id: string, imageFileId: string, now: Date): Promise<void> {
+  await db
+    .collection('codes')
+    .doc(id)
+    .update({ data: { imageFileId, updatedAt: now } });
+}
+
+/** Binds an invite to an openid only if nobody holds it yet: true when this call bound it. */
+export async function bindStaff(db: Database, staffId: string, openid: string, now: Date): Promise<boolean> {
+  const res = await db
+    .collection('staff')
+    .where({ _id: staffId, openid: null })
+    .update({ data: { openid, boundAt: now } });
+  return res.stats.updated === 1;
+}
+
+export async function staffByInvite(db: Database, inviteCode: string): Promise<StaffDoc | null> {
+  const { data } = await db.collection('staff').where({ inviteCode }).limit(1).get();
+  return (data[0] as StaffDoc | undefined) ?? null;
 }

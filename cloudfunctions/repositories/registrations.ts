@@ -17,6 +17,7 @@ export interface RegistrationDoc {
   createdAt: Date;
   updatedAt: Date;
   checkedInAt: Date | null;
+  checkedInBy: string | null;
 }
 
 const REGISTRATIONS = 'registrations';

@@ -34,3 +34,31 @@ export async function assertTextAllowed(
       throw fieldError(path, '内容包含不宜发布的信息，请修改后再提交');
   }
 }
+
+/** A mini program code (小程序码) image for a page and scene; unlimited in number, permanent. */
+export async function miniProgramCode(scene: string, page: string): Promise<Buffer> {
+  const answer = (await wxCloud().openapi.wxacode.getUnlimited({
+    scene,
+    page,
+    checkPath: false,
+    width: 430,
+  })) as { buffer?: Buffer | Uint8Array; errCode?: number };
+  if (!answer.buffer) throw new Error(`wxacode.getUnlimited gave no image (errCode ${answer.errCode})`);
+  return Buffer.from(answer.buffer);
+}
+
+/** Stores a file in cloud storage; answers its fileID. */
+export async function storeFile(cloudPath: string, content: Buffer): Promise<string> {
+  const { fileID } = await wxCloud().uploadFile({ cloudPath, fileContent: content });
+  return fileID;
+}
+
+/** A temporary download URL for a stored file. */
+export async function fileUrl(fileID: string): Promise<string> {
+  const { fileList } = (await wxCloud().getTempFileURL({ fileList: [fileID] })) as {
+    fileList: { tempFileURL: string; status?: number }[];
+  };
+  const url = fileList[0]?.tempFileURL;
+  if (!url) throw new Error(`no download URL for ${fileID}`);
+  return url;
+}

@@ -69,3 +69,28 @@ export function activityDoc(overrides: Record<string, unknown> = {}) {
     ...overrides,
   };
 }
+
+/** Reads a QR code out of a PNG (what a phone's camera would do). */
+export function decodeQr(png: Buffer): string | null {
+  const { PNG } = require('pngjs');
+  const jsQR = require('jsqr');
+  const image = PNG.sync.read(png);
+  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data ?? null;
+}
+
+/** A staff member as the admin function stores one (invite codes are upper case). */
+export async function seedStaff(db: any, overrides: Record<string, unknown> = {}): Promise<string> {
+  const { _id } = await db.collection('staff').add({
+    data: {
+      name: '王导购',
+      store: 'store-jingan',
+      role: 'sales',
+      active: true,
+      openid: null,
+      inviteCode: `INV${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+      createdAt: new Date(),
+      ...overrides,
+    },
+  });
+  return _id;
+}

@@ -1,0 +1,216 @@
+// The staff function: what a bound store staff member does in the staff pages. Only an active,
+// bound staff member may call anything but `bind`; identity comes only from the WeChat context.
+import crypto from 'node:crypto';
+import { type StaffProfile, staffRequestSchemas as schemas } from '../../typings/staff';
+import { generateCode } from '../core/codes';
+import { dayOf, mondayOf } from '../core/funnel';
+import { maskPhone } from '../core/phone';
+import { codePage, sharePath } from '../core/share';
+import { activityById } from '../repositories/activities';
+import {
+  bindStaff,
+  type CodeDoc,
+  codeById,
+  insertCode,
+  type StaffDoc,
+  setCodeImage,
+  staffById,
+  staffByInvite,
+  staffByOpenid,
+} from '../repositories/codes';
+import { countFunnel } from '../repositories/counters';
+import { moveRegistration, type RegistrationDoc } from '../repositories/registrations';
+import { type Caller, callerContext, type Database, database } from '../runtime/cloud';
+import { AppError } from '../runtime/errors';
+import { fileUrl, miniProgramCode, storeFile } from '../runtime/openapi';
+import { action, createRouter } from '../runtime/router';
+import { findById, stableId } from '../runtime/store';
+
+interface StaffContext {
+  db: Database;
+  caller: Caller & { openid: string };
+  now: Date;
+  /** The caller's staff record; null only for `bind`. */
+  staff: StaffDoc | null;
+}
+
+const PAGE_SIZE = 50;
+const NOT_STAFF = '仅限已绑定的在职员工使用';
+
+async function establishStaff(actionName: string): Promise<StaffContext> {
+  const caller = callerContext();
+  if (!caller.openid) throw new AppError('UNAUTHENTICATED');
+  const db = database();
+  const staff = await staffByOpenid(db, caller.openid);
+  if (actionName !== 'bind' && staff?.active !== true) throw new AppError('FORBIDDEN', NOT_STAFF);
+  return { db, caller: { ...caller, openid: caller.openid }, now: new Date(), staff };
+}
+
+const profileOf = (staff: StaffDoc): StaffProfile => ({
+  staffId: staff._id,
+  name: staff.name,
+  store: staff.store,
+  role: staff.role,
+});
+
+/** The staff member's own code for an activity (or for the home page), created once. */
+async function staffCode(ctx: StaffContext, staff: StaffDoc, activityId: string | null): Promise<CodeDoc> {
+  const codeId = stableId('staff-code', staff._id, activityId ?? '-');
+  const existing = await codeById(ctx.db, codeId);
+  if (existing) return existing;
+  const randomUint32 = () => crypto.randomBytes(4).readUInt32BE();
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const code: CodeDoc = {
+      _id: codeId,
+      scene: generateCode(randomUint32),
+      channelId: `staff:${staff._id}`,
+      channelType: 'staff',
+      name: `${staff.name}的活码`,
+      staffId: staff._id,
+      storeId: staff.store,
+      activityId,
+      disabled: false,
+      envId: ctx.caller.envId,
+      imageFileId: null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    };
+    if (await insertCode(ctx.db, code)) return code;
+    // Either a concurrent call created this code, or the random scene collided: look, then retry.
+    const created = await codeById(ctx.db, codeId);
+    if (created) return created;
+  }
+  throw new Error(`could not create a code for staff ${staff._id}`);
+}
+
+const actions = {
+  bind: action(schemas.bind, async ({ inviteCode }, ctx: StaffContext) => {
+    const invited = await staffByInvite(ctx.db, inviteCode.toUpperCase());
+    if (!invited) throw new AppError('NOT_FOUND', '邀请码无效，请向管理员确认');
+    if (!invited.active) throw new AppError('FORBIDDEN', '该员工账号已停用');
+    if (ctx.staff && ctx.staff._id !== invited._id)
+      throw new AppError('FORBIDDEN', `该微信已绑定员工「${ctx.staff.name}」`);
+    if (invited.openid === ctx.caller.openid) return profileOf(invited);
+    if (invited.openid || !(await bindStaff(ctx.db, invited._id, ctx.caller.openid, ctx.now))) {
+      const now = await staffById(ctx.db, invited._id);
+      if (now?.openid !== ctx.caller.openid) throw new AppError('FORBIDDEN', '该邀请码已被其他微信绑定');
+    }
+    return profileOf(invited);
+  }),
+
+  me: action(schemas.me, async (_input, ctx: StaffContext) => profileOf(ctx.staff as StaffDoc)),
+
+  myCode: action(schemas.myCode, async ({ activityId }, ctx: StaffContext) => {
+    const staff = ctx.staff as StaffDoc;
+    if (activityId) {
+      const activity = await activityById(ctx.db, activityId);
+      if (!activity || activity.status === 'draft') throw new AppError('NOT_FOUND', '活动不存在或未发布');
+    }
+    const code = await staffCode(ctx, staff, activityId ?? null);
+    let { imageFileId } = code;
+    if (!imageFileId) {
+      const image = await miniProgramCode(code.scene, codePage(code.activityId));
+      imageFileId = await storeFile(`codes/${code._id}.png`, image);
+      await setCodeImage(ctx.db, code._id, imageFileId, ctx.now);
+    }
+    return {
+      codeId: code._id,
+      scene: code.scene,
+      sharePath: sharePath(code.activityId, { ch: code.scene }),
+      imageUrl: await fileUrl(imageFileId),
+    };
+  }),
+
+  myReferrals: action(schemas.myReferrals, async ({ before }, ctx: StaffContext) => {
+    const staff = ctx.staff as StaffDoc;
+    const _ = ctx.db.command;
+    const page = (field: string) =>
+      ctx.db
+        .collection(field === 'ownerStaffId' ? 'customers' : 'leads')
+        .where({ [field]: staff._id, ...(before ? { createdAt: _.lt(new Date(before)) } : {}) })
+        .orderBy('createdAt', 'desc')
+        .limit(PAGE_SIZE)
+        .get();
+    const [customers, leads] = await Promise.all([page('ownerStaffId'), page('staffId')]);
+    const last = [...customers.data, ...leads.data]
+      .map((doc: { createdAt: Date }) => doc.createdAt.getTime())
+      .sort((a, b) => a - b)[0];
+    const full = customers.data.length === PAGE_SIZE || leads.data.length === PAGE_SIZE;
+    return {
+      customers: customers.data.map((c: any) => ({
+        customerId: c._id,
+        name: c.profile?.name ?? null,
+        phoneMasked: maskPhone(c.phone),
+        createdAt: c.createdAt.toISOString(),
+      })),
+      leads: leads.data.map((l: any) => ({
+        leadId: l._id,
+        name: l.name,
+        phoneMasked: maskPhone(l.phone),
+        activityId: l.activityId,
+        status: l.status,
+        createdAt: l.createdAt.toISOString(),
+      })),
+      nextBefore: full && last !== undefined ? new Date(last).toISOString() : null,
+    };
+  }),
+
+  myStats: action(schemas.myStats, async (_input, ctx: StaffContext) => {
+    const staff = ctx.staff as StaffDoc;
+    const _ = ctx.db.command;
+    const from = mondayOf(ctx.now);
+    const totals = { entries: 0, leads: 0, signups: 0, checkins: 0 };
+    // A week of cells of one staff member: at most 7 days × their channels × activities.
+    const { data } = await ctx.db
+      .collection('funnelCounters')
+      .where({ day: _.gte(from), staffId: staff._id })
+      .limit(1000)
+      .get();
+    for (const cell of data as Record<string, number>[])
+      for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += cell[key] ?? 0;
+    return { from, to: dayOf(ctx.now), ...totals };
+  }),
+
+  checkIn: action(schemas.checkIn, async ({ checkinCode }, ctx: StaffContext) => {
+    const { data } = await ctx.db.collection('registrations').where({ checkinCode }).limit(1).get();
+    const registration = data[0] as RegistrationDoc | undefined;
+    if (!registration) throw new AppError('NOT_FOUND', '签到码无效，请让顾客刷新后重试');
+    if (registration.status === 'cancelled') throw new AppError('ACTIVITY_CLOSED', '该报名已取消，不能签到');
+    const [activity, customer] = await Promise.all([
+      activityById(ctx.db, registration.activityId),
+      findById<{ profile?: { name?: string } }>(ctx.db, 'customers', registration.customerId),
+    ]);
+    // Only the scan that moves the registration counts it; concurrent scans see it checked in.
+    const moved = await moveRegistration(ctx.db, registration._id, 'joined', {
+      status: 'checked_in',
+      checkedInAt: ctx.now,
+      checkedInBy: (ctx.staff as StaffDoc)._id,
+      updatedAt: ctx.now,
+    });
+    if (moved) {
+      await countFunnel(
+        ctx.db,
+        ctx.now,
+        {
+          channelId: registration.channel,
+          staffId: registration.staffId,
+          activityId: registration.activityId,
+        },
+        { checkins: 1 },
+      );
+    }
+    const checkedInAt = moved
+      ? ctx.now
+      : ((await findById<RegistrationDoc>(ctx.db, 'registrations', registration._id))?.checkedInAt ??
+        ctx.now);
+    return {
+      registrationId: registration._id,
+      activityTitle: activity?.title ?? '',
+      customerName: customer?.profile?.name ?? null,
+      alreadyCheckedIn: !moved,
+      checkedInAt: new Date(checkedInAt).toISOString(),
+    };
+  }),
+};
+
+export const main = createRouter<StaffContext>(actions, establishStaff);
