@@ -89,7 +89,7 @@ async function fillSeat(
     input: { reminderTemplateId?: string };
   },
 ) {
-  const saved = await saveSubmitter(ctx, join.customer, join.prepared, 'lead', join.attribution);
+  const saved = await saveSubmitter(ctx, join.customer, join.prepared, 'join', join.attribution);
   // A phone match may have merged the joiner into an earlier customer: the registration is theirs.
   const registrationId = stableId('registration', join.activity._id, saved.customer._id);
   const existing =
@@ -213,6 +213,7 @@ const actions = {
       leadId,
       requestKey: leadId,
       activityId: activity?._id ?? null,
+      activityTitle: activity?.title ?? null,
       source: 'form',
     });
     return { leadId, customerId: lead.customerId, duplicate: lead.duplicate };
@@ -289,7 +290,13 @@ const actions = {
       ctx,
       seated,
       prepared,
-      { leadId, requestKey: leadId, activityId: activity._id, source: 'activity' },
+      {
+        leadId,
+        requestKey: leadId,
+        activityId: activity._id,
+        activityTitle: activity.title,
+        source: 'activity',
+      },
       { signups: 1 },
     );
     return joinAnswer(seated.registration, false);

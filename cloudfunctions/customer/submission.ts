@@ -14,11 +14,14 @@ import {
   updateCustomer,
 } from '../repositories/customers';
 import { insertLead, type LeadDoc, leadById } from '../repositories/leads';
+import { pipelineConfig } from '../repositories/pipeline';
 import { touchesSince } from '../repositories/touches';
+import { deliverDue } from '../runtime/delivery';
 import { AppError, fieldError } from '../runtime/errors';
 import { assertTextAllowed, exchangePhoneCode } from '../runtime/openapi';
 import { findById } from '../runtime/store';
 import type { CustomerContext } from './context';
+import { routeLead } from './routing';
 
 export const SUBMISSIONS_PER_MINUTE = 10;
 
@@ -126,7 +129,7 @@ export async function saveSubmitter(
   ctx: CustomerContext,
   customer: CustomerDoc,
   prepared: PreparedSubmission,
-  purpose: 'lead' | 'profile',
+  purpose: 'profile' | 'lead' | 'join',
   attribution: LeadAttribution,
 ): Promise<SavedSubmitter> {
   let survivor = customer;
@@ -147,7 +150,13 @@ export async function saveSubmitter(
     phone: survivor.phone ?? prepared.phone,
     phoneVerified: survivor.phone ? survivor.phoneVerified : prepared.phoneVerified,
     consent: prepared.consent,
-    ...(purpose === 'lead' ? { lastLeadAt: ctx.now } : {}),
+    ...(purpose === 'profile'
+      ? {}
+      : {
+          lastLeadAt: ctx.now,
+          leadCount: (survivor.leadCount ?? 0) + 1,
+          joinCount: (survivor.joinCount ?? 0) + (purpose === 'join' ? 1 : 0),
+        }),
     updatedAt: ctx.now,
   };
   await updateCustomer(ctx.db, survivor._id, changes);
@@ -176,12 +185,18 @@ export async function captureLead(
   ctx: CustomerContext,
   saved: SavedSubmitter,
   prepared: PreparedSubmission,
-  lead: { leadId: string; requestKey: string; activityId: string | null; source: LeadDoc['source'] },
+  lead: {
+    leadId: string;
+    requestKey: string;
+    activityId: string | null;
+    activityTitle: string | null;
+    source: LeadDoc['source'];
+  },
   counted: Partial<Record<FunnelCounter, number>> = {},
 ): Promise<LeadDoc> {
   const { customer, repeat } = saved;
   const { last, first } = saved.attribution;
-  const doc: LeadDoc = {
+  const captured: LeadDoc = {
     _id: lead.leadId,
     requestKey: lead.requestKey,
     customerId: customer._id,
@@ -206,12 +221,15 @@ export async function captureLead(
     score: 0,
     mql: false,
     ownerId: null,
+    assignedBy: null,
+    escalatedAt: null,
     status: 'new',
     statusHistory: [{ status: 'new', at: ctx.now, by: 'customer' }],
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
-  if (!(await insertLead(ctx.db, doc))) {
+  const { lead: doc, messages } = await routeLead(ctx.db, captured, customer, lead.activityTitle, ctx.now);
+  if (!(await insertLead(ctx.db, doc, messages))) {
     const stored = await leadById(ctx.db, lead.leadId);
     if (stored) return stored;
   }
@@ -219,7 +237,17 @@ export async function captureLead(
     ctx.db,
     ctx.now,
     { channelId: doc.channel, staffId: doc.staffId, activityId: doc.activityId },
-    { leads: 1, ...counted },
+    { leads: 1, ...(doc.ownerId ? { assigned: 1 } : {}), ...(doc.mql ? { mql: 1 } : {}), ...counted },
   );
+  // Try at once so sales hear within seconds; what fails here the dispatch timer retries.
+  if (messages.length > 0) {
+    const { settings } = await pipelineConfig(ctx.db, ctx.now);
+    await deliverDue(
+      ctx.db,
+      settings,
+      ctx.now,
+      messages.map((m) => m._id),
+    ).catch((error) => console.error('immediate delivery failed; dispatch will retry', error));
+  }
   return doc;
 }

@@ -29,6 +29,9 @@ export interface CustomerDoc {
   mergedInto: string | null;
   /** When the person last left a lead: a later lead of theirs is a repeat, not a new person. */
   lastLeadAt: Date | null;
+  /** Behaviour the tag rules read: leads left and activities joined so far. */
+  leadCount: number;
+  joinCount: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -62,6 +65,8 @@ export async function customerForOpenid(
       shareToken: randomId(9),
       mergedInto: null,
       lastLeadAt: null,
+      leadCount: 0,
+      joinCount: 0,
       createdAt: now,
       updatedAt: now,
     };

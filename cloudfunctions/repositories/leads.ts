@@ -1,6 +1,6 @@
 import type { TouchFacts } from '../core/attribution';
 import type { Database } from '../runtime/cloud';
-import { findById, insertOnce } from '../runtime/store';
+import { findById, insertOnce, isDuplicateKey } from '../runtime/store';
 import type { ConsentRecord } from './customers';
 
 export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'won' | 'lost';
@@ -32,6 +32,9 @@ export interface LeadDoc {
   score: number;
   mql: boolean;
   ownerId: string | null;
+  assignedBy: 'attributed' | 'round_robin' | 'pool' | 'manual' | null;
+  /** When the lead was escalated for missing its contact SLA (once). */
+  escalatedAt: Date | null;
   status: LeadStatus;
   statusHistory: { status: LeadStatus; at: Date; by: string }[];
   createdAt: Date;
@@ -44,7 +47,34 @@ export function leadById(db: Database, id: string): Promise<LeadDoc | null> {
   return findById<LeadDoc>(db, LEADS, id);
 }
 
-/** Stores a lead once; false when a lead with that id (the same request) already exists. */
-export function insertLead(db: Database, lead: LeadDoc): Promise<boolean> {
-  return insertOnce(db, LEADS, lead);
+/**
+ * Stores a lead once, with its outbox messages in the same transaction so that no lead is
+ * acknowledged without its push to sales. False when the lead (the same request) already exists.
+ */
+export async function insertLead(db: Database, lead: LeadDoc, messages: { _id: string }[]): Promise<boolean> {
+  if (messages.length === 0) return insertOnce(db, LEADS, lead);
+  try {
+    return await db.runTransaction(async (tx: Database) => {
+      if (await existsInTransaction(tx, LEADS, lead._id)) return false;
+      const { _id, ...body } = lead;
+      await tx.collection(LEADS).doc(_id).set({ data: body });
+      for (const { _id: messageId, ...message } of messages)
+        await tx.collection('outbox').doc(messageId).set({ data: message });
+      return true;
+    });
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+/** In a transaction only single documents can be read, and a missing one throws. */
+async function existsInTransaction(tx: Database, collection: string, id: string): Promise<boolean> {
+  try {
+    await tx.collection(collection).doc(id).get();
+    return true;
+  } catch (error) {
+    if (/does not exist/.test(String((error as Error).message))) return false;
+    throw error;
+  }
 }

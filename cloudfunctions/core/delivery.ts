@@ -1,0 +1,94 @@
+import crypto from 'node:crypto';
+
+/**
+ * What goes to sales and how it is retried: the WeCom robot markdown (one lead, or a digest of
+ * several when the robot's 20-per-minute limit would be exceeded), the signed webhook body, and
+ * the backoff between attempts.
+ */
+export const ROBOT_MESSAGES_PER_MINUTE = 20;
+export const ROBOT_MARKDOWN_MAX_BYTES = 4096;
+export const MAX_ATTEMPTS = 10;
+
+export interface LeadSummary {
+  leadId: string;
+  name: string | null;
+  phoneMasked: string | null;
+  channel: string;
+  staffName: string | null;
+  activityTitle: string | null;
+  tags: string[];
+  score: number;
+  mql: boolean;
+  ownerName: string | null;
+  /** Mentioned in the robot message so WeCom notifies the owner. */
+  ownerMobile: string | null;
+  createdAt: string;
+  link: string;
+}
+
+const escapeMarkdown = (text: string) => text.replace(/[<>`*_[\]]/g, ' ');
+
+function leadLines(lead: LeadSummary): string[] {
+  return [
+    `**${escapeMarkdown(lead.name ?? '未留名')}** ${lead.phoneMasked ?? ''}${lead.mql ? ' <font color="warning">MQL</font>' : ''}`,
+    `> 来源：${escapeMarkdown(lead.channel)}${lead.staffName ? `（${escapeMarkdown(lead.staffName)}）` : ''}`,
+    ...(lead.activityTitle ? [`> 活动：${escapeMarkdown(lead.activityTitle)}`] : []),
+    `> 标签：${lead.tags.length ? lead.tags.map(escapeMarkdown).join('、') : '无'}　评分：${lead.score}`,
+    `> 负责人：${escapeMarkdown(lead.ownerName ?? '公共池')}`,
+    ...(lead.link ? [`[查看线索](${lead.link})`] : []),
+  ];
+}
+
+export function robotMarkdown(lead: LeadSummary): string {
+  const mention = lead.ownerMobile ? `\n<@${lead.ownerMobile}>` : '';
+  return ['### 新线索', ...leadLines(lead)].join('\n') + mention;
+}
+
+export function escalationMarkdown(lead: LeadSummary, hours: number): string {
+  return [`### 线索超过 ${hours} 个工作小时未联系`, ...leadLines(lead)].join('\n');
+}
+
+/**
+ * Folds leads into as few digests as fit the robot's markdown size limit, in order. Each lead
+ * appears in exactly one digest.
+ */
+export function digestMarkdowns(leads: readonly LeadSummary[]): { content: string; leadIds: string[] }[] {
+  const digests: { content: string; leadIds: string[] }[] = [];
+  let lines: string[] = [];
+  let ids: string[] = [];
+  const header = (n: number) => `### 新线索汇总（${n} 条）`;
+  const flush = () => {
+    if (ids.length === 0) return;
+    digests.push({ content: [header(ids.length), ...lines].join('\n'), leadIds: ids });
+    lines = [];
+    ids = [];
+  };
+  for (const lead of leads) {
+    const entry = `- **${escapeMarkdown(lead.name ?? '未留名')}** ${lead.phoneMasked ?? ''} ${escapeMarkdown(lead.channel)} 评分${lead.score}${lead.ownerName ? ` @${escapeMarkdown(lead.ownerName)}` : ''}`;
+    const candidate = [header(ids.length + 1), ...lines, entry].join('\n');
+    if (Buffer.byteLength(candidate) > ROBOT_MARKDOWN_MAX_BYTES) flush();
+    lines.push(entry);
+    ids.push(lead.leadId);
+  }
+  flush();
+  return digests;
+}
+
+/** The signed JSON a CRM webhook receives; the message id lets it drop duplicates. */
+export function webhookRequest(messageId: string, leads: readonly LeadSummary[], secret: string, at: Date) {
+  const body = JSON.stringify({ messageId, type: 'lead.created', sentAt: at.toISOString(), leads });
+  const signature = crypto.createHmac('sha256', secret).update(body).digest('hex');
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-leadpool-message-id': messageId,
+      'x-leadpool-signature': `sha256=${signature}`,
+    },
+  };
+}
+
+/** Exponential backoff from 30 s, capped at 30 minutes. */
+export function backoffMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
+}

@@ -1,0 +1,74 @@
+import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
+import { assignLead, candidatesFor } from '../core/assignment';
+import type { LeadSummary } from '../core/delivery';
+import { maskPhone } from '../core/phone';
+import { judgeLead } from '../core/rules';
+import type { CustomerDoc } from '../repositories/customers';
+import type { LeadDoc } from '../repositories/leads';
+import { pipelineConfig, withAssignmentState } from '../repositories/pipeline';
+import type { Database } from '../runtime/cloud';
+import { type OutboxDoc, outboxMessage } from '../runtime/delivery';
+
+/**
+ * What happens to a lead between capture and sales: the tag and score rules judge it, an owner
+ * is chosen, and one outbox message per sales channel (robots of its store, CRM webhooks) is
+ * prepared, to be written in the same transaction as the lead.
+ */
+export async function routeLead(
+  db: Database,
+  lead: LeadDoc,
+  customer: CustomerDoc,
+  activityTitle: string | null,
+  now: Date,
+): Promise<{ lead: LeadDoc; messages: OutboxDoc[] }> {
+  const { rules, settings, roster } = await pipelineConfig(db, now);
+  const judgement = judgeLead(rules, {
+    channelType: lead.channelType,
+    channelId: lead.channel,
+    activityId: lead.activityId,
+    answers: lead.answers,
+    phoneVerified: lead.phoneVerified,
+    activitiesJoined: customer.joinCount ?? 0,
+    submissions: customer.leadCount ?? 0,
+  });
+  const attributed = roster.find((member) => member.staffId === lead.staffId) ?? null;
+  const store = lead.storeId ?? attributed?.store ?? customer.storeId ?? null;
+  const candidates = candidatesFor(store, roster);
+  const assignment =
+    attributed?.role === 'sales' || candidates.length > 0
+      ? await withAssignmentState(db, store ?? 'all', (state) =>
+          assignLead(attributed, candidates, state, now),
+        )
+      : { ownerId: null, reason: 'pool' as const };
+  const owner = roster.find((member) => member.staffId === assignment.ownerId) ?? null;
+  const routed: LeadDoc = {
+    ...lead,
+    tags: judgement.tags,
+    score: judgement.score,
+    mql: judgement.mql,
+    ownerId: assignment.ownerId,
+    assignedBy: assignment.reason,
+  };
+  const summary: LeadSummary = {
+    leadId: lead._id,
+    name: lead.name,
+    phoneMasked: maskPhone(lead.phone),
+    channel: CHANNEL_TYPE_LABELS[lead.channelType] ?? lead.channelType,
+    staffName: attributed?.name ?? null,
+    activityTitle,
+    tags: judgement.tags,
+    score: judgement.score,
+    mql: judgement.mql,
+    ownerName: owner?.name ?? null,
+    ownerMobile: owner?.mobile ?? null,
+    createdAt: now.toISOString(),
+    link: settings.adminUrl ? `${settings.adminUrl.replace(/\/$/, '')}/#/leads/${lead._id}` : '',
+  };
+  const messages = [
+    ...settings.robots
+      .filter((robot) => !robot.store || robot.store === store)
+      .map((robot) => outboxMessage(`robot:${robot.id}`, 'robot', [summary], now)),
+    ...settings.webhooks.map((webhook) => outboxMessage(`webhook:${webhook.id}`, 'webhook', [summary], now)),
+  ];
+  return { lead: routed, messages };
+}
