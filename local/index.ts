@@ -5,6 +5,7 @@ import { DatabaseEngine } from './db/engine';
 import { DocumentStore } from './db/store';
 import { FunctionHost } from './functions/host';
 import { OpenApiFakes } from './openapi/fakes';
+import { SalesFakes } from './sales';
 import { loadSchema } from './schema';
 import { createServer } from './server';
 import { LocalStorage } from './storage';
@@ -36,6 +37,7 @@ export interface LocalCloud {
   store: DocumentStore;
   functions: FunctionHost;
   openapi: OpenApiFakes;
+  sales: SalesFakes;
   /** Environment variables that point the real wx-server-sdk / @cloudbase/node-sdk at this server. */
   sdkEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   );
   const storage = new LocalStorage(path.join(options.dataDir, 'storage'), envId, () => url);
   const openapi = new OpenApiFakes(appId);
+  const sales = new SalesFakes();
   const server = createServer({
     envId,
     appId,
@@ -80,6 +83,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     functions,
     storage,
     openapi,
+    sales,
     adminDir: options.adminDir,
     httpRoutes: options.httpRoutes ?? {},
     log,
@@ -100,6 +104,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     store,
     functions,
     openapi,
+    sales,
     sdkEnv,
     async close() {
       await functions.close();

@@ -7,6 +7,7 @@ import { CloudError } from './errors';
 import type { CallerContext, FunctionHost } from './functions/host';
 import type { OpenApiFakes } from './openapi/fakes';
 import { decodeOpenApiRequest, encodeOpenApiResponse } from './openapi/protobuf';
+import type { FaultMode, SalesAnswer, SalesFakes } from './sales';
 import type { LocalStorage } from './storage';
 
 /** The cloud refuses request bodies over 100 KB (PLATFORM.md); so does the local cloud. */
@@ -21,6 +22,7 @@ export interface ServerParts {
   functions: FunctionHost;
   storage: LocalStorage;
   openapi: OpenApiFakes;
+  sales: SalesFakes;
   adminDir?: string;
   /** URL prefixes reached the way CloudBase's HTTP access service reaches a function. */
   httpRoutes: Record<string, string>;
@@ -355,6 +357,49 @@ async function handleLocal(
       ok: true,
       data: { calls: parts.openapi.calls.filter((call) => !api || call.api === api) },
     });
+  }
+  const salesTarget = /^\/__local\/(wecom\/send|webhook\/([A-Za-z0-9_-]+))$/.exec(route);
+  if (req.method === 'POST' && salesTarget) {
+    const text = (await readBody(req, BODY_LIMIT)).toString('utf8');
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([name, value]) => [name, String(value)]),
+    );
+    const answer: SalesAnswer = salesTarget[2]
+      ? parts.sales.webhook(salesTarget[2], headers, body)
+      : parts.sales.robot(url.searchParams.get('key') ?? '', headers, body);
+    if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    if (!res.destroyed) send(res, answer.status, answer.body);
+    return;
+  }
+  if (route === '/__local/sales') {
+    if (req.method === 'DELETE') parts.sales.clear();
+    const target = url.searchParams.get('target');
+    return send(res, 200, {
+      ok: true,
+      data: { received: parts.sales.received.filter((m) => !target || m.target === target) },
+    });
+  }
+  if (req.method === 'PUT' && route === '/__local/sales/faults') {
+    const order = JSON.parse((await readBody(req, BODY_LIMIT)).toString('utf8') || '{}');
+    const modes = ['http500', 'errcode45009', 'timeout', 'ok'];
+    if (typeof order.target !== 'string' || !modes.includes(order.mode)) {
+      return send(
+        res,
+        400,
+        failure('INVALID_INPUT', 'target 为 robot:<key> 或 webhook:<name>，mode 为 ' + modes.join('/')),
+      );
+    }
+    parts.sales.setFault(order.target, order.mode as FaultMode | 'ok', order.count ?? undefined);
+    return send(res, 200, { ok: true, data: order });
+  }
+  if (req.method === 'PUT' && route === '/__local/sales/robot-limit') {
+    const order = JSON.parse((await readBody(req, BODY_LIMIT)).toString('utf8') || '{}');
+    parts.sales.robotLimitPerMinute = typeof order.perMinute === 'number' ? order.perMinute : null;
+    return send(res, 200, { ok: true, data: { perMinute: parts.sales.robotLimitPerMinute } });
   }
   if (req.method === 'PUT' && route === '/__local/openapi/blocked-words') {
     const words = JSON.parse((await readBody(req, BODY_LIMIT)).toString('utf8') || '[]');

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
+import { maskPhone } from './phone';
 
 /**
  * What goes to sales and how it is retried: the WeCom robot markdown (one lead, or a digest of
@@ -91,4 +93,41 @@ export function webhookRequest(messageId: string, leads: readonly LeadSummary[],
 /** Exponential backoff from 30 s, capped at 30 minutes. */
 export function backoffMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
+}
+
+/** The lead as a message shows it: masked phone, names instead of ids. */
+export function summarizeLead(
+  lead: {
+    _id: string;
+    name: string | null;
+    phone: string | null;
+    channelType: string;
+    tags: string[];
+    score: number;
+    mql: boolean;
+    createdAt: Date;
+  },
+  names: {
+    staffName: string | null;
+    ownerName: string | null;
+    ownerMobile: string | null;
+    activityTitle: string | null;
+    adminUrl: string;
+  },
+): LeadSummary {
+  return {
+    leadId: lead._id,
+    name: lead.name,
+    phoneMasked: maskPhone(lead.phone),
+    channel: CHANNEL_TYPE_LABELS[lead.channelType] ?? lead.channelType,
+    staffName: names.staffName,
+    activityTitle: names.activityTitle,
+    tags: lead.tags,
+    score: lead.score,
+    mql: lead.mql,
+    ownerName: names.ownerName,
+    ownerMobile: names.ownerMobile,
+    createdAt: lead.createdAt.toISOString(),
+    link: names.adminUrl ? `${names.adminUrl.replace(/\/$/, '')}/#/leads/${lead._id}` : '',
+  };
 }

@@ -42,3 +42,91 @@ export function mondayOf(at: Date): string {
   const sinceMonday = (local.getUTCDay() + 6) % 7;
   return new Date(local.getTime() - sinceMonday * 86_400_000).toISOString().slice(0, 10);
 }
+
+export type LeadStatusName = 'new' | 'contacted' | 'qualified' | 'won' | 'lost';
+
+/**
+ * The funnel counters a status change adds, in the lead's own cell: `contacted` the first time a
+ * lead leaves `new`, `won` the first time it is won. The recount below applies the same rule.
+ */
+export function countersForStatusChange(
+  history: readonly { status: LeadStatusName }[],
+  next: LeadStatusName,
+): Partial<Record<FunnelCounter, number>> {
+  const seen = new Set(history.map((h) => h.status));
+  const contactedBefore = [...seen].some((s) => s !== 'new');
+  return {
+    ...(next !== 'new' && !contactedBefore ? { contacted: 1 } : {}),
+    ...(next === 'won' && !seen.has('won') ? { won: 1 } : {}),
+  };
+}
+
+export interface FunnelRow extends FunnelCell {
+  counters: Partial<Record<FunnelCounter, number>>;
+}
+
+/**
+ * Counts the funnel again from raw events (touches, leads, registrations), to check the counters
+ * kept at write time. Form views leave no raw event, so they are not recounted.
+ */
+export class FunnelTally {
+  private readonly rows = new Map<string, FunnelRow>();
+
+  private add(at: Date, cell: Omit<FunnelCell, 'day'>, counters: Partial<Record<FunnelCounter, number>>) {
+    const full = { day: dayOf(at), ...cell };
+    const key = funnelKey(full);
+    const row = this.rows.get(key) ?? { ...full, counters: {} };
+    for (const [name, by] of Object.entries(counters) as [FunnelCounter, number][])
+      row.counters[name] = (row.counters[name] ?? 0) + by;
+    this.rows.set(key, row);
+  }
+
+  touch(t: {
+    at: Date;
+    channelId: string;
+    staffId: string | null;
+    activityId: string | null;
+    rejected: unknown;
+  }) {
+    const cell = { channelId: t.channelId, staffId: t.staffId, activityId: t.activityId };
+    this.add(t.at, cell, { entries: 1, ...(t.rejected ? { rejectedCodes: 1 } : {}) });
+  }
+
+  lead(l: {
+    createdAt: Date;
+    channel: string;
+    staffId: string | null;
+    activityId: string | null;
+    ownerId: string | null;
+    mql: boolean;
+    source: string;
+    statusHistory: { status: LeadStatusName }[];
+  }) {
+    const statuses = new Set(l.statusHistory.map((h) => h.status));
+    this.add(
+      l.createdAt,
+      { channelId: l.channel, staffId: l.staffId, activityId: l.activityId },
+      {
+        leads: 1,
+        ...(l.ownerId ? { assigned: 1 } : {}),
+        ...(l.mql ? { mql: 1 } : {}),
+        ...(l.source === 'activity' ? { signups: 1 } : {}),
+        ...([...statuses].some((s) => s !== 'new') ? { contacted: 1 } : {}),
+        ...(statuses.has('won') ? { won: 1 } : {}),
+      },
+    );
+  }
+
+  registration(r: { checkedInAt: Date | null; channel: string; staffId: string | null; activityId: string }) {
+    if (r.checkedInAt)
+      this.add(
+        r.checkedInAt,
+        { channelId: r.channel, staffId: r.staffId, activityId: r.activityId },
+        { checkins: 1 },
+      );
+  }
+
+  result(): Map<string, FunnelRow> {
+    return this.rows;
+  }
+}

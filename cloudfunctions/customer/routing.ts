@@ -1,7 +1,5 @@
-import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
 import { assignLead, candidatesFor } from '../core/assignment';
-import type { LeadSummary } from '../core/delivery';
-import { maskPhone } from '../core/phone';
+import { summarizeLead } from '../core/delivery';
 import { judgeLead } from '../core/rules';
 import type { CustomerDoc } from '../repositories/customers';
 import type { LeadDoc } from '../repositories/leads';
@@ -49,21 +47,13 @@ export async function routeLead(
     ownerId: assignment.ownerId,
     assignedBy: assignment.reason,
   };
-  const summary: LeadSummary = {
-    leadId: lead._id,
-    name: lead.name,
-    phoneMasked: maskPhone(lead.phone),
-    channel: CHANNEL_TYPE_LABELS[lead.channelType] ?? lead.channelType,
+  const summary = summarizeLead(routed, {
     staffName: attributed?.name ?? null,
-    activityTitle,
-    tags: judgement.tags,
-    score: judgement.score,
-    mql: judgement.mql,
     ownerName: owner?.name ?? null,
     ownerMobile: owner?.mobile ?? null,
-    createdAt: now.toISOString(),
-    link: settings.adminUrl ? `${settings.adminUrl.replace(/\/$/, '')}/#/leads/${lead._id}` : '',
-  };
+    activityTitle,
+    adminUrl: settings.adminUrl,
+  });
   const messages = [
     ...settings.robots
       .filter((robot) => !robot.store || robot.store === store)

@@ -1,0 +1,180 @@
+// The rules engine: rules as data, Chinese keyword matching, scoring and MQL.
+import { compileRules, judgeLead, type LeadFacts, type StoredRule } from '../../cloudfunctions/core/rules';
+import { ruleSchema } from '../../typings/pipeline';
+
+const rule = (ruleId: string, input: Record<string, unknown>): StoredRule => ({
+  ...ruleSchema.parse({ name: ruleId, ...input }),
+  ruleId,
+});
+
+const facts = (overrides: Partial<LeadFacts> = {}): LeadFacts => ({
+  channelType: 'staff',
+  channelId: 'ch-staff-wang',
+  activityId: null,
+  answers: {},
+  phoneVerified: false,
+  activitiesJoined: 0,
+  submissions: 1,
+  ...overrides,
+});
+
+describe('tag rules, one row per condition type', () => {
+  const cases: { name: string; when: unknown[]; lead: LeadFacts; tagged: boolean }[] = [
+    {
+      name: 'channel type',
+      when: [{ type: 'channel', channelTypes: ['staff'] }],
+      lead: facts(),
+      tagged: true,
+    },
+    {
+      name: 'channel id',
+      when: [{ type: 'channel', channelIds: ['ch-ad-1'] }],
+      lead: facts(),
+      tagged: false,
+    },
+    { name: 'any activity', when: [{ type: 'activity' }], lead: facts({ activityId: 'a1' }), tagged: true },
+    { name: 'no activity', when: [{ type: 'activity' }], lead: facts(), tagged: false },
+    {
+      name: 'given activity',
+      when: [{ type: 'activity', activityIds: ['a2'] }],
+      lead: facts({ activityId: 'a1' }),
+      tagged: false,
+    },
+    {
+      name: 'answer equals, width-insensitive',
+      when: [{ type: 'answer', field: 'city', op: 'equals', values: ['Shanghai'] }],
+      lead: facts({ answers: { city: 'ＳＨＡＮＧＨＡＩ' } }),
+      tagged: true,
+    },
+    {
+      name: 'answer one of',
+      when: [{ type: 'answer', field: 'industry', op: 'oneOf', values: ['零售', '餐饮'] }],
+      lead: facts({ answers: { industry: '餐饮' } }),
+      tagged: true,
+    },
+    {
+      name: 'answer in range (full-width digits)',
+      when: [{ type: 'answer', field: 'role', op: 'range', min: 10, max: 50 }],
+      lead: facts({ answers: { role: '２０' } }),
+      tagged: true,
+    },
+    {
+      name: 'answer out of range',
+      when: [{ type: 'answer', field: 'role', op: 'range', min: 10, max: 50 }],
+      lead: facts({ answers: { role: '51' } }),
+      tagged: false,
+    },
+    {
+      name: 'empty answer is not in any range',
+      when: [{ type: 'answer', field: 'role', op: 'range', max: 50 }],
+      lead: facts(),
+      tagged: false,
+    },
+    {
+      name: 'behaviour: joined 2 activities',
+      when: [{ type: 'behaviour', metric: 'activitiesJoined', atLeast: 2 }],
+      lead: facts({ activitiesJoined: 2 }),
+      tagged: true,
+    },
+    {
+      name: 'behaviour: submitted 3 times',
+      when: [{ type: 'behaviour', metric: 'submissions', atLeast: 3 }],
+      lead: facts({ submissions: 2 }),
+      tagged: false,
+    },
+    {
+      name: 'phone verified',
+      when: [{ type: 'phoneVerified' }],
+      lead: facts({ phoneVerified: true }),
+      tagged: true,
+    },
+    {
+      name: 'company filled',
+      when: [{ type: 'filled', field: 'company' }],
+      lead: facts({ answers: { company: ' ' } }),
+      tagged: false,
+    },
+    {
+      name: 'all conditions must hold',
+      when: [{ type: 'channel', channelTypes: ['staff'] }, { type: 'phoneVerified' }],
+      lead: facts(),
+      tagged: false,
+    },
+  ];
+
+  test.each(cases)('$name', ({ when, lead, tagged }) => {
+    const compiled = compileRules([rule('r', { kind: 'tag', group: '测试', tag: '命中', when })], 60);
+    expect(judgeLead(compiled, lead).tags).toEqual(tagged ? ['测试:命中'] : []);
+  });
+});
+
+describe('keywords in free text: real sentences, synonyms, case and width', () => {
+  const interest = rule('kw', {
+    kind: 'tag',
+    group: '意向',
+    tag: '加盟',
+    when: [{ type: 'keywords', synonyms: [['加盟', '代理', '开店', 'franchise']] }],
+  });
+  const compiled = compileRules([interest], 60);
+  test.each([
+    ['想了解一下你们品牌的加盟政策，谢谢', true],
+    ['我在杭州有个铺面，考虑自己开店', true],
+    ['请问区域代理需要多少保证金？', true],
+    ['Interested in a FRANCHISE in Suzhou', true],
+    ['Ｆｒａｎｃｈｉｓｅ ｐｌｅａｓｅ', true],
+    ['只是想买两杯咖啡', false],
+    ['加', false],
+  ])('%s → %s', (note, tagged) => {
+    expect(judgeLead(compiled, facts({ answers: { note } })).tags.length > 0).toBe(tagged);
+  });
+
+  test('keywords can be limited to some fields', () => {
+    const onlyCompany = compileRules(
+      [
+        rule('c', {
+          kind: 'tag',
+          tag: '连锁',
+          when: [{ type: 'keywords', fields: ['company'], synonyms: [['连锁']] }],
+        }),
+      ],
+      60,
+    );
+    expect(judgeLead(onlyCompany, facts({ answers: { note: '连锁店' } })).tags).toEqual([]);
+    expect(judgeLead(onlyCompany, facts({ answers: { company: '某某连锁超市' } })).tags).toEqual(['连锁']);
+  });
+});
+
+describe('score and MQL', () => {
+  const rules = [
+    rule('s1', { kind: 'score', points: 30, when: [{ type: 'phoneVerified' }] }),
+    rule('s2', { kind: 'score', points: 20, when: [{ type: 'filled', field: 'company' }] }),
+    rule('s3', { kind: 'score', points: 15, when: [{ type: 'activity' }] }),
+    rule('s4', { kind: 'score', points: -10, when: [{ type: 'channel', channelTypes: ['organic'] }] }),
+    rule('off', { kind: 'score', points: 100, enabled: false, when: [{ type: 'phoneVerified' }] }),
+    rule('t1', {
+      kind: 'tag',
+      group: '来源',
+      tag: '导购',
+      when: [{ type: 'channel', channelTypes: ['staff'] }],
+    }),
+    rule('t2', { kind: 'tag', group: '来源', tag: '导购', when: [{ type: 'phoneVerified' }] }),
+  ];
+  const compiled = compileRules(rules, 60);
+
+  test('points add up, disabled rules do not count, a threshold makes an MQL', () => {
+    const hot = judgeLead(
+      compiled,
+      facts({ phoneVerified: true, activityId: 'a', answers: { company: 'A' } }),
+    );
+    expect(hot).toMatchObject({ score: 65, mql: true, tags: ['来源:导购'] });
+    expect(hot.matched).toEqual(['s1', 's2', 's3', 't1', 't2']);
+    const cold = judgeLead(compiled, facts({ channelType: 'organic', answers: { company: 'A' } }));
+    expect(cold).toMatchObject({ score: 10, mql: false, tags: [] });
+  });
+
+  test('a rule without a condition is refused with a clear message', () => {
+    const parsed = ruleSchema.safeParse({ name: 'x', kind: 'tag', tag: 'y', when: [] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0].message).toBe('至少需要一个条件');
+  });
+});
