@@ -13,9 +13,10 @@ import type { StaffDoc } from './codes';
 
 /**
  * Rules, settings and the sales roster change rarely and are read on every lead: each function
- * instance keeps them for a short while instead of reading them per request.
+ * instance keeps them for a short while (30 s; LEADPOOL_CONFIG_CACHE_MS) instead of reading them
+ * per request, so an edit in the admin page reaches every instance within that time.
  */
-const CACHE_MS = 30_000;
+const CACHE_MS = Number(process.env.LEADPOOL_CONFIG_CACHE_MS ?? 30_000);
 let cached: { at: number; rules: CompiledRules; settings: DeliverySettings; roster: RosterMember[] } | null =
   null;
 

@@ -11,6 +11,8 @@ export interface ProjectCloud extends TestCloud {
 }
 
 export async function startProjectCloud(): Promise<ProjectCloud> {
+  // Tests change rules and settings between cases: functions must not keep them.
+  process.env.LEADPOOL_CONFIG_CACHE_MS = '0';
   const test = await startTestCloud({
     functionsDir: path.join(repoRoot, 'cloudfunctions'),
     schemaFile: path.join(repoRoot, 'cloudfunctions', 'database.schema.json'),

@@ -1,26 +1,8 @@
 // What survives a crash, and what the index advisor says about queries that would scan.
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot, startTestCloud } from './harness';
-
-function startCli(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'build', 'local', 'cli.js')], {
-    env: { ...process.env, PORT: String(port), LEADPOOL_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('按 Ctrl-C 停止')) resolve({ child, url: `http://127.0.0.1:${port}` });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`local cloud exited (${code}): ${output}`)));
-  });
-}
+import { startCli, startTestCloud } from './harness';
 
 async function insert(url: string, doc: Record<string, unknown>) {
   const res = await fetch(`${url}/admin`, {
