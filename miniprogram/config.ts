@@ -5,5 +5,7 @@
  */
 export const config = {
   cloudEnv: 'leadpool-prod',
+  /** Subscribe-message template for the activity reminder (set yours from the MP console; empty: not asked). */
+  reminderTemplateId: '',
   localCloud: { enabled: false, baseUrl: 'http://127.0.0.1:3000', openid: 'dev-openid' },
 };

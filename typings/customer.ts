@@ -145,6 +145,8 @@ export interface RegistrationSummary {
   place: string;
   status: 'joined' | 'cancelled' | 'checked_in';
   checkinCode: string;
+  /** The check-in code as a QR image (PNG data URL), for staff to scan. */
+  checkinQr?: string;
   createdAt: string;
 }
 

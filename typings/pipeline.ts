@@ -64,8 +64,14 @@ export const salesSettingsSchema = z.object({
   weight: z.number().int().min(1).max(100).default(1),
   /** Working hours in China time; leads outside them go to whoever is working, else the pool. */
   days: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5, 6, 7]),
-  start: z.string().regex(/^\d{2}:\d{2}$/).default('00:00'),
-  end: z.string().regex(/^\d{2}:\d{2}$/).default('24:00'),
+  start: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/)
+    .default('00:00'),
+  end: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/)
+    .default('24:00'),
   dailyCap: z.number().int().min(0).max(10_000).default(0),
   absentUntil: z.string().nullable().default(null),
   region: z.string().max(20).default(''),

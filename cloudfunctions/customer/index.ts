@@ -36,6 +36,7 @@ import {
 } from '../repositories/registrations';
 import { recordTouch } from '../repositories/touches';
 import { AppError } from '../runtime/errors';
+import { qrDataUrl } from '../runtime/qr';
 import { action, createRouter } from '../runtime/router';
 import { randomId, stableId } from '../runtime/store';
 import { type CustomerContext, establishCustomer } from './context';
@@ -320,7 +321,13 @@ const actions = {
     const customer = await me(ctx);
     const registrations = await registrationsOf(ctx.db, customer._id);
     const activities = await activitiesByIds(ctx.db, [...new Set(registrations.map((r) => r.activityId))]);
-    return { items: registrations.map((r) => registrationSummary(r, activities.get(r.activityId))) };
+    const items = await Promise.all(
+      registrations.map(async (r) => ({
+        ...registrationSummary(r, activities.get(r.activityId)),
+        ...(r.status === 'joined' ? { checkinQr: await qrDataUrl(r.checkinCode) } : {}),
+      })),
+    );
+    return { items };
   }),
 
   myShare: action(schemas.myShare, async ({ activityId }, ctx: CustomerContext) => {

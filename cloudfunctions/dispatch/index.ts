@@ -179,14 +179,19 @@ const actions = {
     },
   ),
 
-  retry: action(z.object({ messageIds: z.array(z.string().min(1)).min(1).max(500) }), async (input, ctx: DispatchContext) => {
-    const _ = ctx.db.command;
-    const res = await ctx.db
-      .collection('outbox')
-      .where({ _id: _.in(input.messageIds), status: 'failed' })
-      .update({ data: { status: 'pending', attempts: 0, nextAttemptAt: ctx.now, leaseUntil: new Date(0) } });
-    return { retried: res.stats.updated as number };
-  }),
+  retry: action(
+    z.object({ messageIds: z.array(z.string().min(1)).min(1).max(500) }),
+    async (input, ctx: DispatchContext) => {
+      const _ = ctx.db.command;
+      const res = await ctx.db
+        .collection('outbox')
+        .where({ _id: _.in(input.messageIds), status: 'failed' })
+        .update({
+          data: { status: 'pending', attempts: 0, nextAttemptAt: ctx.now, leaseUntil: new Date(0) },
+        });
+      return { retried: res.stats.updated as number };
+    },
+  ),
 
   retag: action(z.object({ jobId: z.string().optional() }), async (input, ctx: DispatchContext) => {
     const existing = input.jobId

@@ -1,5 +1,5 @@
 // The customer function through the local cloud, called as the mini program calls it.
-import { activityDoc, clear, DAY_MS, type ProjectCloud, startProjectCloud } from './project-cloud';
+import { activityDoc, clear, DAY_MS, decodeQr, type ProjectCloud, startProjectCloud } from './project-cloud';
 
 let cloud: ProjectCloud;
 let db: any;
@@ -533,6 +533,8 @@ describe('activities', () => {
         checkinCode: rejoined.data.checkinCode,
       }),
     ]);
+    const qr = Buffer.from(mine.data.items[0].checkinQr.split(',')[1], 'base64');
+    expect(decodeQr(qr)).toBe(rejoined.data.checkinCode);
     const detail = await cloud.call('customer', { action: 'getActivity', activityId }, 'canceller');
     expect(detail.data.myRegistration.registrationId).toBe(joined.data.registrationId);
   });

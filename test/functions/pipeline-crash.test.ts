@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startCli } from '../local/harness';
+import { startCli } from '../local/cli-process';
 
 async function post(url: string, body: unknown, openid?: string) {
   const res = await fetch(url, {

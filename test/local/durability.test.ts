@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startCli, startTestCloud } from './harness';
+import { startCli } from './cli-process';
+import { startTestCloud } from './harness';
 
 async function insert(url: string, doc: Record<string, unknown>) {
   const res = await fetch(`${url}/admin`, {

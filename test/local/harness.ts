@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,22 +40,4 @@ export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): 
 /** Points the real SDKs of this test process at the local cloud (as the function host does for functions). */
 export function useSdkEnv(cloud: LocalCloud): void {
   Object.assign(process.env, cloud.sdkEnv(), { SILENCE: 'true' });
-}
-
-/** `npm start`'s local cloud as its own process (so a test can kill it), without demo data. */
-export function startCli(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'build', 'local', 'cli.js')], {
-    env: { ...process.env, PORT: String(port), LEADPOOL_DATA_DIR: dataDir, LEADPOOL_DEMO: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('按 Ctrl-C 停止')) resolve({ child, url: `http://127.0.0.1:${port}` });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`local cloud exited (${code}): ${output}`)));
-  });
 }

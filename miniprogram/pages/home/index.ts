@@ -45,5 +45,11 @@ Component({
     onRetry() {
       this.load();
     },
+    onOpen(e: WechatMiniprogram.TouchEvent) {
+      wx.navigateTo({ url: `/pages/activity/index?id=${e.currentTarget.dataset.id}` });
+    },
+    onInquiry() {
+      wx.navigateTo({ url: '/pages/lead/index' });
+    },
   },
 });

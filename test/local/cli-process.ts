@@ -1,0 +1,22 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '../..');
+
+/** `npm start`'s local cloud as its own process (so a test can kill it), without demo data. */
+export function startCli(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'build', 'local', 'cli.js')], {
+    env: { ...process.env, PORT: String(port), LEADPOOL_DATA_DIR: dataDir, LEADPOOL_DEMO: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('按 Ctrl-C 停止')) resolve({ child, url: `http://127.0.0.1:${port}` });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`local cloud exited (${code}): ${output}`)));
+  });
+}
