@@ -65,6 +65,8 @@ export const copy = {
     phone: '手机号',
     noPhone: '未留手机号',
     share: '分享给朋友',
+    staffDesk: '员工工作台',
+    staffBind: '我是店员，去绑定',
   },
   errors: {
     network: '网络不可用，请稍后重试',

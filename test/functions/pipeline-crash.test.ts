@@ -19,7 +19,6 @@ async function post(url: string, body: unknown, openid?: string) {
 
 test('a lead acknowledged by the database survives kill -9 before delivery and is delivered after restart', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadpool-crash-pipeline-'));
-  const port = 30000 + Math.floor(Math.random() * 20000);
   let hang = true;
   let reachedRobot: () => void = () => {};
   const robotReached = new Promise<void>((resolve) => {
@@ -46,7 +45,7 @@ test('a lead acknowledged by the database survives kill -9 before delivery and i
   const robotUrl = `http://127.0.0.1:${(robot.address() as AddressInfo).port}/send`;
   const children: ChildProcess[] = [];
   try {
-    const first = await startCli(dataDir, port);
+    const first = await startCli(dataDir);
     children.push(first.child);
     const settings = { _id: 'settings', kind: 'settings', robots: [{ id: 'hq', url: robotUrl, store: '' }] };
     await post(`${first.url}/admin`, {
@@ -74,7 +73,7 @@ test('a lead acknowledged by the database survives kill -9 before delivery and i
     expect(String(await submission)).toMatch(/fetch failed/);
 
     hang = false;
-    const second = await startCli(dataDir, port);
+    const second = await startCli(dataDir);
     children.push(second.child);
     const tick = await post(`${second.url}/api/functions/dispatch`, {
       action: 'tick',

@@ -4,16 +4,18 @@ import path from 'node:path';
 const repoRoot = path.resolve(__dirname, '../..');
 
 /** `npm start`'s local cloud as its own process (so a test can kill it), without demo data. */
-export function startCli(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
+/** Listens on a free port; the URL is read from what the CLI prints. */
+export function startCli(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'build', 'local', 'cli.js')], {
-    env: { ...process.env, PORT: String(port), LEADPOOL_DATA_DIR: dataDir, LEADPOOL_DEMO: '0' },
+    env: { ...process.env, PORT: '0', LEADPOOL_DATA_DIR: dataDir, LEADPOOL_DEMO: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('按 Ctrl-C 停止')) resolve({ child, url: `http://127.0.0.1:${port}` });
+      const url = /(http:\/\/127\.0\.0\.1:\d+)\/__local\/health/.exec(output)?.[1];
+      if (url && output.includes('按 Ctrl-C 停止')) resolve({ child, url });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);

@@ -20,9 +20,8 @@ async function insert(url: string, doc: Record<string, unknown>) {
 
 test('acknowledged writes survive kill -9', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadpool-crash-'));
-  const port = 30000 + Math.floor(Math.random() * 20000);
   try {
-    const first = await startCli(dataDir, port);
+    const first = await startCli(dataDir);
     const acknowledged: string[] = [];
     for (let i = 0; i < 50; i++) {
       const answer = await insert(first.url, { requestKey: `r-${i}`, n: i });
@@ -32,7 +31,7 @@ test('acknowledged writes survive kill -9', async () => {
     first.child.kill('SIGKILL');
     await exited;
 
-    const second = await startCli(dataDir, port);
+    const second = await startCli(dataDir);
     const res = await fetch(`${second.url}/admin`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -52,7 +52,7 @@ export function activity(title: string) {
 export function useLocalCloud(): void {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadpool-journey-'));
-    const cloud = await startCli(dataDir, 30000 + Math.floor(Math.random() * 20000));
+    const cloud = await startCli(dataDir);
     child = cloud.child;
     platform.cloudUrl = cloud.url;
   }, 30_000);

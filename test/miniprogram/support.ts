@@ -5,7 +5,9 @@ import http from 'node:http';
 import path from 'node:path';
 
 export const root = path.resolve(__dirname, '../..');
-export const pagePath = (name: string) => path.join(root, 'miniprogram', 'pages', name, 'index');
+/** `activity` for pages/activity, or a subpackage page such as `staff/pages/home`. */
+export const pagePath = (name: string) =>
+  path.join(root, 'miniprogram', ...(name.includes('/') ? [name] : ['pages', name]), 'index');
 
 export const platform = {
   /** When set, wx.cloud.callFunction goes over HTTP to this local cloud. */
@@ -58,6 +60,9 @@ export const calls: { name: string; data: Record<string, any> }[] = [];
   navigateTo: jest.fn(),
   switchTab: jest.fn(),
   requestSubscribeMessage: jest.fn(({ fail }: any) => fail({ errMsg: 'not in tests' })),
+  scanCode: jest.fn(),
+  downloadFile: jest.fn(),
+  saveImageToPhotosAlbum: jest.fn(),
 };
 
 export const simulate = require('miniprogram-simulate');

@@ -32,6 +32,8 @@ Component({
       noPhone: copy.me.noPhone,
       loading: copy.activity.loading,
       retry: copy.retry,
+      staffDesk: copy.me.staffDesk,
+      staffBind: copy.me.staffBind,
     },
     state: 'loading' as 'loading' | 'ready' | 'error',
     errorMessage: '',
@@ -107,6 +109,9 @@ Component({
         icon: result.ok ? 'success' : 'none',
       });
       await this.load();
+    },
+    onStaff() {
+      wx.navigateTo({ url: '/staff/pages/home/index' });
     },
     async onDelete() {
       if (!(await confirm(copy.me.deleteConfirm))) return;

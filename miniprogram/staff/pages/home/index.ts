@@ -1,0 +1,155 @@
+import type { ActivitySummary } from '../../../../typings/customer';
+import type { StaffAnswers } from '../../../../typings/staff';
+import { callFunction } from '../../../services/cloud';
+
+/**
+ * The store staff's page (a subpackage, so customers never download it): bind with an invite,
+ * my code per activity (save to album, share card), my numbers this week, the customers I
+ * brought, and checking customers in by scanning their code.
+ */
+const text = {
+  loading: '加载中…',
+  bindTitle: '绑定员工身份',
+  bindHint: '请输入管理员发给你的邀请码',
+  bind: '绑定',
+  myCode: '我的活码',
+  general: '通用（首页）',
+  save: '保存到相册',
+  saved: '已保存到相册',
+  share: '分享给顾客',
+  stats: '本周数据',
+  entries: '进店访问',
+  leads: '留资',
+  signups: '报名',
+  checkins: '签到',
+  referrals: '我带来的顾客',
+  noReferrals: '还没有顾客，分享你的活码试试',
+  scan: '扫码签到',
+  checkedIn: (name: string, title: string) => `签到成功：${name}（${title}）`,
+  already: (name: string) => `${name} 已经签到过了`,
+  retry: '重新加载',
+};
+
+Component({
+  data: {
+    text: { ...text, checkedIn: '', already: '' },
+    state: 'loading' as 'loading' | 'bind' | 'ready' | 'error',
+    errorMessage: '',
+    inviteCode: '',
+    bindError: '',
+    profile: null as StaffAnswers['me'] | null,
+    activities: [] as { activityId: string; title: string }[],
+    activityIndex: 0,
+    code: null as StaffAnswers['myCode'] | null,
+    stats: null as StaffAnswers['myStats'] | null,
+    referrals: [] as StaffAnswers['myReferrals']['customers'],
+    checkinMessage: '',
+    checkinError: '',
+  },
+  methods: {
+    onLoad() {
+      this.load();
+    },
+    async load() {
+      this.setData({ state: 'loading', errorMessage: '' });
+      const me = await callFunction<StaffAnswers['me']>('staff', { action: 'me' });
+      if (!me.ok) {
+        this.setData(
+          me.error.code === 'FORBIDDEN'
+            ? { state: 'bind' }
+            : { state: 'error', errorMessage: me.error.message },
+        );
+        return;
+      }
+      const [activities, stats, referrals] = await Promise.all([
+        callFunction<{ items: ActivitySummary[] }>('customer', { action: 'listActivities' }),
+        callFunction<StaffAnswers['myStats']>('staff', { action: 'myStats' }),
+        callFunction<StaffAnswers['myReferrals']>('staff', { action: 'myReferrals' }),
+      ]);
+      this.setData({
+        state: 'ready',
+        profile: me.data,
+        activities: [
+          { activityId: '', title: text.general },
+          ...(activities.ok
+            ? activities.data.items.map((a) => ({ activityId: a.activityId, title: a.title }))
+            : []),
+        ],
+        stats: stats.ok ? stats.data : null,
+        referrals: referrals.ok ? referrals.data.customers : [],
+      });
+      await this.loadCode();
+    },
+    async loadCode() {
+      const activityId = this.data.activities[this.data.activityIndex]?.activityId;
+      const code = await callFunction<StaffAnswers['myCode']>('staff', {
+        action: 'myCode',
+        ...(activityId ? { activityId } : {}),
+      });
+      this.setData({ code: code.ok ? code.data : null, errorMessage: code.ok ? '' : code.error.message });
+    },
+    onRetry() {
+      this.load();
+    },
+    onInvite(e: WechatMiniprogram.Input) {
+      this.setData({ inviteCode: e.detail.value, bindError: '' });
+    },
+    async onBind() {
+      const result = await callFunction<StaffAnswers['bind']>('staff', {
+        action: 'bind',
+        inviteCode: this.data.inviteCode,
+      });
+      if (!result.ok) {
+        this.setData({ bindError: result.error.fields?.[0]?.message ?? result.error.message });
+        return;
+      }
+      await this.load();
+    },
+    onPickActivity(e: WechatMiniprogram.PickerChange) {
+      this.setData({ activityIndex: Number(e.detail.value) });
+      this.loadCode();
+    },
+    onSave() {
+      const url = this.data.code?.imageUrl;
+      if (!url) return;
+      wx.downloadFile({
+        url,
+        success: (file) =>
+          wx.saveImageToPhotosAlbum({
+            filePath: file.tempFilePath,
+            success: () => wx.showToast({ title: text.saved, icon: 'success' }),
+          }),
+      });
+    },
+    onScan() {
+      this.setData({ checkinMessage: '', checkinError: '' });
+      wx.scanCode({
+        onlyFromCamera: true,
+        scanType: ['qrCode'],
+        success: async (scan) => {
+          const result = await callFunction<StaffAnswers['checkIn']>('staff', {
+            action: 'checkIn',
+            checkinCode: scan.result,
+          });
+          if (!result.ok) {
+            this.setData({ checkinError: result.error.message });
+            return;
+          }
+          const name = result.data.customerName ?? '顾客';
+          this.setData({
+            checkinMessage: result.data.alreadyCheckedIn
+              ? text.already(name)
+              : text.checkedIn(name, result.data.activityTitle),
+          });
+        },
+      });
+    },
+    onShareAppMessage() {
+      const { code, profile } = this.data;
+      return {
+        title: `${profile?.name ?? ''}邀请你参加活动`,
+        path: `/${code?.sharePath ?? 'pages/home/index'}`,
+      };
+    },
+  },
+});

@@ -1,0 +1,101 @@
+// The staff page (subpackage) in miniprogram-simulate, with the functions answered by stubs.
+import { flush, Hands, platform, render, texts } from './support';
+
+const code = {
+  codeId: 'c1',
+  scene: 'Ab3xYz9k2Q',
+  sharePath: 'pages/home/index?ch=Ab3xYz9k2Q',
+  imageUrl: 'http://x/c.png',
+};
+const stats = { from: '2026-11-23', to: '2026-11-25', entries: 12, leads: 5, signups: 3, checkins: 2 };
+
+function answers(bound: { value: boolean }, checkIn: () => unknown) {
+  platform.answer.mockImplementation((name: string, data: any) => {
+    if (name === 'customer') return { ok: true, data: { items: [{ activityId: 'a1', title: '品鉴会' }] } };
+    switch (data.action) {
+      case 'me':
+        return bound.value
+          ? { ok: true, data: { staffId: 's1', name: '王导购', store: '静安店', role: 'staff' } }
+          : { ok: false, error: { code: 'FORBIDDEN', message: '仅限已绑定的在职员工使用' } };
+      case 'bind':
+        if (data.inviteCode !== 'ABC12345')
+          return { ok: false, error: { code: 'NOT_FOUND', message: '邀请码无效，请向管理员确认' } };
+        bound.value = true;
+        return { ok: true, data: { staffId: 's1' } };
+      case 'myCode':
+        return { ok: true, data: code };
+      case 'myStats':
+        return { ok: true, data: stats };
+      case 'myReferrals':
+        return {
+          ok: true,
+          data: {
+            customers: [{ customerId: 'k1', name: '张三', phoneMasked: '138****8000' }],
+            leads: [],
+            nextBefore: null,
+          },
+        };
+      case 'checkIn':
+        return checkIn();
+    }
+    return { ok: false, error: { code: 'UNKNOWN_ACTION', message: '?' } };
+  });
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i += 1) await flush();
+};
+
+test('an unbound WeChat sees the bind form; a wrong invite is explained; the right one opens the desk', async () => {
+  const bound = { value: false };
+  answers(bound, () => null);
+  const page = render('staff/pages/home');
+  page.instance.onLoad();
+  await settle();
+  expect(texts(page, '.section-title')).toEqual(['绑定员工身份']);
+  const hands = new Hands();
+  await hands.type(page.querySelector('.invite'), 'WRONG999');
+  await hands.tap(page.querySelector('.bind-button'));
+  await settle();
+  expect(texts(page, '.bind-error')).toEqual(['邀请码无效，请向管理员确认']);
+  await hands.type(page.querySelector('.invite'), 'ABC12345');
+  await hands.tap(page.querySelector('.bind-button'));
+  await settle();
+  expect(texts(page, '.profile')).toEqual(['王导购 · 静安店']);
+  expect(page.querySelector('.code-image')).toBeDefined();
+  expect(page.instance.data.code.imageUrl).toBe('http://x/c.png');
+  expect(texts(page, '.stat-value')).toEqual(['12', '5', '3', '2']);
+  expect(texts(page, '.referral-phone')).toEqual(['138****8000']);
+  expect(page.instance.onShareAppMessage()).toEqual({
+    title: '王导购邀请你参加活动',
+    path: '/pages/home/index?ch=Ab3xYz9k2Q',
+  });
+});
+
+test('scanning a check-in code marks the customer present, a second scan says so', async () => {
+  let scans = 0;
+  answers({ value: true }, () => {
+    scans += 1;
+    return {
+      ok: true,
+      data: {
+        registrationId: 'r1',
+        activityTitle: '品鉴会',
+        customerName: '张三',
+        alreadyCheckedIn: scans > 1,
+        checkedInAt: '',
+      },
+    };
+  });
+  (global as any).wx.scanCode.mockImplementation(({ success }: any) => success({ result: 'checkin-code-1' }));
+  const page = render('staff/pages/home');
+  page.instance.onLoad();
+  await settle();
+  await new Hands().tap(page.querySelector('.scan'));
+  await settle();
+  expect(texts(page, '.checkin-message')).toEqual(['签到成功：张三（品鉴会）']);
+  await new Hands().tap(page.querySelector('.scan'));
+  await settle();
+  expect(texts(page, '.checkin-message')).toEqual(['张三 已经签到过了']);
+  expect(platform.answer).toHaveBeenCalledWith('staff', { action: 'checkIn', checkinCode: 'checkin-code-1' });
+});
