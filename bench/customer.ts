@@ -2,10 +2,8 @@
 // mini program calls them, with 50 callers in flight; then the mini program's main package size.
 // BENCH_CALLS overrides the 2,000 calls per action.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startLocalCloud } from '../local';
+import { startProjectCloud } from './project-cloud';
 import { percentile, printTable, runConcurrently } from './stats';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
@@ -16,15 +14,8 @@ const POLICY = { version: '2026-11-01', accepted: true };
 const root = path.resolve(__dirname, '../..');
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadpool-bench-customer-'));
-  const cloud = await startLocalCloud({
-    port: 0,
-    dataDir,
-    functionsDir: path.join(root, 'cloudfunctions'),
-    schemaFile: path.join(root, 'cloudfunctions', 'database.schema.json'),
-    timers: false,
-    log: () => {},
-  });
+  const project = await startProjectCloud('customer');
+  const { cloud } = project;
   const call = async (openid: string, event: Record<string, unknown>) => {
     const res = await fetch(`${cloud.url}/api/functions/customer`, {
       method: 'POST',
@@ -35,7 +26,7 @@ async function main() {
     if (!answer.ok) throw new Error(`customer.${event.action} failed: ${answer.error?.code}`);
   };
   try {
-    const activityId = await seedActivity(cloud.sdkEnv());
+    const activityId = await seedActivity(project.db);
     const phone = (i: number) => `139${String(i).padStart(8, '0')}`;
     // A warm-up so the function worker's start and the first JIT compilations are not counted.
     await runConcurrently(WARM_UP_CALLS, CONCURRENCY, (i) =>
@@ -81,8 +72,7 @@ async function main() {
       [row('submitLead', submit), row('joinActivity', join)],
     );
   } finally {
-    await cloud.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await project.close();
   }
   const size = spawnSync(process.execPath, [path.join(root, 'scripts', 'package-size.mjs')], {
     encoding: 'utf8',
@@ -91,30 +81,24 @@ async function main() {
 }
 
 /** One activity with room for every join, written through the real SDK. */
-async function seedActivity(env: Record<string, string>): Promise<string> {
-  Object.assign(process.env, env, { SILENCE: 'true' });
-  const sdk = require('wx-server-sdk');
-  sdk.init({ env: sdk.DYNAMIC_CURRENT_ENV });
+async function seedActivity(db: any): Promise<string> {
   const now = Date.now();
-  const { _id } = await sdk
-    .database()
-    .collection('activities')
-    .add({
-      data: {
-        title: '压测活动',
-        description: '',
-        place: '线上',
-        startAt: new Date(now + 86_400_000),
-        endAt: new Date(now + 90_000_000),
-        deadline: new Date(now + 80_000_000),
-        capacity: CALLS,
-        remaining: CALLS,
-        fields: ['name', 'phone'],
-        status: 'published',
-        createdAt: new Date(now),
-        updatedAt: new Date(now),
-      },
-    });
+  const { _id } = await db.collection('activities').add({
+    data: {
+      title: '压测活动',
+      description: '',
+      place: '线上',
+      startAt: new Date(now + 86_400_000),
+      endAt: new Date(now + 90_000_000),
+      deadline: new Date(now + 80_000_000),
+      capacity: CALLS,
+      remaining: CALLS,
+      fields: ['name', 'phone'],
+      status: 'published',
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    },
+  });
   return _id;
 }
 

@@ -1,14 +1,11 @@
 // npm run bench:pipeline — lead captured → message received by the local WeCom robot and CRM
 // webhook fakes (the immediate delivery path), and rule-engine throughput with 200 rules.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { compileRules, judgeLead, type LeadFacts, type StoredRule } from '../cloudfunctions/core/rules';
-import { startLocalCloud } from '../local';
+
 import { ruleSchema } from '../typings/pipeline';
+import { startProjectCloud } from './project-cloud';
 import { percentile, printTable, runConcurrently } from './stats';
 
-const root = path.resolve(__dirname, '../..');
 const ROBOT_LEADS = 20; // one robot's budget for a minute: beyond it leads wait for the next digest
 const WEBHOOK_LEADS = Number(process.env.BENCH_WEBHOOK_LEADS ?? 500);
 const RULES = 200;
@@ -75,21 +72,10 @@ function benchRules() {
 }
 
 async function benchDelivery() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadpool-bench-pipeline-'));
   // Settings change between the two runs: functions read them on every lead (slower, conservative).
   process.env.LEADPOOL_CONFIG_CACHE_MS = '0';
-  const cloud = await startLocalCloud({
-    port: 0,
-    dataDir,
-    functionsDir: path.join(root, 'cloudfunctions'),
-    schemaFile: path.join(root, 'cloudfunctions', 'database.schema.json'),
-    timers: false,
-    log: () => {},
-  });
-  Object.assign(process.env, cloud.sdkEnv(), { SILENCE: 'true' });
-  const sdk = require('wx-server-sdk');
-  sdk.init({ env: sdk.DYNAMIC_CURRENT_ENV });
-  const db = sdk.database();
+  const project = await startProjectCloud('pipeline');
+  const { cloud, db } = project;
   const configure = (robots: unknown[], webhooks: unknown[]) =>
     db
       .collection('rules')
@@ -127,8 +113,7 @@ async function benchDelivery() {
     const webhook = await latencies('hook', WEBHOOK_LEADS, 20, 'webhook:crm');
     return { robot, webhook };
   } finally {
-    await cloud.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await project.close();
   }
 }
 

@@ -69,6 +69,13 @@ async function countFormView(ctx: CustomerContext, customer: CustomerDoc, activi
   );
 }
 
+/** What the form may skip: the profile, the phone and consent still in force. */
+const knownOf = (customer: CustomerDoc) => ({
+  profile: customer.profile,
+  phone: customer.phone,
+  consentVersion: customer.consent?.accepted ? customer.consent.version : null,
+});
+
 function joinAnswer(registration: RegistrationDoc, duplicate: boolean) {
   return { registrationId: registration._id, checkinCode: registration.checkinCode, duplicate };
 }
@@ -188,11 +195,7 @@ const actions = {
     const customer = await me(ctx);
     const activity = activityId ? await publishedActivity(ctx, activityId) : null;
     await countFormView(ctx, customer, activity?._id ?? null);
-    return buildLeadForm(activity?._id ?? null, activity?.fields ?? INQUIRY_FIELDS, {
-      profile: customer.profile,
-      phone: customer.phone,
-      consentVersion: customer.consent?.accepted ? customer.consent.version : null,
-    });
+    return buildLeadForm(activity?._id ?? null, activity?.fields ?? INQUIRY_FIELDS, knownOf(customer));
   }),
 
   submitLead: action(schemas.submitLead, async (input, ctx: CustomerContext) => {
@@ -235,11 +238,7 @@ const actions = {
       description: activity.description,
       deadline: activity.deadline.toISOString(),
       myRegistration: live ? registrationSummary(live, activity) : null,
-      form: buildLeadForm(activity._id, activity.fields, {
-        profile: customer.profile,
-        phone: customer.phone,
-        consentVersion: customer.consent?.accepted ? customer.consent.version : null,
-      }),
+      form: buildLeadForm(activity._id, activity.fields, knownOf(customer)),
     };
   }),
 

@@ -1,5 +1,5 @@
 // The customer function under bursts, through the local cloud's HTTP entry as the mini program calls it.
-import { activityDoc, clear, type ProjectCloud, startProjectCloud } from './project-cloud';
+import { activityDoc, clearAll, type ProjectCloud, startProjectCloud } from './project-cloud';
 
 let cloud: ProjectCloud;
 const POLICY = { version: '2026-11-01', accepted: true };
@@ -9,9 +9,7 @@ beforeAll(async () => {
   cloud = await startProjectCloud();
 });
 afterAll(() => cloud.close());
-beforeEach(() =>
-  clear(cloud.db, ['customers', 'identities', 'leads', 'activities', 'registrations', 'rateLimits']),
-);
+beforeEach(() => clearAll(cloud.db));
 
 const count = async (collection: string, where: Record<string, unknown> = {}) =>
   (await cloud.db.collection(collection).where(where).count()).total;

@@ -1,5 +1,12 @@
 // The customer function through the local cloud, called as the mini program calls it.
-import { activityDoc, clear, DAY_MS, decodeQr, type ProjectCloud, startProjectCloud } from './project-cloud';
+import {
+  activityDoc,
+  clearAll,
+  DAY_MS,
+  decodeQr,
+  type ProjectCloud,
+  startProjectCloud,
+} from './project-cloud';
 
 let cloud: ProjectCloud;
 let db: any;
@@ -15,21 +22,7 @@ beforeAll(async () => {
   db = cloud.db;
 });
 afterAll(() => cloud.close());
-beforeEach(() =>
-  clear(db, [
-    'customers',
-    'identities',
-    'touches',
-    'leads',
-    'activities',
-    'registrations',
-    'staff',
-    'codes',
-    'funnelCounters',
-    'rateLimits',
-    'audit',
-  ]),
-);
+beforeEach(() => clearAll(db));
 
 const count = async (collection: string, where: Record<string, unknown> = {}) =>
   (await db.collection(collection).where(where).count()).total;

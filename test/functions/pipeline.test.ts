@@ -1,7 +1,7 @@
 // The lead pipeline through the local cloud: rules at capture, assignment, the outbox delivered
 // to the local WeCom robot and CRM webhook fakes, faults, the robot's limit, SLA, jobs, recount.
 import crypto from 'node:crypto';
-import { clear, type ProjectCloud, seedStaff, startProjectCloud } from './project-cloud';
+import { clearAll, type ProjectCloud, seedStaff, startProjectCloud } from './project-cloud';
 
 let cloud: ProjectCloud;
 let db: any;
@@ -15,21 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => cloud.close());
 beforeEach(async () => {
-  await clear(db, [
-    'customers',
-    'identities',
-    'touches',
-    'leads',
-    'registrations',
-    'staff',
-    'codes',
-    'rules',
-    'outbox',
-    'assignments',
-    'funnelCounters',
-    'rateLimits',
-    'jobs',
-  ]);
+  await clearAll(db);
   await local('DELETE', '/__local/sales');
   await local('PUT', '/__local/sales/robot-limit', { perMinute: null });
   await configure();

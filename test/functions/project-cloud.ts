@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot, startTestCloud, type TestCloud, useSdkEnv } from '../local/harness';
 
@@ -40,10 +41,12 @@ export async function startProjectCloud(): Promise<ProjectCloud> {
   };
 }
 
-/** Empties the named collections between tests. */
-export async function clear(db: any, collections: string[]): Promise<void> {
+/** Empties every declared collection between tests. */
+export async function clearAll(db: any): Promise<void> {
   const _ = db.command;
-  for (const name of collections)
+  const schemaFile = path.join(repoRoot, 'cloudfunctions', 'database.schema.json');
+  const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as { collections: { name: string }[] };
+  for (const { name } of schema.collections)
     await db
       .collection(name)
       .where({ _id: _.exists(true) })

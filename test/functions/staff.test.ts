@@ -1,7 +1,7 @@
 // The staff function through the local cloud: binding, codes, referrals, numbers and check-in.
 import {
   activityDoc,
-  clear,
+  clearAll,
   decodeQr,
   type ProjectCloud,
   seedStaff,
@@ -18,18 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => cloud.close());
 beforeEach(async () => {
-  await clear(db, [
-    'customers',
-    'identities',
-    'touches',
-    'leads',
-    'activities',
-    'registrations',
-    'staff',
-    'codes',
-    'funnelCounters',
-    'rateLimits',
-  ]);
+  await clearAll(db);
   await fetch(`${cloud.cloud.url}/__local/openapi`, { method: 'DELETE' });
 });
 
