@@ -21,6 +21,7 @@ export const copy = {
     alreadyJoined: '你已报名，到场时出示签到码',
     viewCheckin: '查看签到码',
     closed: '报名已截止',
+    notFound: '活动不存在或已下线',
     full: '名额已满',
   },
   lead: {
@@ -33,6 +34,7 @@ export const copy = {
   form: {
     known: '已为你填好',
     phoneDeclined: '没有授权也没关系，可以手动填写手机号',
+    phoneLabel: '手机号',
     phonePlaceholder: '请输入 11 位手机号',
     phoneFormat: '手机号格式不正确',
     required: (label: string) => `请填写${label}`,
@@ -44,6 +46,8 @@ export const copy = {
     purpose: '用途',
     retention: '保存期限',
     recipients: '接收方',
+    rights: '你可以随时在「我的 → 隐私与数据」查看我们保存的信息、撤回同意或删除你的数据。',
+    version: '版本',
     submitting: '提交中…',
   },
   me: {
@@ -64,6 +68,18 @@ export const copy = {
     deleted: '已删除你的个人数据',
     phone: '手机号',
     noPhone: '未留手机号',
+    anonymous: '微信用户',
+    /** Labels for the profile keys `myData` answers with. */
+    profileLabels: {
+      name: '姓名',
+      company: '公司',
+      industry: '行业',
+      role: '职位',
+      city: '城市',
+      store: '意向门店',
+    } as Record<string, string>,
+    dataCounts: (leads: number, registrations: number, touches: number) =>
+      `留资记录 ${leads} 条，报名 ${registrations} 条，访问记录 ${touches} 条`,
     share: '分享给朋友',
     staffDesk: '员工工作台',
     staffBind: '我是店员，去绑定',

@@ -31,3 +31,24 @@ test('a declined phone button falls back to typing it; the server errors show ne
   await until(() => texts(page, '.done-text').length > 0);
   expect(await count('leads')).toBe(1);
 }, 60_000);
+
+test('a phone code the server cannot exchange turns into typing the number, with the reason beside it', async () => {
+  platform.openid = 'journey-expired-code';
+  const page = render('lead');
+  page.instance.onLoad({});
+  await until(() => page.querySelector('.lead-form-host')?.querySelector('.submit-phone') !== undefined);
+  const form = page.querySelector('.lead-form-host');
+  const hands = new Hands();
+  await hands.chooseNickname(form.querySelector('.input-name'), '小吴');
+  await hands.tap(form.querySelector('.consent-box'), 'change', { value: ['yes'] });
+  // What DevTools gives against the local cloud: a real code the local fake does not know.
+  await hands.tap(form.querySelector('.submit-phone'), 'getphonenumber', {
+    code: 'expired-or-devtools-code',
+  });
+  await until(() => form.querySelector('.input-phone') !== undefined);
+  expect(texts(form, '.error-phone')).toHaveLength(1);
+  await hands.type(form.querySelector('.input-phone'), '13600136000');
+  expect(texts(form, '.error-phone')).toEqual([]);
+  await hands.tap(form.querySelector('.submit'));
+  await until(() => texts(page, '.done-text').length > 0);
+}, 60_000);

@@ -90,10 +90,14 @@ function weuiStubs() {
 export function render(page: string) {
   jest.resetModules();
   const usingComponents = weuiStubs();
-  const formPath = path.join(root, 'miniprogram', 'components', 'lead-form', 'index');
-  const leadForm = simulate.load(formPath, 'lead-form', { usingComponents });
+  // One root for every template: WeChat's wxml compiler keeps global state by relative path, so
+  // per-folder roots (each template `index.wxml`) make a later page render an earlier template.
+  const rootPath = path.join(root, 'miniprogram');
+  const formPath = path.join(rootPath, 'components', 'lead-form', 'index');
+  const leadForm = simulate.load(formPath, 'lead-form', { usingComponents, rootPath });
   const id = simulate.load(pagePath(page), {
     usingComponents: { ...usingComponents, 'lead-form': leadForm },
+    rootPath,
   });
   const rendered = simulate.render(id);
   rendered.attach(document.createElement('parent-wrapper'));

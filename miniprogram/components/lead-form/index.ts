@@ -41,15 +41,20 @@ Component({
     text: {
       known: copy.form.known,
       nicknamePlaceholder: copy.form.nicknamePlaceholder,
+      phoneLabel: copy.form.phoneLabel,
       phonePlaceholder: copy.form.phonePlaceholder,
       consentLead: copy.form.consentLead,
       policy: copy.form.policy,
       purpose: copy.form.purpose,
       retention: copy.form.retention,
       recipients: copy.form.recipients,
+      rights: copy.form.rights,
+      version: copy.form.version,
     },
     values: {} as Values,
     localErrors: {} as Record<string, string>,
+    /** Server errors the customer has since answered by editing that field. */
+    edited: {} as Record<string, boolean>,
     fields: [] as ShownField[],
     phoneAsked: false,
     manualPhone: false,
@@ -60,14 +65,25 @@ Component({
     canSubmit: false,
   },
   observers: {
-    'form, errors': function () {
+    'form, busy': function () {
+      this.refresh();
+    },
+    errors(errors: Record<string, string>) {
+      // The number behind the WeChat button could not be used: typing it is the way on.
+      this.setData({ edited: {}, ...(errors.phoneCode ? { manualPhone: true } : {}) });
       this.refresh();
     },
   },
   methods: {
     refresh() {
       const form = this.data.form as LeadForm | null;
-      const errors = { ...(this.data.errors as Record<string, string>), ...this.data.localErrors };
+      const edited = this.data.edited as Record<string, boolean>;
+      const serverErrors = Object.fromEntries(
+        Object.entries(this.data.errors as Record<string, string>).filter(
+          ([key]) => !edited[key === 'phoneCode' ? 'phone' : key],
+        ),
+      );
+      const errors = { ...serverErrors, ...this.data.localErrors };
       const consentOk = !form?.consentRequired || this.data.consent;
       this.setData({
         fields: shownFields(form, this.data.values, errors),
@@ -78,7 +94,11 @@ Component({
     },
     setValue(key: string, value: string) {
       const { [key]: _cleared, ...localErrors } = this.data.localErrors as Record<string, string>;
-      this.setData({ values: { ...this.data.values, [key]: value }, localErrors });
+      this.setData({
+        values: { ...this.data.values, [key]: value },
+        localErrors,
+        edited: { ...this.data.edited, [key]: true },
+      });
       this.refresh();
     },
     onInput(e: WechatMiniprogram.Input) {

@@ -3,9 +3,8 @@ import { config } from '../../config';
 import { copy } from '../../copy';
 import { callFunction } from '../../services/cloud';
 import { currentEntry } from '../../services/entry';
-import { fieldErrors } from '../../services/errors';
 import { formatTime } from '../../services/format';
-import { newRequestId } from '../../services/request-id';
+import { submitterFor } from '../../services/submit';
 
 /** Asks for the reminder on the join tap; a refusal or an unset template simply means none. */
 function askReminder(): Promise<string | undefined> {
@@ -55,7 +54,7 @@ Component({
     },
     async load() {
       if (!this.data.activityId) {
-        this.setData({ state: 'error', errorMessage: '活动不存在或已下线' });
+        this.setData({ state: 'error', errorMessage: copy.activity.notFound });
         return;
       }
       this.setData({ state: 'loading', errorMessage: '' });
@@ -92,14 +91,10 @@ Component({
     async onSubmit(e: {
       detail: { fields: Record<string, string>; consent?: { version: string; accepted: boolean } };
     }) {
-      const self = this as unknown as { requestId?: string };
-      // One id per attempt: a retry after a network failure is the same submission.
-      self.requestId = self.requestId ?? newRequestId();
       this.setData({ busy: true, notice: '', errors: {} });
       const reminderTemplateId = await askReminder();
-      const result = await callFunction<CustomerAnswers['joinActivity']>('customer', {
+      const { result, errors } = await submitterFor(this)<CustomerAnswers['joinActivity']>({
         action: 'joinActivity',
-        requestId: self.requestId,
         activityId: this.data.activityId,
         fields: e.detail.fields,
         ...(e.detail.consent ? { consent: e.detail.consent } : {}),
@@ -107,11 +102,12 @@ Component({
       });
       this.setData({ busy: false });
       if (!result.ok) {
-        if (result.error.code !== 'INTERNAL') self.requestId = undefined;
-        this.setData({ errors: fieldErrors(result.error), notice: result.error.message });
+        this.setData({ errors, notice: result.error.message });
+        // Seats ran out or the deadline passed while the form was open: show the activity as it is now.
+        if (result.error.code === 'ACTIVITY_FULL' || result.error.code === 'ACTIVITY_CLOSED')
+          await this.load();
         return;
       }
-      self.requestId = undefined;
       wx.showToast({ title: copy.activity.joined, icon: 'success' });
       await this.load();
     },

@@ -1,20 +1,9 @@
+import type { CustomerAnswers } from '../../../typings/customer';
 import { copy } from '../../copy';
 import { callFunction } from '../../services/cloud';
+import { formatTime } from '../../services/format';
 
-interface ActivityItem {
-  activityId: string;
-  title: string;
-  startAt: string;
-  capacity: number;
-  remaining: number;
-  status: string;
-}
-
-function formatStart(iso: string): string {
-  const at = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${at.getMonth() + 1}月${at.getDate()}日 ${pad(at.getHours())}:${pad(at.getMinutes())}`;
-}
+type ActivityItem = CustomerAnswers['listActivities']['items'][number];
 
 Component({
   data: {
@@ -29,14 +18,16 @@ Component({
     },
     async load() {
       this.setData({ state: 'loading', errorMessage: '' });
-      const result = await callFunction<{ items: ActivityItem[] }>('customer', { action: 'listActivities' });
+      const result = await callFunction<CustomerAnswers['listActivities']>('customer', {
+        action: 'listActivities',
+      });
       if (!result.ok) {
         this.setData({ state: 'error', errorMessage: result.error.message });
         return;
       }
       const activities = result.data.items.map((item) => ({
         ...item,
-        startText: formatStart(item.startAt),
+        startText: formatTime(item.startAt),
         full: item.remaining <= 0,
         seatsText: item.remaining <= 0 ? copy.home.full : copy.home.remaining(item.remaining),
       }));

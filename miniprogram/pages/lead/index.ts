@@ -1,8 +1,7 @@
 import type { CustomerAnswers, LeadForm } from '../../../typings/customer';
 import { copy } from '../../copy';
 import { callFunction } from '../../services/cloud';
-import { fieldErrors } from '../../services/errors';
-import { newRequestId } from '../../services/request-id';
+import { submitterFor } from '../../services/submit';
 
 /** A general inquiry, or an inquiry about one activity (`?activityId=`). */
 Component({
@@ -47,23 +46,18 @@ Component({
     async onSubmit(e: {
       detail: { fields: Record<string, string>; consent?: { version: string; accepted: boolean } };
     }) {
-      const self = this as unknown as { requestId?: string };
-      self.requestId = self.requestId ?? newRequestId();
       this.setData({ busy: true, notice: '', errors: {} });
-      const result = await callFunction<CustomerAnswers['submitLead']>('customer', {
+      const { result, errors } = await submitterFor(this)<CustomerAnswers['submitLead']>({
         action: 'submitLead',
-        requestId: self.requestId,
         fields: e.detail.fields,
         ...(this.data.activityId ? { activityId: this.data.activityId } : {}),
         ...(e.detail.consent ? { consent: e.detail.consent } : {}),
       });
       this.setData({ busy: false });
       if (!result.ok) {
-        if (result.error.code !== 'INTERNAL') self.requestId = undefined;
-        this.setData({ errors: fieldErrors(result.error), notice: result.error.message });
+        this.setData({ errors, notice: result.error.message });
         return;
       }
-      self.requestId = undefined;
       this.setData({ state: 'done' });
     },
     onAgain() {

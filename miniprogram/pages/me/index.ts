@@ -30,6 +30,7 @@ Component({
       delete: copy.me.delete,
       phone: copy.me.phone,
       noPhone: copy.me.noPhone,
+      anonymous: copy.me.anonymous,
       loading: copy.activity.loading,
       retry: copy.retry,
       staffDesk: copy.me.staffDesk,
@@ -95,9 +96,9 @@ Component({
       const { customer, leads, registrations, touches } = result.data;
       const profile = (customer.profile ?? {}) as Record<string, string>;
       const lines = [
-        ...Object.entries(profile).map(([key, value]) => `${key}: ${value}`),
-        `${copy.me.phone}: ${(customer.phone as string | null) ?? copy.me.noPhone}`,
-        `留资记录 ${leads.length} 条，报名 ${registrations.length} 条，访问记录 ${touches.length} 条`,
+        ...Object.entries(profile).map(([key, value]) => `${copy.me.profileLabels[key] ?? key}：${value}`),
+        `${copy.me.phone}：${(customer.phone as string | null) ?? copy.me.noPhone}`,
+        copy.me.dataCounts(leads.length, registrations.length, touches.length),
       ];
       this.setData({ dataSummary: lines.join('\n') });
     },

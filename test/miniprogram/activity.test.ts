@@ -1,0 +1,158 @@
+// The activity page with the customer function stubbed: detail, closed and full states, errors,
+// the join tap with its optional reminder subscription, and seats running out meanwhile.
+import type { ActivityDetail } from '../../typings/customer';
+import { calls, flush, Hands, platform, render, texts } from './support';
+
+const detail = (over: Partial<ActivityDetail> = {}): ActivityDetail => ({
+  activityId: 'a1',
+  title: '春季新品品鉴会',
+  description: '现场体验新品',
+  place: '静安门店',
+  startAt: new Date(2026, 2, 8, 14, 30).toISOString(),
+  endAt: new Date(2026, 2, 8, 16, 30).toISOString(),
+  deadline: new Date(2026, 2, 7, 20, 0).toISOString(),
+  capacity: 30,
+  remaining: 12,
+  status: 'published',
+  closed: false,
+  myRegistration: null,
+  form: {
+    activityId: 'a1',
+    fields: [],
+    known: [{ key: 'name', label: '姓名', display: '小林' }],
+    consentRequired: false,
+    policy: { version: '2026-11-01', purpose: '报名', retention: '24 个月', recipients: '本品牌' },
+  },
+  ...over,
+});
+
+let activities: ActivityDetail[] = [];
+let joinAnswer: unknown;
+beforeEach(() => {
+  calls.length = 0;
+  platform.answer.mockReset();
+  (global as any).wx.requestSubscribeMessage.mockReset();
+  (global as any).wx.showToast.mockReset();
+  platform.answer.mockImplementation((_name: string, data: any) => {
+    switch (data.action) {
+      case 'getActivity':
+        return activities.length > 1
+          ? { ok: true, data: activities.shift() }
+          : { ok: true, data: activities[0] };
+      case 'myShare':
+        return { ok: true, data: { sharePath: 'pages/activity/index?id=a1&ref=k1' } };
+      case 'joinActivity':
+        return joinAnswer;
+    }
+    return { ok: false, error: { code: 'UNKNOWN_ACTION', message: '?' } };
+  });
+});
+
+const settle = async () => {
+  for (let i = 0; i < 6; i += 1) await flush();
+};
+async function open(...states: ActivityDetail[]) {
+  activities = states;
+  const page = render('activity');
+  page.instance.onLoad({ id: 'a1' });
+  expect(page.instance.data.state).toBe('loading');
+  await settle();
+  return page;
+}
+const joins = () => calls.filter((call) => call.data.action === 'joinActivity').map((call) => call.data);
+
+test('shows the activity with its time, place, deadline and seats; shares with the customer’s own card', async () => {
+  const page = await open(detail());
+  expect(texts(page, '.title')).toEqual(['春季新品品鉴会']);
+  expect(texts(page, '.meta')).toEqual(['时间：3月8日 14:30', '地点：静安门店', '报名截止：3月7日 20:00']);
+  expect(texts(page, '.seats')).toEqual(['剩余 12 / 30 席']);
+  expect(page.querySelector('.lead-form-host')).toBeDefined();
+  expect(page.instance.onShareAppMessage()).toEqual({
+    title: '春季新品品鉴会',
+    path: '/pages/activity/index?id=a1&ref=k1',
+  });
+});
+
+test('a full or closed activity shows why instead of the form', async () => {
+  const full = await open(detail({ remaining: 0 }));
+  expect(texts(full, '.closed')).toEqual(['名额已满']);
+  expect(full.querySelector('.lead-form-host')).toBeUndefined();
+  const closed = await open(detail({ closed: true }));
+  expect(texts(closed, '.closed')).toEqual(['报名已截止']);
+});
+
+test('an unknown activity explains itself and can be retried', async () => {
+  activities = [];
+  platform.answer.mockReturnValueOnce({
+    ok: false,
+    error: { code: 'NOT_FOUND', message: '内容不存在或已下线' },
+  });
+  const page = render('activity');
+  page.instance.onLoad({ id: 'gone' });
+  await settle();
+  expect(texts(page, '.error-message')).toEqual(['内容不存在或已下线']);
+  activities = [detail()];
+  await new Hands().tap(page.querySelector('.retry'));
+  await settle();
+  expect(texts(page, '.title')).toEqual(['春季新品品鉴会']);
+});
+
+test('the join tap asks for the reminder and passes the template only when accepted', async () => {
+  const joined = detail({
+    remaining: 11,
+    myRegistration: {
+      registrationId: 'r1',
+      activityId: 'a1',
+      title: '春季新品品鉴会',
+      startAt: detail().startAt,
+      place: '静安门店',
+      status: 'joined',
+      checkinCode: 'c1',
+      createdAt: new Date().toISOString(),
+    },
+  });
+  const page = await open(detail(), joined);
+  const { config } = require('../../miniprogram/config');
+  config.reminderTemplateId = 'tmpl-reminder';
+  (global as any).wx.requestSubscribeMessage.mockImplementation(({ success }: any) =>
+    success({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-reminder': 'accept' }),
+  );
+  joinAnswer = { ok: true, data: { registrationId: 'r1', checkinCode: 'c1', duplicate: false } };
+  await new Hands().tap(page.querySelector('.lead-form-host').querySelector('.submit'));
+  await settle();
+  expect((global as any).wx.requestSubscribeMessage).toHaveBeenCalledWith(
+    expect.objectContaining({ tmplIds: ['tmpl-reminder'] }),
+  );
+  expect(joins()).toEqual([
+    {
+      action: 'joinActivity',
+      requestId: expect.any(String),
+      activityId: 'a1',
+      fields: {},
+      reminderTemplateId: 'tmpl-reminder',
+    },
+  ]);
+  expect(texts(page, '.joined')[0]).toContain('你已报名，到场时出示签到码');
+  expect(page.querySelector('.lead-form-host')).toBeUndefined();
+  await new Hands().tap(page.querySelector('.view-checkin'));
+  expect((global as any).wx.switchTab).toHaveBeenCalledWith({ url: '/pages/me/index' });
+
+  // Refused (or no template configured): the join goes ahead without a reminder.
+  const again = await open(detail());
+  require('../../miniprogram/config').config.reminderTemplateId = 'tmpl-reminder';
+  (global as any).wx.requestSubscribeMessage.mockImplementation(({ success }: any) =>
+    success({ 'tmpl-reminder': 'reject' }),
+  );
+  await new Hands().tap(again.querySelector('.lead-form-host').querySelector('.submit'));
+  await settle();
+  expect(joins()[1]).not.toHaveProperty('reminderTemplateId');
+});
+
+test('seats running out while the form was open: the message, then the activity as it is now', async () => {
+  const page = await open(detail({ remaining: 1 }), detail({ remaining: 0 }));
+  joinAnswer = { ok: false, error: { code: 'ACTIVITY_FULL', message: '活动名额已满' } };
+  await new Hands().tap(page.querySelector('.lead-form-host').querySelector('.submit'));
+  await settle();
+  expect(texts(page, '.closed')).toEqual(['名额已满']);
+  expect(texts(page, '.seats')).toEqual(['剩余 0 / 30 席']);
+});
