@@ -1,11 +1,29 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { newAccount } from '../cloudfunctions/admin/accounts';
+import { seedDemo } from './demo';
 import { PortInUseError, startLocalCloud } from './index';
+
+/** The admin function signs its tokens with this; kept in the data dir when the environment has none. */
+function tokenSecret(dataDir: string): string {
+  if (process.env.LEADPOOL_TOKEN_SECRET) return process.env.LEADPOOL_TOKEN_SECRET;
+  const file = path.join(dataDir, 'token-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
 
 /** `npm start`: the local cloud with this project's functions, schema and admin page. */
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
   const port = process.env.PORT ? Number(process.env.PORT) : 3000;
   const dataDir = path.resolve(process.env.LEADPOOL_DATA_DIR ?? path.join(root, '.data'));
+  const fresh = !fs.existsSync(path.join(dataDir, 'db', 'database.sqlite'));
+  // Functions read their environment when their worker starts: set it before any runs.
+  process.env.LEADPOOL_TOKEN_SECRET = tokenSecret(dataDir);
   const cloud = await startLocalCloud({
     port,
     dataDir,
@@ -14,6 +32,25 @@ async function main(): Promise<void> {
     adminDir: path.join(root, 'admin', 'dist'),
     httpRoutes: { '/admin-api': 'admin' },
   });
+  const notes: string[] = [];
+  if (cloud.store.count(cloud.store.main, 'accounts', { username: 'admin' }) === 0) {
+    const given = process.env.LEADPOOL_ADMIN_PASSWORD;
+    const password = given || crypto.randomBytes(9).toString('base64url');
+    cloud.store.insert(cloud.store.main, 'accounts', [
+      newAccount({ username: 'admin', password, role: 'admin' }, new Date()) as never,
+    ]);
+    notes.push(
+      given
+        ? '  已创建管理员账号 admin（密码取自 LEADPOOL_ADMIN_PASSWORD）'
+        : `  已创建管理员账号 admin，初始密码 ${password}（只显示这一次，请登录后在“账号”页修改）`,
+    );
+  }
+  if (fresh && process.env.LEADPOOL_DEMO !== '0') {
+    const seeded = seedDemo(cloud.store, { envId: cloud.envId });
+    notes.push(
+      `  已写入演示数据：${seeded.customers} 位顾客、${seeded.leads} 条线索、${seeded.activities} 个活动、${seeded.staff} 名员工（LEADPOOL_DEMO=0 可跳过）`,
+    );
+  }
   const functions = cloud.functions.list().map((fn) => fn.name);
   console.log(
     [
@@ -24,6 +61,7 @@ async function main(): Promise<void> {
       `  SDK 接入点    ${cloud.url}/admin  (TCB_CONTEXT_CNFG)`,
       `  状态          ${cloud.url}/__local/health`,
       `  云函数        ${functions.join(', ') || '（无）'}`,
+      ...notes,
       '按 Ctrl-C 停止。',
     ].join('\n'),
   );

@@ -1,0 +1,29 @@
+// The admin function: the admin web page's API behind CloudBase's HTTP access service
+// (`/admin-api/*`). Its own login (HTTP-access calls carry no WeChat identity), one permission
+// table (typings/admin.ts), and a row of {schema, handler} per route.
+import { z } from 'zod';
+import { accountHandlers } from './accounts';
+import { catalogHandlers } from './catalog';
+import { database } from './cloudbase';
+import { type AdminContext, authenticate, envOf } from './context';
+import { dashboardHandlers } from './dashboard';
+import { exportHandlers } from './exports';
+import { createHttpRouter, type HttpEvent } from './http';
+import { leadHandlers } from './leads';
+import { pipelineHandlers } from './pipeline';
+
+z.config(z.locales.zhCN());
+
+export const main = createHttpRouter<AdminContext>({
+  handlers: {
+    ...accountHandlers,
+    ...leadHandlers,
+    ...exportHandlers,
+    ...dashboardHandlers,
+    ...catalogHandlers,
+    ...pipelineHandlers,
+  },
+  authenticate: (token) => authenticate(database(), token, new Date()),
+  context: (caller, event: HttpEvent) => ({ db: database(), now: new Date(), caller, envId: envOf(event) }),
+  corsOrigin: process.env.LEADPOOL_ADMIN_ORIGIN,
+});

@@ -1,0 +1,269 @@
+import {
+  type LeadDetail,
+  type LeadItem,
+  type LeadStatus,
+  adminRequestSchemas as schemas,
+  type TouchView,
+} from '../../typings/admin';
+import { countersForStatusChange, type FunnelCounter } from '../core/funnel';
+import { maskPhone } from '../core/phone';
+import { staffById } from '../repositories/codes';
+import { countFunnel } from '../repositories/counters';
+import {
+  decodeCursor,
+  encodeCursor,
+  leadConditions,
+  leadPage,
+  lowerBound,
+  upperBound,
+} from '../repositories/leadQueries';
+import { type LeadDoc, leadById } from '../repositories/leads';
+import { touchesSince } from '../repositories/touches';
+import { AppError, fieldError } from '../runtime/errors';
+import { type AdminContext, actorOf, ownerScope, record, signedIn } from './context';
+import { handle } from './http';
+
+/** What a list row needs; the rest of a lead stays in the database. */
+export const LIST_FIELDS = Object.fromEntries(
+  [
+    '_id',
+    'customerId',
+    'name',
+    'phone',
+    'channel',
+    'channelType',
+    'staffId',
+    'ownerId',
+    'activityId',
+    'referrerCustomerId',
+    'tags',
+    'score',
+    'mql',
+    'status',
+    'source',
+    'createdAt',
+  ].map((f) => [f, true as const]),
+);
+
+export function leadItem(lead: LeadDoc): LeadItem {
+  return {
+    leadId: lead._id,
+    customerId: lead.customerId,
+    name: lead.name ?? null,
+    phoneMasked: maskPhone(lead.phone),
+    channel: lead.channel,
+    channelType: lead.channelType,
+    staff: lead.staffId ?? null,
+    ownerId: lead.ownerId ?? null,
+    activityId: lead.activityId ?? null,
+    referrerCustomerId: lead.referrerCustomerId ?? null,
+    tags: lead.tags ?? [],
+    score: lead.score ?? 0,
+    mql: lead.mql === true,
+    status: lead.status,
+    source: lead.source,
+    createdAt: new Date(lead.createdAt).toISOString(),
+  };
+}
+
+function touchView(t: any): TouchView | null {
+  if (!t) return null;
+  return {
+    at: new Date(t.at).toISOString(),
+    kind: t.kind,
+    channelId: t.channelId,
+    channelType: t.channelType,
+    staffId: t.staffId ?? null,
+    activityId: t.activityId ?? null,
+    wxScene: t.wxScene,
+    rejected: Boolean(t.rejected),
+  };
+}
+
+/** A lead the caller may act on: sales only their own. */
+async function reachableLead(ctx: AdminContext, id: string): Promise<LeadDoc> {
+  const lead = await leadById(ctx.db, id);
+  if (!lead) throw new AppError('NOT_FOUND', '没有这条线索');
+  const scope = ownerScope(ctx);
+  if (scope !== undefined && lead.ownerId !== scope)
+    throw new AppError('FORBIDDEN', '只能查看和处理分配给自己的线索');
+  return lead;
+}
+
+const cellOf = (lead: LeadDoc) => ({
+  channelId: lead.channel,
+  staffId: lead.staffId,
+  activityId: lead.activityId,
+});
+
+export const leadHandlers = {
+  'GET /leads': handle(schemas.leadList, async (input, ctx: AdminContext) => {
+    const cursor = input.cursor ? decodeCursor(input.cursor) : null;
+    if (input.cursor && !cursor) throw fieldError('cursor', '分页游标无效，请从第一页重新加载');
+    const where = leadConditions(ctx.db, input, ownerScope(ctx));
+    const range = {
+      from: input.from ? lowerBound(input.from) : null,
+      to: input.to ? upperBound(input.to) : null,
+    };
+    const page = await leadPage(ctx.db, where, range, cursor, input.limit, LIST_FIELDS);
+    return { items: page.items.map(leadItem), nextCursor: page.next ? encodeCursor(page.next) : null };
+  }),
+
+  'GET /leads/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }): Promise<LeadDetail> => {
+    const lead = await reachableLead(ctx, id);
+    const [touches, deliveries, others] = await Promise.all([
+      touchesSince(ctx.db, lead.customerId, new Date(0), 50),
+      ctx.db.collection('outbox').where({ leadIds: lead._id }).limit(20).get(),
+      ctx.db
+        .collection('leads')
+        .where({ customerId: lead.customerId })
+        .orderBy('createdAt', 'desc')
+        .limit(20)
+        .get(),
+    ]);
+    const extra = lead as LeadDoc & { notes?: { text: string; at: Date; by: string }[] };
+    return {
+      ...leadItem(lead),
+      answers: lead.answers ?? {},
+      phoneVerified: lead.phoneVerified,
+      consent: lead.consent
+        ? {
+            version: lead.consent.version,
+            accepted: lead.consent.accepted,
+            at: new Date(lead.consent.at).toISOString(),
+          }
+        : null,
+      firstTouch: touchView(lead.firstTouch),
+      lastTouch: touchView(lead.lastTouch),
+      touches: touches.map((t) => touchView(t) as TouchView),
+      statusHistory: (lead.statusHistory ?? []).map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+      notes: (extra.notes ?? []).map((n) => ({ ...n, at: new Date(n.at).toISOString() })),
+      assignedBy: lead.assignedBy ?? null,
+      deliveries: deliveries.data.map((m: any) => ({
+        messageId: m.messageId,
+        channel: m.channel,
+        status: m.status,
+        attempts: m.attempts,
+        lastError: m.lastError ?? null,
+      })),
+      otherLeads: (others.data as LeadDoc[])
+        .filter((l) => l._id !== lead._id)
+        .map((l) => ({
+          leadId: l._id,
+          createdAt: new Date(l.createdAt).toISOString(),
+          activityId: l.activityId,
+          status: l.status,
+        })),
+    };
+  }),
+
+  'PATCH /leads/:id/status': handle(
+    schemas.leadStatus,
+    async ({ status, note }, ctx: AdminContext, { id }) => {
+      const lead = await reachableLead(ctx, id);
+      if (lead.status === status && !note) return { leadId: id, status };
+      const by = actorOf(ctx);
+      const _ = ctx.db.command;
+      const changes: Record<string, unknown> = { updatedAt: ctx.now };
+      if (lead.status !== status) {
+        changes.status = status;
+        changes.statusHistory = _.push([{ status, at: ctx.now, by }]);
+      }
+      if (note) changes.notes = _.push([{ text: note, at: ctx.now, by }]);
+      // Only the change from the status we read is applied: two people moving one lead count once.
+      const res = await ctx.db
+        .collection('leads')
+        .where({ _id: id, status: lead.status })
+        .update({ data: changes });
+      if (res.stats.updated !== 1)
+        throw new AppError('INVALID_INPUT', '线索状态刚被他人修改，请刷新后重试', [
+          { path: 'status', message: '状态已变化' },
+        ]);
+      if (lead.status !== status) {
+        const counters = countersForStatusChange(lead.statusHistory ?? [], status);
+        if (Object.keys(counters).length > 0)
+          await countFunnel(ctx.db, new Date(lead.createdAt), cellOf(lead), counters);
+        await record(ctx, 'lead.status', id, { from: lead.status, to: status });
+      }
+      return { leadId: id, status };
+    },
+  ),
+
+  'POST /leads/:id/notes': handle(schemas.leadNote, async ({ text }, ctx: AdminContext, { id }) => {
+    await reachableLead(ctx, id);
+    const note = { text, at: ctx.now, by: actorOf(ctx) };
+    await ctx.db
+      .collection('leads')
+      .doc(id)
+      .update({ data: { notes: ctx.db.command.push([note]), updatedAt: ctx.now } });
+    return { ...note, at: ctx.now.toISOString() };
+  }),
+
+  'POST /leads/:id/reveal': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
+    const lead = await reachableLead(ctx, id);
+    await record(ctx, 'lead.reveal', id, { customerId: lead.customerId });
+    return { leadId: id, phone: lead.phone ?? null };
+  }),
+
+  'POST /leads/assign': handle(schemas.bulkAssign, async ({ leadIds, ownerId }, ctx: AdminContext) => {
+    signedIn(ctx);
+    if (ownerId) {
+      const owner = await staffById(ctx.db, ownerId);
+      if (!owner || !owner.active) throw fieldError('ownerId', '没有这名在职员工');
+    }
+    const _ = ctx.db.command;
+    const ids = [...new Set(leadIds)];
+    const { data } = await ctx.db
+      .collection('leads')
+      .where({ _id: _.in(ids) })
+      .field({ _id: true, ownerId: true, channel: true, staffId: true, activityId: true, createdAt: true })
+      .limit(ids.length)
+      .get();
+    const leads = data as LeadDoc[];
+    await ctx.db
+      .collection('leads')
+      .where({ _id: _.in(leads.map((l) => l._id)) })
+      .update({ data: { ownerId, assignedBy: ownerId ? 'manual' : 'pool', updatedAt: ctx.now } });
+    // `assigned` counts leads that have an owner: moving in or out of the pool changes it.
+    for (const lead of leads) {
+      const by = !lead.ownerId && ownerId ? 1 : lead.ownerId && !ownerId ? -1 : 0;
+      if (by !== 0)
+        await countFunnel(ctx.db, new Date(lead.createdAt), cellOf(lead), { assigned: by } as Partial<
+          Record<FunnelCounter, number>
+        >);
+    }
+    await record(ctx, 'leads.assign', ownerId ?? 'pool', { count: leads.length, leadIds: ids.slice(0, 50) });
+    return { updated: leads.length };
+  }),
+
+  'POST /leads/tag': handle(schemas.bulkTag, async ({ leadIds, add, remove }, ctx: AdminContext) => {
+    if (add.length === 0 && remove.length === 0) throw fieldError('add', '请填写要添加或移除的标签');
+    const _ = ctx.db.command;
+    const ids = [...new Set(leadIds)];
+    const { data } = await ctx.db
+      .collection('leads')
+      .where({ _id: _.in(ids) })
+      .field({ _id: true, tags: true })
+      .limit(ids.length)
+      .get();
+    let updated = 0;
+    const leads = data as LeadDoc[];
+    for (let i = 0; i < leads.length; i += 20) {
+      await Promise.all(
+        leads.slice(i, i + 20).map(async (lead) => {
+          const tags = [...new Set([...(lead.tags ?? []), ...add])].filter((t) => !remove.includes(t));
+          if (tags.join('|') === (lead.tags ?? []).join('|')) return;
+          await ctx.db
+            .collection('leads')
+            .doc(lead._id)
+            .update({ data: { tags: _.set(tags), updatedAt: ctx.now } });
+          updated += 1;
+        }),
+      );
+    }
+    await record(ctx, 'leads.tag', `${leads.length} leads`, { add, remove, updated });
+    return { updated };
+  }),
+};
+
+export type { LeadStatus };

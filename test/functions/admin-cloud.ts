@@ -1,0 +1,76 @@
+import { hashPassword } from '../../cloudfunctions/admin/auth';
+import type { Role } from '../../typings/admin';
+import { type ProjectCloud, startProjectCloud } from './project-cloud';
+
+/** The admin API through the local cloud's HTTP access route, with accounts made directly. */
+export const TEST_SECRET = 'test-secret-0123456789abcdef';
+export const PASSWORD = 'correct horse battery';
+
+export interface AdminCloud extends ProjectCloud {
+  api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: T; headers: Headers }>;
+  /** Creates an account (the given role) and answers a token for it. */
+  login(username: string, role: Role, staffId?: string | null): Promise<string>;
+}
+
+export async function startAdminCloud(): Promise<AdminCloud> {
+  process.env.LEADPOOL_TOKEN_SECRET = TEST_SECRET;
+  const cloud = await startProjectCloud();
+  const api: AdminCloud['api'] = async (method, path, body, token) => {
+    const res = await fetch(`${cloud.cloud.url}/admin-api${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+  };
+  return {
+    ...cloud,
+    api,
+    async login(username, role, staffId = null) {
+      await ensureAccount(cloud.db, username, role, staffId);
+      const res = await api('POST', '/login', { username, password: PASSWORD });
+      if (!res.body.ok) throw new Error(`login ${username}: ${JSON.stringify(res.body)}`);
+      return res.body.data.token as string;
+    },
+  };
+}
+
+const hashed = hashPassword(PASSWORD);
+
+export async function ensureAccount(db: any, username: string, role: Role, staffId: string | null = null) {
+  const { data } = await db.collection('accounts').where({ username }).limit(1).get();
+  const now = new Date();
+  if (data[0]) {
+    await db
+      .collection('accounts')
+      .doc(data[0]._id)
+      .update({
+        data: { role, staffId, active: true, failedLogins: 0, lockedUntil: null, passwordHash: hashed },
+      });
+    return data[0]._id as string;
+  }
+  const { _id } = await db.collection('accounts').add({
+    data: {
+      username,
+      passwordHash: hashed,
+      role,
+      staffId,
+      active: true,
+      tokenVersion: 1,
+      failedLogins: 0,
+      lockedUntil: null,
+      lastLoginAt: null,
+      createdAt: now,
+      updatedAt: now,
+    },
+  });
+  return _id as string;
+}

@@ -1,0 +1,495 @@
+import { z } from 'zod';
+import { FIELD_KEYS } from './fields';
+import { deliverySettingsSchema, ruleSchema, salesSettingsSchema } from './pipeline';
+
+/**
+ * The admin API (`/admin-api/*`, the `admin` function behind CloudBase's HTTP access service):
+ * roles, the one permission table, every route with its permission, request schemas and answer
+ * types. Shared by the function, the admin page and the permission-matrix test.
+ */
+export const ROLES = ['admin', 'marketing', 'sales', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: '管理员',
+  marketing: '市场',
+  sales: '销售',
+  viewer: '只读',
+};
+
+/** Who may do what. Sales see and change only the leads they own (enforced per lead). */
+export const PERMISSIONS = {
+  'dashboard.read': ['admin', 'marketing', 'viewer'],
+  'leads.read': ['admin', 'marketing', 'sales', 'viewer'],
+  'leads.write': ['admin', 'marketing', 'sales'],
+  'leads.reveal': ['admin', 'marketing', 'sales'],
+  'leads.assign': ['admin', 'marketing'],
+  'leads.tag': ['admin', 'marketing'],
+  'leads.export': ['admin', 'marketing'],
+  'activities.read': ['admin', 'marketing', 'viewer'],
+  'activities.write': ['admin', 'marketing'],
+  'codes.read': ['admin', 'marketing', 'viewer'],
+  'codes.write': ['admin', 'marketing'],
+  'staff.read': ['admin', 'marketing', 'viewer'],
+  'staff.write': ['admin', 'marketing'],
+  'rules.read': ['admin', 'marketing', 'viewer'],
+  'rules.write': ['admin', 'marketing'],
+  'deliveries.read': ['admin', 'marketing'],
+  'deliveries.retry': ['admin', 'marketing'],
+  'audit.read': ['admin'],
+  'accounts.manage': ['admin'],
+  /** Signed in at all: own session, lookups for filters. */
+  session: ['admin', 'marketing', 'sales', 'viewer'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+export function permissionsOf(role: Role): Permission[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(role, p));
+}
+
+/** Every route: `METHOD /path` (`:id` is a path parameter) → its permission. `null`: no login needed. */
+export const ADMIN_ROUTES = {
+  'POST /login': null,
+  'POST /logout': 'session',
+  'GET /me': 'session',
+  'GET /lookups': 'session',
+  'GET /dashboard': 'dashboard.read',
+  'GET /leads': 'leads.read',
+  'GET /leads/:id': 'leads.read',
+  'PATCH /leads/:id/status': 'leads.write',
+  'POST /leads/:id/notes': 'leads.write',
+  'POST /leads/:id/reveal': 'leads.reveal',
+  'POST /leads/assign': 'leads.assign',
+  'POST /leads/tag': 'leads.tag',
+  'POST /exports': 'leads.export',
+  'GET /jobs/:id': 'leads.export',
+  'GET /activities': 'activities.read',
+  'POST /activities': 'activities.write',
+  'PATCH /activities/:id': 'activities.write',
+  'POST /activities/:id/publish': 'activities.write',
+  'POST /activities/:id/close': 'activities.write',
+  'GET /activities/:id/registrations': 'activities.read',
+  'GET /channels': 'codes.read',
+  'POST /channels': 'codes.write',
+  'PATCH /channels/:id': 'codes.write',
+  'GET /codes': 'codes.read',
+  'POST /codes': 'codes.write',
+  'POST /codes/bulk': 'codes.write',
+  'PATCH /codes/:id': 'codes.write',
+  'GET /codes/:id/image': 'codes.read',
+  'GET /staff': 'staff.read',
+  'POST /staff': 'staff.write',
+  'PATCH /staff/:id': 'staff.write',
+  'POST /staff/:id/invite': 'staff.write',
+  'GET /rules': 'rules.read',
+  'POST /rules': 'rules.write',
+  'PATCH /rules/:id': 'rules.write',
+  'DELETE /rules/:id': 'rules.write',
+  'POST /rules/test': 'rules.read',
+  'POST /rules/retag': 'rules.write',
+  'GET /settings': 'rules.read',
+  'PUT /settings': 'rules.write',
+  'GET /deliveries': 'deliveries.read',
+  'POST /deliveries/retry': 'deliveries.retry',
+  'GET /audit': 'audit.read',
+  'GET /accounts': 'accounts.manage',
+  'POST /accounts': 'accounts.manage',
+  'PATCH /accounts/:id': 'accounts.manage',
+} as const satisfies Record<string, Permission | null>;
+
+export type AdminRoute = keyof typeof ADMIN_ROUTES;
+
+export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'won', 'lost'] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+export const LEAD_STATUS_LABELS: Record<LeadStatus, string> = {
+  new: '新线索',
+  contacted: '已联系',
+  qualified: '已确认意向',
+  won: '已成交',
+  lost: '已流失',
+};
+
+const id = z.string().trim().min(1, '缺少编号').max(64, '编号过长');
+const optionalText = (max: number) => z.string().trim().min(1).max(max, `不能超过 ${max} 个字`).optional();
+/** `2026-11-22` (a China-time day) or an ISO date-time. */
+const dateBound = z
+  .string()
+  .trim()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || !Number.isNaN(Date.parse(v)), '日期格式不正确')
+  .optional();
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false'])])
+  .transform((v) => v === true || v === 'true')
+  .optional();
+
+export const leadFilterSchema = z.object({
+  channel: optionalText(64),
+  staff: optionalText(64),
+  activity: optionalText(64),
+  tag: optionalText(50),
+  status: z.enum(LEAD_STATUSES, { error: '状态无效' }).optional(),
+  /** A staff id, or `none` for leads in the shared pool. */
+  owner: optionalText(64),
+  mql: flag,
+  from: dateBound,
+  to: dateBound,
+  /** A name (prefix) or the last 4+ digits of a phone number. */
+  q: optionalText(30),
+});
+export type LeadFilter = z.infer<typeof leadFilterSchema>;
+
+export const adminRequestSchemas = {
+  login: z.object({
+    username: z.string().trim().min(1, '请输入用户名').max(40),
+    password: z.string().min(1, '请输入密码').max(200),
+  }),
+  leadList: leadFilterSchema.extend({
+    limit: z.coerce.number().int('每页条数必须是整数').min(1).max(100).default(50),
+    cursor: z.string().max(300).optional(),
+  }),
+  leadStatus: z.object({
+    status: z.enum(LEAD_STATUSES, { error: '状态无效' }),
+    note: z.string().trim().max(500, '备注不能超过 500 字').optional(),
+  }),
+  leadNote: z.object({ text: z.string().trim().min(1, '请填写备注').max(500, '备注不能超过 500 字') }),
+  bulkAssign: z.object({
+    leadIds: z.array(id).min(1, '请选择线索').max(500, '一次最多 500 条'),
+    /** null: back to the shared pool. */
+    ownerId: id.nullable(),
+  }),
+  bulkTag: z.object({
+    leadIds: z.array(id).min(1, '请选择线索').max(500, '一次最多 500 条'),
+    add: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
+    remove: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
+  }),
+  exportLeads: z.object({
+    filter: leadFilterSchema.default({}),
+    /** Full phone numbers in the file (roles that may reveal only). */
+    includePhone: z.boolean().default(false),
+  }),
+  dashboard: z.object({
+    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+    to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+    channel: optionalText(64),
+    staff: optionalText(64),
+    activity: optionalText(64),
+  }),
+  activity: z
+    .object({
+      title: z.string().trim().min(1, '请填写活动名称').max(40, '活动名称不能超过 40 字'),
+      description: z.string().trim().max(2000).default(''),
+      place: z.string().trim().max(60).default(''),
+      startAt: z.iso.datetime({ error: '请填写开始时间', offset: true }),
+      endAt: z.iso.datetime({ error: '请填写结束时间', offset: true }),
+      deadline: z.iso.datetime({ error: '报名截止时间格式不正确', offset: true }).optional(),
+      capacity: z.number({ error: '请填写名额' }).int('名额必须是整数').min(1, '名额至少为 1').max(100000),
+      fields: z.array(z.enum(FIELD_KEYS, { error: '未知的表单字段' })).min(1, '至少选择一个表单字段'),
+      status: z.enum(['draft', 'published']).default('draft'),
+    })
+    .refine((a) => Date.parse(a.endAt) > Date.parse(a.startAt), {
+      path: ['endAt'],
+      message: '结束时间必须晚于开始时间',
+    })
+    .refine((a) => !a.deadline || Date.parse(a.deadline) <= Date.parse(a.endAt), {
+      path: ['deadline'],
+      message: '报名截止时间不能晚于活动结束',
+    }),
+  activityEdit: z.object({
+    title: z.string().trim().min(1, '请填写活动名称').max(40).optional(),
+    description: z.string().trim().max(2000).optional(),
+    place: z.string().trim().max(60).optional(),
+    startAt: z.iso.datetime({ offset: true }).optional(),
+    endAt: z.iso.datetime({ offset: true }).optional(),
+    deadline: z.iso.datetime({ offset: true }).optional(),
+    capacity: z.number().int().min(1, '名额至少为 1').max(100000).optional(),
+    fields: z.array(z.enum(FIELD_KEYS)).min(1, '至少选择一个表单字段').optional(),
+  }),
+  channel: z.object({
+    type: z.enum(['store', 'staff', 'official_account', 'ad', 'poster'], { error: '渠道类型无效' }),
+    name: z.string().trim().min(1, '请填写渠道名称').max(40),
+    /** Spend on the channel in yuan, for cost per lead. */
+    cost: z.number().min(0).max(1e9).default(0),
+  }),
+  channelEdit: z.object({
+    name: z.string().trim().min(1).max(40).optional(),
+    cost: z.number().min(0).max(1e9).optional(),
+  }),
+  code: z.object({
+    channelType: z.enum(['store', 'staff', 'official_account', 'ad', 'poster'], { error: '渠道类型无效' }),
+    name: z.string().trim().min(1, '请填写活码名称').max(40, '名称不能超过 40 字'),
+    staffId: id.optional(),
+    activityId: id.optional(),
+    /** An existing channel to count under; else one is made for the code. */
+    channelId: id.optional(),
+    storeId: optionalText(40),
+  }),
+  codeBulk: z.object({
+    channelType: z.enum(['store', 'staff', 'official_account', 'ad', 'poster'], { error: '渠道类型无效' }),
+    activityId: id.optional(),
+    channelId: id.optional(),
+    items: z
+      .array(z.object({ name: z.string().trim().min(1, '请填写活码名称').max(40), staffId: id.optional() }))
+      .min(1, '至少一个活码')
+      .max(200, '一次最多 200 个'),
+  }),
+  codeEdit: z.object({
+    staffId: id.nullable().optional(),
+    activityId: id.nullable().optional(),
+    disabled: z.boolean().optional(),
+    name: z.string().trim().min(1).max(40).optional(),
+  }),
+  codeList: z.object({ channelType: optionalText(20), staffId: optionalText(64) }),
+  staff: z.object({
+    name: z.string().trim().min(1, '请填写姓名').max(30),
+    store: z.string().trim().min(1, '请填写门店').max(40),
+    role: z.enum(['staff', 'sales', 'manager'], { error: '角色无效' }),
+    mobile: z
+      .string()
+      .regex(/^1[3-9]\d{9}$/, '手机号格式不正确')
+      .optional(),
+  }),
+  staffEdit: z.object({
+    name: z.string().trim().min(1).max(30).optional(),
+    store: z.string().trim().min(1).max(40).optional(),
+    role: z.enum(['staff', 'sales', 'manager']).optional(),
+    active: z.boolean().optional(),
+    mobile: z
+      .string()
+      .regex(/^1[3-9]\d{9}$/, '手机号格式不正确')
+      .nullable()
+      .optional(),
+    sales: salesSettingsSchema.partial().optional(),
+  }),
+  rule: ruleSchema,
+  ruleEdit: ruleSchema.partial(),
+  ruleTest: z.object({
+    rule: ruleSchema,
+    sample: z.object({
+      text: z.string().max(500).default(''),
+      channelType: z.string().max(30).default('store'),
+      channelId: z.string().max(64).default(''),
+      activityId: z.string().max(64).nullable().default(null),
+      answers: z.record(z.string(), z.string().max(500)).default({}),
+      phoneVerified: z.boolean().default(false),
+      activitiesJoined: z.number().int().min(0).default(0),
+      submissions: z.number().int().min(0).default(0),
+    }),
+  }),
+  settings: deliverySettingsSchema,
+  deliveryList: z.object({
+    status: z.enum(['pending', 'delivered', 'failed']).optional(),
+    cursor: z.string().max(300).optional(),
+  }),
+  deliveryRetry: z.object({ messageIds: z.array(id).min(1).max(500) }),
+  auditList: z.object({ actor: optionalText(60), cursor: z.string().max(300).optional() }),
+  account: z.object({
+    username: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]{3,40}$/, '用户名为 3 到 40 位字母、数字、下划线、点或短横线'),
+    password: z.string().min(8, '密码至少 8 位').max(200),
+    role: z.enum(ROLES, { error: '角色无效' }),
+    staffId: id.optional(),
+  }),
+  accountEdit: z.object({
+    role: z.enum(ROLES).optional(),
+    active: z.boolean().optional(),
+    password: z.string().min(8, '密码至少 8 位').max(200).optional(),
+    staffId: id.nullable().optional(),
+  }),
+  registrations: z.object({}),
+  empty: z.object({}),
+} as const;
+
+export type AdminRequest<K extends keyof typeof adminRequestSchemas> = z.input<
+  (typeof adminRequestSchemas)[K]
+>;
+
+// Answers.
+
+export interface LoginAnswer {
+  token: string;
+  role: Role;
+  expiresAt: string;
+  username: string;
+  staffId: string | null;
+}
+
+export interface MeAnswer {
+  accountId: string;
+  username: string;
+  role: Role;
+  staffId: string | null;
+  permissions: Permission[];
+}
+
+export interface Lookups {
+  channels: { channelId: string; name: string; type: string }[];
+  staff: { staffId: string; name: string; store: string; role: string; active: boolean }[];
+  activities: { activityId: string; title: string; status: string }[];
+  tags: string[];
+}
+
+export interface LeadItem {
+  leadId: string;
+  customerId: string;
+  name: string | null;
+  phoneMasked: string | null;
+  channel: string;
+  channelType: string;
+  staff: string | null;
+  ownerId: string | null;
+  activityId: string | null;
+  referrerCustomerId: string | null;
+  tags: string[];
+  score: number;
+  mql: boolean;
+  status: LeadStatus;
+  source: string;
+  createdAt: string;
+}
+
+export interface LeadPage {
+  items: LeadItem[];
+  nextCursor: string | null;
+}
+
+export interface TouchView {
+  at: string;
+  kind: string;
+  channelId: string;
+  channelType: string;
+  staffId: string | null;
+  activityId: string | null;
+  wxScene: number;
+  rejected: boolean;
+}
+
+export interface LeadDetail extends LeadItem {
+  answers: Record<string, string>;
+  phoneVerified: boolean;
+  consent: { version: string; accepted: boolean; at: string } | null;
+  firstTouch: TouchView | null;
+  lastTouch: TouchView | null;
+  touches: TouchView[];
+  statusHistory: { status: LeadStatus; at: string; by: string }[];
+  notes: { text: string; at: string; by: string }[];
+  assignedBy: string | null;
+  deliveries: {
+    messageId: string;
+    channel: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+  }[];
+  otherLeads: { leadId: string; createdAt: string; activityId: string | null; status: LeadStatus }[];
+}
+
+export interface JobView {
+  jobId: string;
+  kind: string;
+  status: 'running' | 'done' | 'failed';
+  processed: number;
+  total: number;
+  downloadUrl: string | null;
+  fileName: string | null;
+  error: string | null;
+}
+
+export const FUNNEL_VIEW_STAGES = [
+  'entries',
+  'formViews',
+  'leads',
+  'assigned',
+  'contacted',
+  'mql',
+  'won',
+] as const;
+export type FunnelView = Record<(typeof FUNNEL_VIEW_STAGES)[number] | 'signups' | 'checkins', number>;
+
+export interface DashboardAnswer {
+  from: string;
+  to: string;
+  funnel: FunnelView;
+  trend: ({ day: string } & FunnelView)[];
+  channels: ({ channelId: string; name: string; cost: number; costPerLead: number | null } & FunnelView)[];
+  staff: ({ staffId: string; name: string; store: string } & FunnelView)[];
+  activities: ({ activityId: string; title: string } & FunnelView)[];
+}
+
+export interface ActivityView {
+  activityId: string;
+  title: string;
+  description: string;
+  place: string;
+  startAt: string;
+  endAt: string;
+  deadline: string;
+  capacity: number;
+  remaining: number;
+  fields: string[];
+  status: 'draft' | 'published' | 'closed';
+  createdAt: string;
+}
+
+export interface RegistrationView {
+  registrationId: string;
+  customerId: string;
+  name: string | null;
+  phoneMasked: string | null;
+  status: 'joined' | 'cancelled' | 'checked_in';
+  createdAt: string;
+  checkedInAt: string | null;
+}
+
+export interface CodeView {
+  codeId: string;
+  scene: string;
+  name: string;
+  channelId: string;
+  channelType: string;
+  staffId: string | null;
+  storeId: string | null;
+  activityId: string | null;
+  disabled: boolean;
+  sharePath: string;
+  createdAt: string;
+}
+
+export interface StaffView {
+  staffId: string;
+  name: string;
+  store: string;
+  role: 'staff' | 'sales' | 'manager';
+  active: boolean;
+  bound: boolean;
+  inviteCode: string;
+  mobile: string | null;
+  sales: z.infer<typeof salesSettingsSchema>;
+  createdAt: string;
+}
+
+export interface AuditView {
+  auditId: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: Record<string, unknown>;
+  at: string;
+}
+
+export interface AccountView {
+  accountId: string;
+  username: string;
+  role: Role;
+  staffId: string | null;
+  active: boolean;
+  lockedUntil: string | null;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
