@@ -79,6 +79,8 @@ async function buildAdmin() {
     newestMtime(at('admin', 'src')),
     newestMtime(at('admin', 'index.html')),
     newestMtime(at('admin', 'vite.config.ts')),
+    // The page shares its request and answer types (and their labels) with the functions.
+    newestMtime(at('typings')),
   );
   if (newestMtime(at('admin', 'dist', 'index.html')) > sources && !process.argv.includes('--force'))
     return 'admin up to date';

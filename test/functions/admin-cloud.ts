@@ -1,4 +1,5 @@
 import { hashPassword } from '../../cloudfunctions/admin/auth';
+import type { LocalCloudOptions } from '../../local';
 import type { Role } from '../../typings/admin';
 import { type ProjectCloud, startProjectCloud } from './project-cloud';
 
@@ -17,9 +18,9 @@ export interface AdminCloud extends ProjectCloud {
   login(username: string, role: Role, staffId?: string | null): Promise<string>;
 }
 
-export async function startAdminCloud(): Promise<AdminCloud> {
+export async function startAdminCloud(options: Partial<LocalCloudOptions> = {}): Promise<AdminCloud> {
   process.env.LEADPOOL_TOKEN_SECRET = TEST_SECRET;
-  const cloud = await startProjectCloud();
+  const cloud = await startProjectCloud(options);
   const api: AdminCloud['api'] = async (method, path, body, token) => {
     const res = await fetch(`${cloud.cloud.url}/admin-api${path}`, {
       method,

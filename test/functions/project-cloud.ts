@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { LocalCloudOptions } from '../../local';
 import { repoRoot, startTestCloud, type TestCloud, useSdkEnv } from '../local/harness';
 
 /** The project's own functions and schema on a throwaway local cloud, plus a database handle for seeding. */
@@ -11,13 +12,14 @@ export interface ProjectCloud extends TestCloud {
   openapiCalls(api?: string): Promise<{ api: string; params: any }[]>;
 }
 
-export async function startProjectCloud(): Promise<ProjectCloud> {
+export async function startProjectCloud(options: Partial<LocalCloudOptions> = {}): Promise<ProjectCloud> {
   // Tests change rules and settings between cases: functions must not keep them.
   process.env.LEADPOOL_CONFIG_CACHE_MS = '0';
   const test = await startTestCloud({
     functionsDir: path.join(repoRoot, 'cloudfunctions'),
     schemaFile: path.join(repoRoot, 'cloudfunctions', 'database.schema.json'),
     httpRoutes: { '/admin-api': 'admin' },
+    ...options,
   });
   useSdkEnv(test.cloud);
   const cloud = require('wx-server-sdk');

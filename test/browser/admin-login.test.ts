@@ -1,0 +1,49 @@
+// Signing in to the admin page: a failed login, a good one, and a role that is denied a page.
+import { PASSWORD } from '../functions/admin-cloud';
+import { type AdminBrowser, startAdminBrowser } from './admin-browser';
+
+let admin: AdminBrowser;
+
+beforeAll(async () => {
+  admin = await startAdminBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await admin?.close();
+});
+
+test('a wrong password is refused with a message and no session', async () => {
+  const page = await admin.browser.newPage({ locale: 'zh-CN' });
+  await page.goto(`${admin.cloud.cloud.url}/admin/`);
+  await page.locator('.login-username input').waitFor();
+  expect(page.url()).toContain('#/login');
+  await admin.signedIn('viewer', { username: 'wanda' }).then((p) => p.close());
+  await page.locator('.login-username input').fill('wanda');
+  await page.locator('.login-password input').fill(`${PASSWORD}!`);
+  await page.locator('.login-submit').click();
+  await page.locator('.login-error').waitFor();
+  expect(await page.locator('.login-error').textContent()).toContain('用户名或密码错误');
+  expect(await page.evaluate(() => localStorage.getItem('leadpool.admin.token'))).toBeNull();
+  await admin.shot(page, 'login-failed');
+});
+
+test('a viewer signs in, sees only the pages it may open and is denied the rest', async () => {
+  const page = await admin.signedIn('viewer');
+  const menu = await page.locator('.menu .t-menu__item').allTextContents();
+  expect(menu.map((t) => t.trim())).toEqual([
+    '数据看板',
+    '线索',
+    '活动',
+    '渠道与活码',
+    '标签与规则',
+    '分配',
+    '员工与邀请',
+  ]);
+  await page.goto(`${admin.cloud.cloud.url}/admin/#/accounts`);
+  await page.locator('.forbidden', { hasText: '没有权限' }).waitFor();
+  expect(await page.locator('.forbidden').textContent()).toContain('当前账号的角色不能打开');
+  await admin.shot(page, 'role-denied');
+  await page.locator('.logout').click();
+  await page.locator('.login-username input').waitFor();
+  expect(await page.evaluate(() => localStorage.getItem('leadpool.admin.token'))).toBeNull();
+});
