@@ -15,6 +15,11 @@ export function normalizePhone(raw: string): string | null {
   return MOBILE_PATTERN.test(digits) ? digits : null;
 }
 
+/** The last four digits: stored beside the number so a search by a phone's ending is served by an index. */
+export function phoneTail(phone: string | null | undefined): string | null {
+  return phone && phone.length >= 4 ? phone.slice(-4) : null;
+}
+
 /** 138****8000: enough for a person to recognise, not enough to call. */
 export function maskPhone(phone: string | null | undefined): string | null {
   if (!phone) return null;

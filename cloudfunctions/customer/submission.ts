@@ -4,7 +4,7 @@ import { POLICY_VERSION } from '../../typings/privacy';
 import { ATTRIBUTION_WINDOW_DAYS, attributeLead, type LeadAttribution } from '../core/attribution';
 import { mergeProfile, missingRequired } from '../core/form';
 import type { FunnelCounter } from '../core/funnel';
-import { normalizePhone } from '../core/phone';
+import { normalizePhone, phoneTail } from '../core/phone';
 import { countFunnel, withinRateLimit } from '../repositories/counters';
 import {
   type ConsentRecord,
@@ -204,6 +204,7 @@ export async function captureLead(
     source: lead.source,
     name: prepared.profile.name ?? null,
     phone: customer.phone,
+    phoneTail: phoneTail(customer.phone),
     phoneVerified: customer.phoneVerified,
     answers: prepared.answers,
     consent: prepared.consent,

@@ -67,11 +67,12 @@ export function leadConditions(
   if (filter.owner) where.ownerId = filter.owner === 'none' ? null : filter.owner;
   // A sales account sees only its own leads, whatever the filter says.
   if (ownerScope !== undefined) where.ownerId = ownerScope ?? '(no staff record)';
-  if (filter.q) {
-    where[/^\d{4,11}$/.test(filter.q) ? 'phone' : 'name'] = db.RegExp({
-      regexp: /^\d{4,11}$/.test(filter.q) ? `${filter.q}$` : `^${escapeRegExp(filter.q)}`,
-      options: '',
-    });
+  if (filter.q && /^\d{4,11}$/.test(filter.q)) {
+    // The indexed last four digits narrow the search; the whole ending is checked on those few.
+    where.phoneTail = filter.q.slice(-4);
+    if (filter.q.length > 4) where.phone = db.RegExp({ regexp: `${filter.q}$`, options: '' });
+  } else if (filter.q) {
+    where.name = db.RegExp({ regexp: `^${escapeRegExp(filter.q)}`, options: '' });
   }
   return where;
 }

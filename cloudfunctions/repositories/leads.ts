@@ -14,6 +14,8 @@ export interface LeadDoc {
   source: 'form' | 'activity';
   name: string | null;
   phone: string | null;
+  /** `phoneTail(phone)`, indexed for the admin page's search by a phone's ending. */
+  phoneTail: string | null;
   phoneVerified: boolean;
   answers: Record<string, string>;
   consent: ConsentRecord;

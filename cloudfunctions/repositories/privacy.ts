@@ -26,7 +26,9 @@ export async function anonymizeRecords(db: Database, customerId: string, anonymo
   const leads = await db
     .collection('leads')
     .where({ customerId })
-    .update({ data: { ...stripped, name: null, phone: null, answers: {}, referrerCustomerId: null } });
+    .update({
+      data: { ...stripped, name: null, phone: null, phoneTail: null, answers: {}, referrerCustomerId: null },
+    });
   const registrations = await db
     .collection('registrations')
     .where({ customerId })

@@ -213,6 +213,7 @@ describe('submitLead', () => {
     expect(stored).toMatchObject({
       name: '张三',
       phone: '13800138000',
+      phoneTail: '8000',
       phoneVerified: false,
       answers: { name: '张三', company: '星巴克' },
       consent: { version: POLICY.version, accepted: true },
@@ -571,7 +572,7 @@ describe('privacy', () => {
     const leads = (await db.collection('leads').get()).data;
     expect(leads).toHaveLength(2);
     for (const stored of leads) {
-      expect(stored).toMatchObject({ name: null, phone: null, answers: {} });
+      expect(stored).toMatchObject({ name: null, phone: null, phoneTail: null, answers: {} });
       expect(stored.customerId).toMatch(/^deleted:/);
       expect(JSON.stringify(stored)).not.toContain('13800138000');
     }
