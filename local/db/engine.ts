@@ -267,7 +267,9 @@ export class DatabaseEngine {
     // A leading $match is pushed down to the store so it can use an index.
     const first = pipeline[0];
     const leadingMatch = first && isPlainObject(first.$match) ? (pipeline.shift()!.$match as Doc) : {};
-    const source = this.store.scan(conn, collection, leadingMatch);
+    const grouped = this.groupInSql(conn, collection, leadingMatch, pipeline[0]);
+    if (grouped) pipeline.shift();
+    const source = grouped ?? this.store.scan(conn, collection, leadingMatch);
     try {
       const aggregator = new Aggregator(pipeline, {
         collectionResolver: (name: string) => [...this.store.scan(conn, name, {})],
@@ -277,6 +279,23 @@ export class DatabaseEngine {
       if (error instanceof CloudError) throw error;
       throw new CloudError('DATABASE_REQUEST_FAILED', `聚合失败: ${(error as Error).message}`);
     }
+  }
+
+  /** A `$group` by one field summing fields (a dashboard's shape) is left to SQL where it can be. */
+  private groupInSql(conn: Connection, collection: string, match: Doc, stage: Doc | undefined): Doc[] | null {
+    const group = stage?.$group;
+    if (!isPlainObject(group) || typeof group._id !== 'string' || !group._id.startsWith('$')) return null;
+    const sums: Record<string, string | number> = {};
+    for (const [name, accumulator] of Object.entries(group)) {
+      if (name === '_id') continue;
+      const operand =
+        isPlainObject(accumulator) && Object.keys(accumulator).length === 1 ? accumulator.$sum : undefined;
+      if (typeof operand === 'number' && Number.isFinite(operand)) sums[name] = operand;
+      else if (typeof operand === 'string' && operand.startsWith('$') && !operand.startsWith('$$'))
+        sums[name] = operand.slice(1);
+      else return null;
+    }
+    return this.store.groupSums(conn, collection, match, group._id.slice(1), sums);
   }
 }
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { find as mingoFind, Query } from 'mingo';
 import { CloudError } from '../errors';
 import type { CollectionSpec, IndexSpec } from '../schema';
-import { keyExpression, planQuery, type SortSpec, type SqlPlan } from './planner';
+import { jsonPath, keyExpression, planQuery, type SortSpec, type SqlPlan } from './planner';
 import { type Doc, decodeStored, encodeStored, readPath } from './values';
 
 export type Connection = Database.Database;
@@ -257,6 +257,54 @@ export class DocumentStore {
     let total = 0;
     for (const _ of this.scan(conn, collection, filter)) total++;
     return total;
+  }
+
+  /**
+   * `{$match} {$group: {_id: "$key", x: {$sum: "$field" | n}}}` answered by SQL's GROUP BY when
+   * the match is exact and the key and summed fields are top-level; null when it cannot be (the
+   * caller then runs the stages itself). Keys holding objects or arrays also give null: SQL would
+   * not group them as the database does.
+   */
+  groupSums(
+    conn: Connection,
+    collection: string,
+    filter: Doc,
+    key: string,
+    sums: Record<string, string | number>,
+  ): Doc[] | null {
+    const state = this.state(collection);
+    const plan = planQuery(filter, [], state);
+    const fields = [key, ...Object.values(sums).filter((v): v is string => typeof v === 'string')];
+    if (!plan.exact || fields.some((f) => f !== '_id' && (f.includes('.') || !jsonPath(f)))) return null;
+    this.advise(conn, collection, state, plan, filter, []);
+    const keyType = key === '_id' ? `'text'` : `json_type(doc,'${jsonPath(key)}')`;
+    const keyValue = key === '_id' ? 'id' : `json_extract(doc,'${jsonPath(key)}')`;
+    const names = Object.keys(sums);
+    const totals = names.map((name) => {
+      const source = sums[name];
+      if (typeof source === 'number') return `${source} * COUNT(*)`;
+      const json = jsonPath(source);
+      return `SUM(CASE WHEN json_type(doc,'${json}') IN ('integer','real') THEN json_extract(doc,'${json}') ELSE 0 END)`;
+    });
+    const where = plan.where.length ? ` WHERE ${plan.where.join(' AND ')}` : '';
+    const sql = `SELECT ${keyType}, ${keyValue}, ${totals.join(', ')} FROM ${state.table}${where} GROUP BY 1, 2`;
+    const rows = this.statement(conn, sql)
+      .raw()
+      .all(...(plan.params as unknown[])) as unknown[][];
+    const groups = new Map<string, Doc>();
+    for (const [type, value, ...sumsOfRow] of rows) {
+      if (type === 'object' || type === 'array') return null;
+      // Missing and null group together, as booleans stay booleans.
+      const id =
+        type === null || type === 'null' ? null : type === 'true' ? true : type === 'false' ? false : value;
+      const groupKey = `${typeof id}:${String(id)}`;
+      const group = groups.get(groupKey) ?? { _id: id, ...Object.fromEntries(names.map((n) => [n, 0])) };
+      names.forEach((name, i) => {
+        group[name] += Number(sumsOfRow[i]);
+      });
+      groups.set(groupKey, group);
+    }
+    return [...groups.values()];
   }
 
   /** Counts are cached for the advisor; a rolled-back transaction makes them unknown again. */

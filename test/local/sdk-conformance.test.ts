@@ -292,6 +292,44 @@ describe('aggregate', () => {
     expect(counted.list).toEqual([{ howMany: 2 }]);
   });
 
+  test('a group of sums answers the same whether SQL or the pipeline evaluates it', async () => {
+    await things().add({ data: { code: 'g1', status: 'lost', score: 'n/a', flag: true } });
+    await things().add({ data: { code: 'g2', status: 'lost', score: 2.5, flag: false, kind: null } });
+    await things().add({ data: { code: 'g3', status: 'new', score: 1, flag: true, kind: ['x'] } });
+    const byKey = (rows: any[]) =>
+      [...rows].sort((a, b) => JSON.stringify(a._id).localeCompare(JSON.stringify(b._id)));
+    const grouped = async (key: string, match: object) =>
+      byKey(
+        (
+          await things()
+            .aggregate()
+            .match(match)
+            .group({ _id: key, total: $.sum('$score'), n: $.sum(1), twice: $.sum(2) })
+            .end()
+        ).list,
+      );
+    // An indexed equality is exact (SQL groups); a $nin on an unindexed field is left to the pipeline.
+    const everyStatus = { status: _.in(['new', 'won', 'lost']) };
+    const unindexed = { code: _.nin(['zzz']) };
+    for (const key of ['$status', '$flag', '$kind', '$owner']) {
+      const fromSql = await grouped(key, everyStatus);
+      expect(fromSql).toEqual(await grouped(key, unindexed));
+      expect(fromSql.reduce((sum: number, g: any) => sum + g.n, 0)).toBe(7);
+    }
+    expect(await grouped('$status', everyStatus)).toEqual([
+      { _id: 'lost', total: 4, n: 3, twice: 6 },
+      { _id: 'new', total: 15, n: 3, twice: 6 },
+      { _id: 'won', total: 7, n: 1, twice: 2 },
+    ]);
+    expect(await grouped('$flag', everyStatus)).toEqual(
+      byKey([
+        { _id: null, total: 22.5, n: 4, twice: 8 },
+        { _id: false, total: 2.5, n: 1, twice: 2 },
+        { _id: true, total: 1, n: 2, twice: 4 },
+      ]),
+    );
+  });
+
   test('lookup and unwind', async () => {
     await db.collection('owners').add({ data: { code: 'a', region: '华东' } });
     await db.collection('owners').add({ data: { code: 'b', region: '华北' } });
