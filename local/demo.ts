@@ -1,5 +1,6 @@
 import type { ChannelType, TouchFacts } from '../cloudfunctions/core/attribution';
 import { dayOf, FunnelTally, funnelKey } from '../cloudfunctions/core/funnel';
+import { phoneTail } from '../cloudfunctions/core/phone';
 import type { ActivityDoc } from '../cloudfunctions/repositories/activities';
 import type { CodeDoc, StaffDoc } from '../cloudfunctions/repositories/codes';
 import type { CustomerDoc } from '../cloudfunctions/repositories/customers';
@@ -477,6 +478,7 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
       source,
       name: person,
       phone: number,
+      phoneTail: phoneTail(number),
       phoneVerified,
       answers,
       consent: { version: POLICY_VERSION, accepted: true, at: leadAt },

@@ -23,7 +23,7 @@ test('a wrong password is refused with a message and no session', async () => {
   await page.locator('.login-submit').click();
   await page.locator('.login-error').waitFor();
   expect(await page.locator('.login-error').textContent()).toContain('用户名或密码错误');
-  expect(await page.evaluate(() => localStorage.getItem('leadpool.admin.token'))).toBeNull();
+  expect(await page.evaluate("localStorage.getItem('leadpool.admin.token')")).toBeNull();
   await admin.shot(page, 'login-failed');
 });
 
@@ -45,5 +45,5 @@ test('a viewer signs in, sees only the pages it may open and is denied the rest'
   await admin.shot(page, 'role-denied');
   await page.locator('.logout').click();
   await page.locator('.login-username input').waitFor();
-  expect(await page.evaluate(() => localStorage.getItem('leadpool.admin.token'))).toBeNull();
+  expect(await page.evaluate("localStorage.getItem('leadpool.admin.token')")).toBeNull();
 });
