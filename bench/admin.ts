@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newAccount } from '../cloudfunctions/admin/accounts';
-import { dayOf, FunnelTally } from '../cloudfunctions/core/funnel';
+import { dayOf, FunnelTally, rollUp } from '../cloudfunctions/core/funnel';
 import { encodeCursor } from '../cloudfunctions/repositories/leadQueries';
 import type { LeadDoc, LeadStatus } from '../cloudfunctions/repositories/leads';
 import { stableId } from '../cloudfunctions/runtime/store';
@@ -189,7 +189,15 @@ function seed(cloud: Awaited<ReturnType<typeof startLocalCloud>>, now: number) {
     formViews: (row.counters.leads ?? 0) * 2,
     ...row.counters,
   }));
-  for (let i = 0; i < counters.length; i += 5000) write('funnelCounters', counters.slice(i, i + 5000));
+  const totals = [...rollUp(counters).values()].map((total) => ({
+    _id: stableId('rollup', total.key),
+    ...total,
+  }));
+  for (const [collection, docs] of [
+    ['funnelCounters', counters],
+    ['funnelRollups', totals],
+  ] as const)
+    for (let i = 0; i < docs.length; i += 5000) write(collection, docs.slice(i, i + 5000));
   return { counters: counters.length, start };
 }
 

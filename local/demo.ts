@@ -1,5 +1,5 @@
 import type { ChannelType, TouchFacts } from '../cloudfunctions/core/attribution';
-import { dayOf, FunnelTally, funnelKey } from '../cloudfunctions/core/funnel';
+import { dayOf, FunnelTally, funnelKey, rollUp } from '../cloudfunctions/core/funnel';
 import { phoneTail } from '../cloudfunctions/core/phone';
 import type { ActivityDoc } from '../cloudfunctions/repositories/activities';
 import type { CodeDoc, StaffDoc } from '../cloudfunctions/repositories/codes';
@@ -640,6 +640,10 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
   write('leads', leads);
   write('registrations', registrations);
   write('funnelCounters', counters);
+  write(
+    'funnelRollups',
+    [...rollUp(counters).values()].map((total) => ({ _id: stableId('rollup', total.key), ...total })),
+  );
   write('rules', rules);
   return {
     staff: staff.length,

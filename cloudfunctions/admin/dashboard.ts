@@ -5,9 +5,10 @@ import type { AdminContext } from './context';
 import { handle } from './http';
 
 /**
- * The dashboard reads only the funnel counters kept at write time (one document per day ×
- * channel × staff × activity), never the leads: the day range is served by the `day` index and
- * the grouping happens in the database's aggregation.
+ * The dashboard reads only counters kept at write time, never the leads. Unfiltered, it sums the
+ * per-day totals of each channel, staff member and activity (`funnelRollups`); filtered by a
+ * channel, staff member or activity, it sums that one's cells (one document per day × channel ×
+ * staff × activity) through the index on that field and day. The database's aggregation groups.
  */
 const COUNTERS = [
   'entries',
@@ -28,11 +29,16 @@ function counters(row: Record<string, unknown>): FunnelView {
   return Object.fromEntries(COUNTERS.map((c) => [c, Number(row[c] ?? 0)])) as FunnelView;
 }
 
-async function groupBy(ctx: AdminContext, match: unknown, key: string): Promise<Record<string, unknown>[]> {
+async function groupBy(
+  ctx: AdminContext,
+  collection: 'funnelCounters' | 'funnelRollups',
+  match: unknown,
+  key: string,
+): Promise<Record<string, unknown>[]> {
   const $ = ctx.db.command.aggregate;
   const sums = Object.fromEntries(COUNTERS.map((c) => [c, $.sum(`$${c}`)]));
   const res = await ctx.db
-    .collection('funnelCounters')
+    .collection(collection)
     .aggregate()
     .match(match)
     .group({ _id: `$${key}`, ...sums })
@@ -47,18 +53,31 @@ export const dashboardHandlers = {
     if (!(days >= 0)) throw fieldError('to', '结束日期不能早于开始日期');
     if (days > MAX_DAYS) throw fieldError('from', '时间范围最长一年');
     const _ = ctx.db.command;
-    const match = _.and([
-      { day: _.gte(input.from) },
-      { day: _.lte(input.to) },
+    const inRange = [{ day: _.gte(input.from) }, { day: _.lte(input.to) }];
+    const filters = [
       ...(input.channel ? [{ channelId: input.channel }] : []),
       ...(input.staff ? [{ staffId: input.staff }] : []),
       ...(input.activity ? [{ activityId: input.activity }] : []),
-    ]);
-    const [byDay, byChannel, byStaff, byActivity, channels, staff, activities] = await Promise.all([
-      groupBy(ctx, match, 'day'),
-      groupBy(ctx, match, 'channelId'),
-      groupBy(ctx, match, 'staffId'),
-      groupBy(ctx, match, 'activityId'),
+    ];
+    const cells = _.and([...filters, ...inRange]);
+    const totals = (dim: string) => _.and([{ dim }, ...inRange]);
+    const grouped =
+      filters.length > 0
+        ? [
+            groupBy(ctx, 'funnelCounters', cells, 'day'),
+            groupBy(ctx, 'funnelCounters', cells, 'channelId'),
+            groupBy(ctx, 'funnelCounters', cells, 'staffId'),
+            groupBy(ctx, 'funnelCounters', cells, 'activityId'),
+          ]
+        : [
+            // Every cell has a channel: the channel totals of a day add up to the day.
+            groupBy(ctx, 'funnelRollups', totals('channel'), 'day'),
+            groupBy(ctx, 'funnelRollups', totals('channel'), 'value'),
+            groupBy(ctx, 'funnelRollups', totals('staff'), 'value'),
+            groupBy(ctx, 'funnelRollups', totals('activity'), 'value'),
+          ];
+    const [[byDay, byChannel, byStaff, byActivity], channels, staff, activities] = await Promise.all([
+      Promise.all(grouped),
       ctx.db.collection('channels').limit(1000).get(),
       ctx.db.collection('staff').field({ _id: true, name: true, store: true }).limit(1000).get(),
       ctx.db.collection('activities').field({ _id: true, title: true }).limit(1000).get(),

@@ -36,6 +36,49 @@ export function funnelKey(cell: FunnelCell): string {
   return [cell.day, cell.channelId, cell.staffId ?? '-', cell.activityId ?? '-'].join('|');
 }
 
+/**
+ * Each cell also counts in a per-day total of its channel, its staff member and its activity, so
+ * the unfiltered dashboard sums a few thousand totals instead of every cell of the range. No
+ * grand total per day: that one document would take every write of the day.
+ */
+export const ROLLUP_DIMENSIONS = ['channel', 'staff', 'activity'] as const;
+export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
+export interface RollupCell {
+  key: string;
+  day: string;
+  dim: RollupDimension;
+  value: string;
+}
+
+export function rollupsOf(cell: FunnelCell): RollupCell[] {
+  const values: [RollupDimension, string | null][] = [
+    ['channel', cell.channelId],
+    ['staff', cell.staffId],
+    ['activity', cell.activityId],
+  ];
+  return values
+    .filter((entry): entry is [RollupDimension, string] => entry[1] !== null)
+    .map(([dim, value]) => ({ key: [cell.day, dim, value].join('|'), day: cell.day, dim, value }));
+}
+
+/** The per-day totals that a set of cells adds up to (what the write-time rollups must equal). */
+export function rollUp(
+  cells: Iterable<FunnelCell & Partial<Record<FunnelCounter, number>>>,
+): Map<string, RollupCell & Partial<Record<FunnelCounter, number>>> {
+  const totals = new Map<string, RollupCell & Partial<Record<FunnelCounter, number>>>();
+  for (const cell of cells) {
+    for (const rollup of rollupsOf(cell)) {
+      const total = totals.get(rollup.key) ?? { ...rollup };
+      for (const name of FUNNEL_COUNTERS) {
+        if (typeof cell[name] === 'number') total[name] = (total[name] ?? 0) + (cell[name] as number);
+      }
+      totals.set(rollup.key, total);
+    }
+  }
+  return totals;
+}
+
 /** The Monday (China time) of the week an instant falls in, as a day string. */
 export function mondayOf(at: Date): string {
   const local = new Date(at.getTime() + CST_OFFSET_MS);

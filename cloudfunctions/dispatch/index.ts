@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { assignLead, candidatesFor, slaDeadline } from '../core/assignment';
 import { summarizeLead } from '../core/delivery';
-import { FunnelTally, funnelKey } from '../core/funnel';
+import { FunnelTally, funnelKey, rollUp } from '../core/funnel';
 import { compileRules, judgeLead } from '../core/rules';
 import { countFunnel } from '../repositories/counters';
 import type { LeadDoc } from '../repositories/leads';
@@ -253,6 +253,10 @@ const actions = {
     const recounted = tally.result();
     const stored = new Map<string, Record<string, number>>();
     await scanAll(ctx.db, 'funnelCounters', (c) => stored.set(funnelKey(c), c));
+    // The per-day totals must add up to the cells they total, as recounted.
+    const totals = rollUp([...recounted.values()].map((row) => ({ ...row, ...row.counters })));
+    const storedTotals = new Map<string, Record<string, number>>();
+    await scanAll(ctx.db, 'funnelRollups', (r) => storedTotals.set(r.key, r));
     const names = [
       'entries',
       'leads',
@@ -265,13 +269,29 @@ const actions = {
       'rejectedCodes',
     ];
     const differences: { key: string; counter: string; stored: number; recounted: number }[] = [];
-    for (const key of new Set([...recounted.keys(), ...stored.keys()])) {
-      for (const counter of names) {
-        const a = stored.get(key)?.[counter] ?? 0;
-        const b = (recounted.get(key)?.counters as Record<string, number> | undefined)?.[counter] ?? 0;
-        if (a !== b) differences.push({ key, counter, stored: a, recounted: b });
+    const compare = (
+      keys: Iterable<string>,
+      storedOf: (key: string) => Record<string, number> | undefined,
+      recountedOf: (key: string) => Record<string, number> | undefined,
+    ) => {
+      for (const key of keys) {
+        for (const counter of names) {
+          const a = storedOf(key)?.[counter] ?? 0;
+          const b = recountedOf(key)?.[counter] ?? 0;
+          if (a !== b) differences.push({ key, counter, stored: a, recounted: b });
+        }
       }
-    }
+    };
+    compare(
+      new Set([...recounted.keys(), ...stored.keys()]),
+      (key) => stored.get(key),
+      (key) => recounted.get(key)?.counters as Record<string, number> | undefined,
+    );
+    compare(
+      new Set([...totals.keys(), ...storedTotals.keys()]),
+      (key) => storedTotals.get(key),
+      (key) => totals.get(key) as Record<string, number> | undefined,
+    );
     return { cells: recounted.size, differences };
   }),
 };

@@ -1,8 +1,8 @@
-import { dayOf, type FunnelCell, type FunnelCounter, funnelKey } from '../core/funnel';
+import { dayOf, type FunnelCell, type FunnelCounter, funnelKey, rollupsOf } from '../core/funnel';
 import type { Database } from '../runtime/cloud';
 import { findById, stableId, upsertById } from '../runtime/store';
 
-/** Adds to the funnel cell of a day × channel × staff × activity. */
+/** Adds to the funnel cell of a day × channel × staff × activity, and to that day's totals of its channel, staff and activity. */
 export async function countFunnel(
   db: Database,
   at: Date,
@@ -13,7 +13,12 @@ export async function countFunnel(
   const key = funnelKey(full);
   const _ = db.command;
   const inc = Object.fromEntries(Object.entries(counters).map(([name, by]) => [name, _.inc(by)]));
-  await upsertById(db, 'funnelCounters', stableId('funnel', key), inc, { key, ...full, ...counters });
+  await Promise.all([
+    upsertById(db, 'funnelCounters', stableId('funnel', key), inc, { key, ...full, ...counters }),
+    ...rollupsOf(full).map((rollup) =>
+      upsertById(db, 'funnelRollups', stableId('rollup', rollup.key), inc, { ...rollup, ...counters }),
+    ),
+  ]);
 }
 
 /**
