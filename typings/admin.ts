@@ -60,6 +60,8 @@ export const ADMIN_ROUTES = {
   'GET /lookups': 'session',
   'GET /dashboard': 'dashboard.read',
   'GET /leads': 'leads.read',
+  /** Before `/leads/:id`: routes match in this order. */
+  'GET /leads/count': 'leads.read',
   'GET /leads/:id': 'leads.read',
   'PATCH /leads/:id/status': 'leads.write',
   'POST /leads/:id/notes': 'leads.write',
@@ -92,6 +94,8 @@ export const ADMIN_ROUTES = {
   'DELETE /rules/:id': 'rules.write',
   'POST /rules/test': 'rules.read',
   'POST /rules/retag': 'rules.write',
+  /** A re-tagging job's progress (the dispatch function's timer carries on a long one). */
+  'GET /rules/retag/:id': 'rules.write',
   'GET /settings': 'rules.read',
   'PUT /settings': 'rules.write',
   'GET /deliveries': 'deliveries.read',
@@ -359,6 +363,11 @@ export interface LeadPage {
   nextCursor: string | null;
 }
 
+/** How many leads a filter selects; null where the indexes cannot count it exactly. */
+export interface LeadCount {
+  total: number | null;
+}
+
 export interface TouchView {
   at: string;
   kind: string;
@@ -388,6 +397,15 @@ export interface LeadDetail extends LeadItem {
     lastError: string | null;
   }[];
   otherLeads: { leadId: string; createdAt: string; activityId: string | null; status: LeadStatus }[];
+}
+
+export interface RetagJobView {
+  jobId: string;
+  status: 'running' | 'done';
+  processed: number;
+  total: number;
+  /** Leads whose tags, score or MQL changed. */
+  changed: number;
 }
 
 export interface JobView {

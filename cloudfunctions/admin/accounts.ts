@@ -187,6 +187,11 @@ export const accountHandlers = {
       (input.active === false || (input.role && input.role !== 'admin'))
     )
       throw fieldError('role', '不能停用自己或取消自己的管理员角色');
+    const role = input.role ?? account.role;
+    const staffId = input.staffId === undefined ? account.staffId : input.staffId;
+    // Only a change of role or link is held to it: a password reset never fails on an old account.
+    if ((input.role || input.staffId !== undefined) && role === 'sales' && !staffId)
+      throw fieldError('staffId', '销售账号需要关联一名员工');
     const changes: Record<string, unknown> = { updatedAt: ctx.now };
     if (input.role) changes.role = input.role;
     if (input.active !== undefined) changes.active = input.active;

@@ -24,6 +24,7 @@ import { fileUrl, storeFile } from './cloudbase';
 import { type AdminContext, actorOf, ownerScope, record, signedIn } from './context';
 import { BOM, csvRow } from './csv';
 import { handle } from './http';
+import { countLeads } from './leads';
 
 /**
  * Exports run as jobs (a function cannot answer a large body, and has at most 60 s): each call
@@ -229,17 +230,8 @@ export const exportHandlers = {
     if (includePhone && !can(caller.role, 'leads.reveal'))
       throw fieldError('includePhone', '当前角色不能导出完整手机号');
     const scope = ownerScope(ctx);
-    // A count is cheap only where the indexes answer it exactly; else progress shows rows so far.
-    const countable = !filter.tag && !filter.q && filter.mql === undefined && filter.owner !== 'none';
-    let total = 0;
-    if (countable) {
-      const _ = ctx.db.command;
-      const where = leadConditions(ctx.db, filter, scope);
-      const parts: Record<string, unknown>[] = [where];
-      if (filter.from) parts.push({ createdAt: _.gte(lowerBound(filter.from)) });
-      if (filter.to) parts.push({ createdAt: _.lt(upperBound(filter.to)) });
-      total = (await ctx.db.collection('leads').where(_.and(parts)).count()).total;
-    }
+    // Unknown (0) where the indexes cannot count exactly: progress then shows rows so far.
+    const total = (await countLeads(ctx, filter, scope)) ?? 0;
     const stamp = new Date(ctx.now.getTime() + 8 * 3_600_000)
       .toISOString()
       .slice(0, 16)

@@ -1,7 +1,11 @@
 import {
+  type LeadCount,
   type LeadDetail,
+  type LeadFilter,
   type LeadItem,
+  type LeadPage,
   type LeadStatus,
+  leadFilterSchema,
   adminRequestSchemas as schemas,
   type TouchView,
 } from '../../typings/admin';
@@ -90,6 +94,24 @@ async function reachableLead(ctx: AdminContext, id: string): Promise<LeadDoc> {
   return lead;
 }
 
+/**
+ * How many leads a filter selects, where the indexes answer the count exactly (no tag, search,
+ * MQL or shared-pool condition); else null, and pages show the rows so far.
+ */
+export async function countLeads(
+  ctx: AdminContext,
+  filter: LeadFilter,
+  scope: string | null | undefined,
+): Promise<number | null> {
+  const countable = !filter.tag && !filter.q && filter.mql === undefined && filter.owner !== 'none';
+  if (!countable) return null;
+  const _ = ctx.db.command;
+  const parts: Record<string, unknown>[] = [leadConditions(ctx.db, filter, scope)];
+  if (filter.from) parts.push({ createdAt: _.gte(lowerBound(filter.from)) });
+  if (filter.to) parts.push({ createdAt: _.lt(upperBound(filter.to)) });
+  return (await ctx.db.collection('leads').where(_.and(parts)).count()).total;
+}
+
 const cellOf = (lead: LeadDoc) => ({
   channelId: lead.channel,
   staffId: lead.staffId,
@@ -97,7 +119,7 @@ const cellOf = (lead: LeadDoc) => ({
 });
 
 export const leadHandlers = {
-  'GET /leads': handle(schemas.leadList, async (input, ctx: AdminContext) => {
+  'GET /leads': handle(schemas.leadList, async (input, ctx: AdminContext): Promise<LeadPage> => {
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
     if (input.cursor && !cursor) throw fieldError('cursor', '分页游标无效，请从第一页重新加载');
     const where = leadConditions(ctx.db, input, ownerScope(ctx));
@@ -108,6 +130,14 @@ export const leadHandlers = {
     const page = await leadPage(ctx.db, where, range, cursor, input.limit, LIST_FIELDS);
     return { items: page.items.map(leadItem), nextCursor: page.next ? encodeCursor(page.next) : null };
   }),
+
+  // Its own route: a count walks every match, so the list does not wait for it.
+  'GET /leads/count': handle(
+    leadFilterSchema,
+    async (input, ctx: AdminContext): Promise<LeadCount> => ({
+      total: await countLeads(ctx, input, ownerScope(ctx)),
+    }),
+  ),
 
   'GET /leads/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }): Promise<LeadDetail> => {
     const lead = await reachableLead(ctx, id);

@@ -1,4 +1,4 @@
-import { adminRequestSchemas as schemas } from '../../typings/admin';
+import { type RetagJobView, adminRequestSchemas as schemas } from '../../typings/admin';
 import type { ApiResult } from '../../typings/api';
 import { deliverySettingsSchema, type OutboxView } from '../../typings/pipeline';
 import { compileRules, judgeLead } from '../core/rules';
@@ -23,6 +23,22 @@ async function dispatch<T>(event: Record<string, unknown>): Promise<T> {
 }
 
 const PAGE = 50;
+
+interface RetagJobDoc {
+  _id: string;
+  status: RetagJobView['status'];
+  processed: number;
+  total: number;
+  changed?: number;
+}
+
+const retagJobView = (job: RetagJobDoc): RetagJobView => ({
+  jobId: job._id,
+  status: job.status,
+  processed: job.processed,
+  total: job.total,
+  changed: job.changed ?? 0,
+});
 
 export const pipelineHandlers = {
   'GET /rules': handle(schemas.empty, async (_input, ctx: AdminContext) => ({
@@ -73,11 +89,15 @@ export const pipelineHandlers = {
   }),
 
   'POST /rules/retag': handle(schemas.empty, async (_input, ctx: AdminContext) => {
-    const job = await dispatch<{ _id: string; status: string; processed: number; total: number }>({
-      action: 'retag',
-    });
+    const job = await dispatch<RetagJobDoc>({ action: 'retag' });
     await record(ctx, 'rules.retag', job._id);
-    return { jobId: job._id, status: job.status, processed: job.processed, total: job.total };
+    return retagJobView(job);
+  }),
+
+  'GET /rules/retag/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
+    const job = await findById<RetagJobDoc & { kind: string }>(ctx.db, 'jobs', id);
+    if (job?.kind !== 'retag') throw new AppError('NOT_FOUND', '没有这个打标签任务');
+    return retagJobView(job);
   }),
 
   'GET /settings': handle(schemas.empty, async (_input, ctx: AdminContext) => loadSettings(ctx.db)),

@@ -1,6 +1,8 @@
 // The admin function through the local cloud's /admin-api (CloudBase HTTP access): login and
 // tokens, the permission matrix, bad input, the minimal contract, leads at any depth, exports.
 import { issueToken } from '../../cloudfunctions/admin/auth';
+import { phoneTail } from '../../cloudfunctions/core/phone';
+import { countFunnel } from '../../cloudfunctions/repositories/counters';
 import { ADMIN_ROUTES, type AdminRoute, can, ROLES, type Role } from '../../typings/admin';
 import { type AdminCloud, ensureAccount, PASSWORD, startAdminCloud, TEST_SECRET } from './admin-cloud';
 import { clearAll } from './project-cloud';
@@ -72,6 +74,9 @@ function leadDoc(overrides: Record<string, unknown> = {}) {
     createdAt,
     updatedAt: createdAt,
     ...overrides,
+    phoneTail: phoneTail(
+      (overrides.phone as string | null | undefined) ?? `138${String(seq).padStart(8, '0')}`,
+    ),
   };
 }
 
@@ -341,6 +346,14 @@ describe('leads', () => {
     expect(await names('mql=true')).toEqual(['张小花']);
     expect(await names('from=2026-09-01&to=2026-09-01')).toEqual(['李四']);
     expect(await names('channel=&status=')).toHaveLength(3);
+    const totalOf = async (query: string) =>
+      (await cloud.api('GET', `/leads/count?${query}`, undefined, admin)).body.data.total;
+    // Counted where the indexes count exactly; tag, search, MQL and pool filters are not.
+    expect(await totalOf('')).toBe(3);
+    expect(await totalOf('channel=ad-1')).toBe(2);
+    expect(await totalOf('from=2026-09-01&to=2026-09-01')).toBe(1);
+    expect(await totalOf('q=张')).toBeNull();
+    expect((await cloud.api('GET', '/leads/count?status=nope', undefined, admin)).status).toBe(400);
     const page = (await cloud.api('GET', '/leads', undefined, admin)).body.data.items;
     expect(page[0]).toMatchObject({ phoneMasked: '138****1111', referrerCustomerId: null });
     expect(JSON.stringify(page)).not.toContain('13800001111');
@@ -465,17 +478,9 @@ describe('dashboard', () => {
         inviteCode: 'AAAA1111',
       },
     });
+    // Counted as the functions count: each cell and its channel's, staff's and activity's day totals.
     const cell = (day: string, channelId: string, staffId: string | null, counters: Record<string, number>) =>
-      db.collection('funnelCounters').add({
-        data: {
-          key: `${day}|${channelId}|${staffId ?? '-'}|-`,
-          day,
-          channelId,
-          staffId,
-          activityId: null,
-          ...counters,
-        },
-      });
+      countFunnel(db, new Date(`${day}T12:00:00+08:00`), { channelId, staffId, activityId: null }, counters);
     await cell('2026-10-01', 'ad-1', null, { entries: 100, leads: 10, mql: 2, won: 1 });
     await cell('2026-10-02', 'ad-1', null, { entries: 50, leads: 10 });
     await cell('2026-10-02', 'staff:s1', 's1', { entries: 20, leads: 8, won: 3 });
@@ -505,6 +510,14 @@ describe('dashboard', () => {
       admin,
     );
     expect(filtered.body.data.funnel.leads).toBe(8);
+    // The cells of one channel give what its day totals gave unfiltered.
+    const byChannel = (
+      await cloud.api('GET', '/dashboard?from=2026-10-01&to=2026-10-03&channel=ad-1', undefined, admin)
+    ).body.data;
+    expect(byChannel.funnel).toMatchObject({ entries: 150, leads: 20, mql: 2, won: 1 });
+    expect(byChannel.channels).toEqual([
+      expect.objectContaining({ channelId: 'ad-1', leads: data.channels[0].leads }),
+    ]);
     expect(
       (await cloud.api('GET', '/dashboard?from=2026-10-05&to=2026-10-01', undefined, admin)).status,
     ).toBe(400);
@@ -581,6 +594,51 @@ describe('activities and accounts', () => {
     expect((await cloud.api('GET', '/me', undefined, token)).status).toBe(401);
     const again = await cloud.api('POST', '/login', { username: 'mia', password: 'longenough1' });
     expect(again.body.data.role).toBe('viewer');
+    const toSales = await cloud.api(
+      'PATCH',
+      `/accounts/${created.body.data.accountId}`,
+      { role: 'sales' },
+      admin,
+    );
+    expect(toSales.body.error.fields).toEqual([{ path: 'staffId', message: '销售账号需要关联一名员工' }]);
     await ensureAccount(db, 'boss', 'admin');
+  });
+});
+
+describe('rules', () => {
+  test('a dry run on a sample; re-tagging answers a job whose progress can be read', async () => {
+    const rule = {
+      name: '加盟意向',
+      kind: 'tag',
+      group: '意向',
+      tag: '加盟',
+      when: [{ type: 'keywords', synonyms: [['加盟', '代理']] }],
+    };
+    const test = (text: string) =>
+      cloud.api('POST', '/rules/test', { rule, sample: { text, channelType: 'ad' } }, admin);
+    expect((await test('想了解代理政策')).body.data).toEqual({
+      matched: true,
+      tags: ['意向:加盟'],
+      score: 0,
+    });
+    expect((await test('随便看看')).body.data).toEqual({ matched: false, tags: [], score: 0 });
+
+    expect((await cloud.api('POST', '/rules', rule, admin)).status).toBe(200);
+    await seedLeads([leadDoc({ answers: { note: '我想加盟' } }), leadDoc()]);
+    const started = await cloud.api('POST', '/rules/retag', {}, admin);
+    expect(started.body.data).toEqual({
+      jobId: expect.any(String),
+      status: 'done',
+      processed: 2,
+      total: 2,
+      changed: 1,
+    });
+    const read = await cloud.api('GET', `/rules/retag/${started.body.data.jobId}`, undefined, admin);
+    expect(read.body.data).toEqual(started.body.data);
+    expect((await cloud.api('GET', '/rules/retag/no-such-job', undefined, admin)).status).toBe(404);
+    const viewer = await cloud.login('vera', 'viewer');
+    expect(
+      (await cloud.api('GET', `/rules/retag/${started.body.data.jobId}`, undefined, viewer)).status,
+    ).toBe(403);
   });
 });
