@@ -1,5 +1,6 @@
 /** Test projects mirror the code: pure units, the local cloud and functions through the real SDK,
- * mini program components in miniprogram-simulate, and the admin page in a real browser. */
+ * mini program components in miniprogram-simulate, the deploy plan and executor (offline), and
+ * the admin page in a real browser. */
 const tsJest = [
   'ts-jest',
   {
@@ -41,6 +42,12 @@ module.exports = {
       displayName: 'miniprogram',
       testEnvironment: 'jsdom',
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
+    },
+    {
+      ...base,
+      displayName: 'deploy',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/deploy/**/*.test.ts'],
     },
     {
       ...base,

@@ -1,6 +1,7 @@
 // Builds everything that runs: each deployable cloud function into a self-contained index.js
-// (Node 18, only the SDKs left external), the local cloud, the benchmarks, test fixture
-// functions, and the admin page (skipped when its output is newer than its sources).
+// (Node 18, only the SDKs left external), the local cloud, the deploy command, the benchmarks,
+// test fixture functions, and the admin page (skipped when its output is newer than its sources
+// and was built for the same VITE_ADMIN_API_BASE).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,11 +83,22 @@ async function buildAdmin() {
     // The page shares its request and answer types (and their labels) with the functions.
     newestMtime(at('typings')),
   );
-  if (newestMtime(at('admin', 'dist', 'index.html')) > sources && !process.argv.includes('--force'))
+  // The API base is baked into the page: a deploy builds it for the cloud's HTTP access domain,
+  // a later local build must not keep that page (the stamp records which base the page has).
+  const apiBase = process.env.VITE_ADMIN_API_BASE ?? '';
+  const stamp = at('build', 'admin-api-base.txt');
+  const stamped = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8') : '';
+  if (
+    newestMtime(at('admin', 'dist', 'index.html')) > sources &&
+    stamped === apiBase &&
+    !process.argv.includes('--force')
+  )
     return 'admin up to date';
   const vite = await import('vite');
   await vite.build({ configFile: at('admin', 'vite.config.ts'), logLevel: 'warn' });
-  return 'admin built';
+  fs.mkdirSync(path.dirname(stamp), { recursive: true });
+  fs.writeFileSync(stamp, apiBase);
+  return apiBase ? `admin built for ${apiBase}` : 'admin built';
 }
 
 const started = Date.now();
@@ -100,6 +112,7 @@ await buildNode(
   },
   at('build', 'local'),
 );
+await buildNode({ cli: at('scripts', 'deploy', 'cli.ts') }, at('build', 'deploy'));
 const benches = fs.existsSync(at('bench'))
   ? fs.readdirSync(at('bench')).filter((file) => file.endsWith('.ts'))
   : [];

@@ -1,0 +1,118 @@
+import type { Env } from './env';
+import type { DeployPlan, FileEntry } from './plan';
+import {
+  API_PATH_NOTE,
+  addressesFromEnv,
+  functionEnvValues,
+  ORIGIN_NOTE,
+  type Preflight,
+  targetEnvId,
+} from './settings';
+
+/** The plan as a person reads it. Values of environment variables are never printed, only whether they are set. */
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+}
+
+const pad = (text: string, width: number) => text + ' '.repeat(Math.max(1, width - [...text].length));
+
+function indexKeys(keys: Record<string, 1 | -1>): string {
+  return Object.entries(keys)
+    .map(([field, direction]) => `${field}${direction === 1 ? '↑' : '↓'}`)
+    .join(' ');
+}
+
+function rulesNote(rules: Record<string, unknown>): string {
+  const json = JSON.stringify(rules);
+  return rules.read === false && rules.write === false ? `${json}（客户端不可读写，只经云函数）` : json;
+}
+
+function envStatus(name: string, template: string, env: Env): string {
+  if (Object.keys(functionEnvValues([{ name, template }], env)).length) return `${name} 已设置`;
+  if (name === 'LEADPOOL_ADMIN_ORIGIN') return `${name} 未设置：${ORIGIN_NOTE}`;
+  if (name === 'LEADPOOL_TOKEN_SECRET') return `${name} 未设置（必填）`;
+  return `${name} 未设置：用函数内默认值`;
+}
+
+function files(list: FileEntry[], prefix = ''): string[] {
+  const width = Math.max(...list.map((f) => [...(prefix + f.path)].length)) + 2;
+  return list.map((f) => `    ${pad(prefix + f.path, width)}${formatSize(f.size).padStart(10)}`);
+}
+
+export function formatPlan(
+  plan: DeployPlan,
+  env: Env,
+  checks: Preflight,
+  options: { dryRun: boolean },
+): string {
+  const envId = targetEnvId(plan, env);
+  const { apiBase, adminOrigin } = addressesFromEnv(env);
+  const out: string[] = [];
+  out.push(
+    options.dryRun
+      ? 'LeadPool 部署计划（--dry-run：只读本地文件，不访问网络，不改动云端）'
+      : 'LeadPool 部署计划',
+    '',
+    `目标环境    ${envId || `未设置（cloudbaserc.json envId = ${plan.envId}）`}`,
+    `部署凭据    ${['TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'].map((n) => `${n} ${env[n] ? '已设置' : '未设置'}`).join('，')}`,
+    '步骤        构建 → 数据库集合/索引/安全规则 → 云函数 → HTTP 访问服务 → 静态网站托管 → 初始数据',
+  );
+
+  out.push('', `一、数据库集合（${plan.collections.length} 个，来自 ${plan.schemaFile}）`);
+  const nameWidth = Math.max(...plan.collections.map((c) => c.name.length)) + 2;
+  for (const collection of plan.collections) {
+    out.push(`  ${pad(collection.name, nameWidth)}安全规则 ${rulesNote(collection.rules)}`);
+    const indexWidth = Math.max(0, ...collection.indexes.map((i) => i.name.length)) + 2;
+    for (const index of collection.indexes)
+      out.push(
+        `    索引 ${pad(index.name, indexWidth)}${indexKeys(index.keys)}${index.unique ? '  唯一' : ''}`,
+      );
+    if (!collection.indexes.length) out.push('    （无二级索引）');
+  }
+
+  out.push('', `二、云函数（${plan.functions.length} 个，cloudbaserc.json + 各自的 config.json）`);
+  for (const fn of plan.functions) {
+    out.push(
+      `  ${fn.name}  ${fn.runtime}  ${fn.handler}  超时 ${fn.timeout} s  内存 ${fn.memorySize} MB  ${fn.installDependency ? '云端安装依赖' : '不安装依赖'}`,
+      `    依赖        ${
+        Object.entries(fn.dependencies)
+          .map(([n, v]) => `${n}@${v}`)
+          .join('，') || '无'
+      }`,
+      `    环境变量    ${fn.envVariables.map((v) => envStatus(v.name, v.template, env)).join('；') || '无'}`,
+      `    触发器      ${fn.triggers.map((t) => `${t.name}（${t.type}，${t.config}）`).join('，') || '无'}`,
+      `    云调用权限  ${fn.permissions.join('，') || '无'}`,
+      `    上传文件    ${fn.files.map((f) => `${f.path} ${formatSize(f.size)}`).join('，')}`,
+    );
+  }
+
+  out.push('', '三、HTTP 访问服务');
+  for (const route of plan.httpAccess)
+    out.push(`  ${route.path} → 云函数 ${route.functionName}（不开 CloudBase 鉴权：管理后台有自己的登录）`);
+  out.push(
+    `  管理后台调用的 API 地址  ${apiBase ?? `https://<${API_PATH_NOTE}>${plan.httpAccess[0]?.path ?? ''}`}`,
+  );
+
+  const cloudDir = plan.hosting.cloudPath ? `${plan.hosting.cloudPath}/` : '';
+  out.push(
+    '',
+    `四、静态网站托管（${plan.hosting.localDir} → /${cloudDir}，${plan.hosting.files.length} 个文件，共 ${formatSize(plan.hosting.totalBytes)}）`,
+    ...files(plan.hosting.files, cloudDir),
+    `  管理后台地址  ${adminOrigin ? `${adminOrigin}/${cloudDir}` : `https://<${ORIGIN_NOTE}>/${cloudDir}`}`,
+  );
+  if (!apiBase) out.push('  （部署时用查到的 API 地址重新构建管理后台；文件名里的哈希会随之变化）');
+
+  out.push(
+    '',
+    '五、初始数据（只在不存在时创建）',
+    `  管理员账号 ${plan.firstAdmin.username}（角色 ${plan.firstAdmin.role}）：密码${env.LEADPOOL_ADMIN_PASSWORD ? '取自 LEADPOOL_ADMIN_PASSWORD' : '随机生成，只显示一次（或在 .env 设 LEADPOOL_ADMIN_PASSWORD）'}`,
+    `  投递设置 rules/settings：管理后台地址${env.LEADPOOL_WECOM_ROBOT_KEY ? '，企业微信机器人（LEADPOOL_WECOM_ROBOT_KEY 已设置）' : '（LEADPOOL_WECOM_ROBOT_KEY 未设置：之后在管理后台“设置”页填机器人）'}`,
+  );
+
+  if (checks.errors.length) out.push('', '部署前必须处理：', ...checks.errors.map((e) => `  ✗ ${e}`));
+  if (checks.warnings.length) out.push('', '提醒：', ...checks.warnings.map((w) => `  ! ${w}`));
+  return out.join('\n');
+}
