@@ -283,6 +283,13 @@ async function main() {
     fmt(percentile(filtered, 95)),
     percentile(filtered, 95) <= 100 ? 'p95 ≤ 100 ms: met' : 'p95 ≤ 100 ms: NOT met',
   ]);
+  const counted = await timed(10, (i) => call('GET', `/leads/count?${new URLSearchParams(filters[i % 7])}`));
+  rows.push([
+    'count for "共 N 条" (GET /leads/count, first 7 shapes; not part of a page)',
+    fmt(percentile(counted, 50)),
+    fmt(percentile(counted, 95)),
+    '',
+  ]);
   const search = await timed(10, (i) => pageOf({ q: ['王客户', '李客户', '张客户'][i % 3] }));
   rows.push(['search by name prefix (q)', fmt(percentile(search, 50)), fmt(percentile(search, 95)), '']);
   const suffix = await timed(10, (i) => pageOf({ q: String(1000 + i * 777).slice(-4) }));
