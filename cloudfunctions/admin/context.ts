@@ -51,7 +51,7 @@ export async function authenticate(db: Database, token: string, now: Date): Prom
   const claims = readToken(token, tokenSecret(), now.getTime());
   if (!claims) throw new AppError('UNAUTHENTICATED', '登录已过期，请重新登录');
   const account = await accountById(db, claims.sub);
-  if (!account || !account.active || account.tokenVersion !== claims.ver)
+  if (!account?.active || account.tokenVersion !== claims.ver)
     throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录');
   return callerOf(account);
 }

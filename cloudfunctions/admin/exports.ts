@@ -260,7 +260,7 @@ export const exportHandlers = {
 
   'GET /jobs/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
     const job = await jobById<ExportParams>(ctx.db, id);
-    if (!job || job.kind !== 'export' || job.actor !== actorOf(ctx))
+    if (job?.kind !== 'export' || job.actor !== actorOf(ctx))
       throw new AppError('NOT_FOUND', '没有这个导出任务');
     return answer(await advanceExport(ctx, job));
   }),

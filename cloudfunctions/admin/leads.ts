@@ -9,7 +9,7 @@ import {
   adminRequestSchemas as schemas,
   type TouchView,
 } from '../../typings/admin';
-import { countersForStatusChange, type FunnelCounter } from '../core/funnel';
+import { countersForStatusChange, dayOf, funnelKey } from '../core/funnel';
 import { maskPhone } from '../core/phone';
 import { staffById } from '../repositories/codes';
 import { countFunnel } from '../repositories/counters';
@@ -239,7 +239,7 @@ export const leadHandlers = {
     signedIn(ctx);
     if (ownerId) {
       const owner = await staffById(ctx.db, ownerId);
-      if (!owner || !owner.active) throw fieldError('ownerId', '没有这名在职员工');
+      if (!owner?.active) throw fieldError('ownerId', '没有这名在职员工');
     }
     const _ = ctx.db.command;
     const ids = [...new Set(leadIds)];
@@ -254,14 +254,22 @@ export const leadHandlers = {
       .collection('leads')
       .where({ _id: _.in(leads.map((l) => l._id)) })
       .update({ data: { ownerId, assignedBy: ownerId ? 'manual' : 'pool', updatedAt: ctx.now } });
-    // `assigned` counts leads that have an owner: moving in or out of the pool changes it.
+    // `assigned` counts leads that have an owner: moving in or out of the pool changes it, once
+    // per funnel cell however many of the cell's leads moved.
+    const moved = new Map<string, { at: Date; cell: ReturnType<typeof cellOf>; by: number }>();
     for (const lead of leads) {
       const by = !lead.ownerId && ownerId ? 1 : lead.ownerId && !ownerId ? -1 : 0;
-      if (by !== 0)
-        await countFunnel(ctx.db, new Date(lead.createdAt), cellOf(lead), { assigned: by } as Partial<
-          Record<FunnelCounter, number>
-        >);
+      if (by === 0) continue;
+      const at = new Date(lead.createdAt);
+      const cell = cellOf(lead);
+      const key = funnelKey({ day: dayOf(at), ...cell });
+      const entry = moved.get(key) ?? { at, cell, by: 0 };
+      entry.by += by;
+      moved.set(key, entry);
     }
+    await Promise.all(
+      [...moved.values()].map(({ at, cell, by }) => countFunnel(ctx.db, at, cell, { assigned: by })),
+    );
     await record(ctx, 'leads.assign', ownerId ?? 'pool', { count: leads.length, leadIds: ids.slice(0, 50) });
     return { updated: leads.length };
   }),
