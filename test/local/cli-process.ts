@@ -3,11 +3,16 @@ import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
-/** `npm start`'s local cloud as its own process (so a test can kill it), without demo data. */
-/** Listens on a free port; the URL is read from what the CLI prints. */
-export function startCli(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * `npm start`'s local cloud as its own process (so a test can kill it), without demo data unless
+ * `env` asks for it. Listens on a free port; the URL is read from what the CLI prints.
+ */
+export function startCli(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'build', 'local', 'cli.js')], {
-    env: { ...process.env, PORT: '0', LEADPOOL_DATA_DIR: dataDir, LEADPOOL_DEMO: '0' },
+    env: { ...process.env, PORT: '0', LEADPOOL_DATA_DIR: dataDir, LEADPOOL_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -15,7 +20,7 @@ export function startCli(dataDir: string): Promise<{ child: ChildProcess; url: s
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const url = /(http:\/\/127\.0\.0\.1:\d+)\/__local\/health/.exec(output)?.[1];
-      if (url && output.includes('按 Ctrl-C 停止')) resolve({ child, url });
+      if (url && output.includes('按 Ctrl-C 停止')) resolve({ child, url, output: () => output });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
