@@ -31,11 +31,15 @@ async function open(role: Role, path: string, table: string): Promise<Page> {
   return page;
 }
 
+/** Types a time into a TDesign date picker once its panel is open (typing earlier is lost). */
 async function pickTime(page: Page, selector: string, wall: string) {
   const input = page.locator(`${selector} input`);
   await input.click();
+  await page.locator('.t-date-picker__panel:visible').first().waitFor();
   await input.fill(wall);
   await input.press('Enter');
+  await page.locator('.t-date-picker__panel:visible').first().waitFor({ state: 'hidden' });
+  expect(await input.inputValue()).toBe(wall);
 }
 
 /** Screenshots wait for drawers and dialogs to finish moving. */

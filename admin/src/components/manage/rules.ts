@@ -1,7 +1,7 @@
 import { FIELD_CATALOGUE, FIELD_KEYS, type FieldKey } from '../../../../typings/fields';
 import { CHANNEL_TYPE_LABELS, type Condition, type Rule } from '../../../../typings/pipeline';
+import { activityTitle, channelName } from '../../lookups';
 import { ANSWER_OPS, BEHAVIOUR_METRICS, CONDITION_TYPES } from './copy';
-import { activityTitle, lookups } from './lookups';
 
 /** Conditions of a rule as the editor holds them and as a sentence in the list. */
 export function newCondition(type: Condition['type']): Condition {
@@ -36,7 +36,6 @@ export function newRule(): Rule {
 }
 
 const label = (key: string) => FIELD_CATALOGUE[key as FieldKey]?.label ?? key;
-const channelName = (id: string) => lookups.channels.find((c) => c.channelId === id)?.name ?? id;
 
 export function describeCondition(c: Condition): string {
   switch (c.type) {

@@ -1,32 +1,48 @@
 import { DialogPlugin, MessagePlugin } from 'tdesign-vue-next';
 import { type Ref, reactive } from 'vue';
-import type { ApiError } from '../../../../typings/api';
-import { api } from '../../api';
+import type { ApiError } from '../../typings/api';
+import { api } from './api';
 
 type Method = Parameters<typeof api>[0];
 
 /** The API's `fields` as `{path: message}`, for the form item each belongs to. */
 export type FieldErrors = Record<string, string>;
 
-export function fieldErrors(): FieldErrors {
+/** An empty reactive `FieldErrors` for a form, which `request` fills and clears. */
+export function formErrors(): FieldErrors {
   return reactive({});
 }
 
-function clear(errors: FieldErrors) {
+export function clearErrors(errors: FieldErrors): void {
   for (const key of Object.keys(errors)) delete errors[key];
+}
+
+/** The field errors of one API error by field path, to show beside each field of a form. */
+export function fieldErrorsOf(error: ApiError): FieldErrors {
+  return Object.fromEntries((error.fields ?? []).map((f) => [f.path, f.message]));
+}
+
+/** The message for one path, or for anything inside it (`fields` also finds `fields.1`). */
+export function errorAt(errors: FieldErrors, path: string): string | undefined {
+  const key = Object.keys(errors).find((k) => k === path || k.startsWith(`${path}.`));
+  return key ? errors[key] : undefined;
 }
 
 /** `status`/`tips` props of a `t-form-item` for one path (or anything inside it, `fields.1`). */
 export function itemError(errors: FieldErrors, path: string) {
-  const key = Object.keys(errors).find((k) => k === path || k.startsWith(`${path}.`));
-  const message = key ? errors[key] : undefined;
+  const message = errorAt(errors, path);
   return message ? { status: 'error' as const, tips: message } : {};
 }
 
+/** An API error as a toast, in the Chinese the API wrote it in. */
+export function toastError(error: ApiError): void {
+  void MessagePlugin.error(error.message);
+}
+
 /**
- * Calls the admin API the way every management page does: marks `busy` while it runs, puts
- * field errors next to their fields, shows any other error as its Chinese message, and answers
- * the data (or null when it failed).
+ * Calls the admin API the way the admin pages do: marks `busy` while it runs, puts field errors
+ * next to their fields, shows any other error as its Chinese message, and answers the data (or
+ * null when it failed).
  */
 export async function request<T>(
   method: Method,
@@ -35,7 +51,7 @@ export async function request<T>(
   options: { busy?: Ref<boolean>; errors?: FieldErrors; success?: string; quiet?: boolean } = {},
 ): Promise<T | null> {
   if (options.busy) options.busy.value = true;
-  if (options.errors) clear(options.errors);
+  if (options.errors) clearErrors(options.errors);
   try {
     const result = await api<T>(method, path, body);
     if (result.ok) {
@@ -56,7 +72,7 @@ export function showError(error: ApiError, errors?: FieldErrors, quiet = false) 
     if (!quiet) void MessagePlugin.error(error.message || '填写的信息有误，请检查后重试');
     return;
   }
-  if (!quiet) void MessagePlugin.error(error.message);
+  if (!quiet) toastError(error);
 }
 
 /** A confirm dialog for destructive or consequential actions; resolves true when confirmed. */
