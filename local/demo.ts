@@ -156,6 +156,19 @@ const CHANNELS: ChannelSpec[] = [
 
 const DAY_MS = 86_400_000;
 
+/** An entry with no source: the scene value is all it says. */
+const organicFacts = (wxScene: number) => ({
+  kind: 'organic' as const,
+  channelId: 'organic',
+  channelType: 'organic' as const,
+  codeId: null,
+  staffId: null,
+  storeId: null,
+  activityId: null,
+  referrerCustomerId: null,
+  wxScene,
+});
+
 export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
   const now = options.now ?? new Date();
   const days = options.days ?? 60;
@@ -301,17 +314,7 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
     }
     if (roll < 0.5) {
       return {
-        facts: {
-          kind: 'organic',
-          channelId: 'organic',
-          channelType: 'organic',
-          codeId: null,
-          staffId: null,
-          storeId: null,
-          activityId: null,
-          referrerCustomerId: null,
-          wxScene: r.pick([1001, 1089, 1053]),
-        },
+        facts: organicFacts(r.pick([1001, 1089, 1053])),
         convert: 0.05,
         win: 0.02,
       };
@@ -385,16 +388,7 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
       const organicReturn = r.chance(0.6);
       const facts: TouchFacts = organicReturn
         ? {
-            ...entryOf(new Date(again)).facts,
-            kind: 'organic',
-            channelId: 'organic',
-            channelType: 'organic',
-            codeId: null,
-            staffId: null,
-            storeId: null,
-            activityId: null,
-            referrerCustomerId: null,
-            wxScene: 1001,
+            ...organicFacts(1001),
             at: new Date(again),
             rejected: null,
           }

@@ -60,8 +60,15 @@ const firstNameIs = (name: string) =>
 const totalText = (n: number) => `共 ${n.toLocaleString('zh-CN')} 条`;
 const rows = (p: Page) => p.locator('.lead-table tbody tr.lead-row');
 
-/** Splits a CSV body (quoted fields may hold commas, quotes and line breaks) into rows of cells. */
+/**
+ * Splits a CSV body (quoted fields may hold commas, quotes and line breaks) into rows of cells as
+ * a spreadsheet shows them: the `'` that keeps `= + - @` from running as a formula is not shown.
+ */
 function parseCsv(text: string): string[][] {
+  return splitCsv(text).map((cells) => cells.map((cell) => cell.replace(/^'(?=[=+\-@\t\r])/, '')));
+}
+
+function splitCsv(text: string): string[][] {
   const out: string[][] = [];
   let row: string[] = [];
   let cell = '';
