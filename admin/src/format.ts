@@ -42,7 +42,11 @@ export function formatRate(part: number, whole: number): string {
   return whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '—';
 }
 
-export const formatYuan = (value: number | null): string => (value === null ? '—' : `¥${value.toFixed(2)}`);
+/** `¥36,000.00`; a dash for no value. */
+export const formatYuan = (value: number | null): string =>
+  value === null
+    ? '—'
+    : `¥${value.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 export const statusLabel = (status: string): string => LEAD_STATUS_LABELS[status as LeadStatus] ?? status;
 export const channelTypeLabel = (type: string): string => CHANNEL_TYPE_LABELS[type] ?? type;
