@@ -306,7 +306,10 @@ export const adminRequestSchemas = {
     password: z.string().min(8, '密码至少 8 位').max(200).optional(),
     staffId: id.nullable().optional(),
   }),
-  registrations: z.object({}),
+  registrations: z.object({
+    status: z.enum(['joined', 'cancelled', 'checked_in'], { error: '报名状态无效' }).optional(),
+    cursor: z.string().max(300).optional(),
+  }),
   empty: z.object({}),
 } as const;
 

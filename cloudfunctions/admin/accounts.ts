@@ -31,7 +31,7 @@ import {
 } from './auth';
 import { type AdminContext, record, signedIn } from './context';
 import { handle } from './http';
-import { decodePageCursor, nextPageCursor } from './paging';
+import { timePage } from './paging';
 
 const WRONG = '用户名或密码错误';
 
@@ -215,18 +215,8 @@ export const accountHandlers = {
   }),
 
   'GET /audit': handle(schemas.auditList, async (input, ctx: AdminContext) => {
-    const _ = ctx.db.command;
-    const cursor = input.cursor ? decodePageCursor(input.cursor) : null;
     const where: Record<string, unknown> = input.actor ? { actor: input.actor } : {};
-    const range = cursor ? { at: _.lte(new Date(cursor.at)) } : {};
-    const { data } = await ctx.db
-      .collection('audit')
-      .where({ ...where, ...range })
-      .orderBy('at', 'desc')
-      .limit(101 + (cursor?.skip ?? 0))
-      .get();
-    const rows = (data as any[]).slice(cursor?.skip ?? 0);
-    const items = rows.slice(0, 100);
+    const { items, nextCursor } = await timePage<any>(ctx.db, 'audit', where, 'at', input.cursor, 100);
     return {
       items: items.map((a) => ({
         auditId: a._id,
@@ -236,7 +226,7 @@ export const accountHandlers = {
         detail: a.detail ?? {},
         at: new Date(a.at).toISOString(),
       })),
-      nextCursor: rows.length > 100 ? nextPageCursor(items, (a) => new Date(a.at).getTime(), cursor) : null,
+      nextCursor,
     };
   }),
 };

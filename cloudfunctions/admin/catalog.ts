@@ -25,9 +25,12 @@ import { fileUrl, storeFile } from './cloudbase';
 import { type AdminContext, record } from './context';
 import { handle } from './http';
 import { miniProgramCode } from './openapi';
+import { timePage } from './paging';
 
 const randomUint32 = () => crypto.randomBytes(4).readUInt32BE();
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+/** Sign-ups per page of an activity's list (its customers are read 100 at a time). */
+const REGISTRATION_PAGE = 200;
 
 function activityView(a: ActivityDoc): ActivityView {
   return {
@@ -240,10 +243,18 @@ export const catalogHandlers = {
 
   'GET /activities/:id/registrations': handle(
     schemas.registrations,
-    async (_input, ctx: AdminContext, { id }) => {
+    async (input, ctx: AdminContext, { id }) => {
       await existingActivity(ctx, id);
-      // Served by the activity_customer index; an activity's sign-ups are bounded by its capacity.
-      const { data } = await ctx.db.collection('registrations').where({ activityId: id }).limit(1000).get();
+      const where = { activityId: id, ...(input.status ? { status: input.status } : {}) };
+      const countOf = async (status: RegistrationView['status']) =>
+        (await ctx.db.collection('registrations').where({ activityId: id, status }).count()).total as number;
+      const [page, joined, checkedIn, cancelled] = await Promise.all([
+        timePage<any>(ctx.db, 'registrations', where, 'createdAt', input.cursor, REGISTRATION_PAGE),
+        countOf('joined'),
+        countOf('checked_in'),
+        countOf('cancelled'),
+      ]);
+      const data = page.items;
       const customerIds = [...new Set((data as any[]).map((r) => r.customerId))];
       const customers = new Map<string, any>();
       for (let i = 0; i < customerIds.length; i += 100) {
@@ -255,24 +266,20 @@ export const catalogHandlers = {
           .get();
         for (const c of found) customers.set(c._id, c);
       }
-      const items: RegistrationView[] = (data as any[])
-        .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime())
-        .map((r) => ({
-          registrationId: r._id,
-          customerId: r.customerId,
-          name: customers.get(r.customerId)?.profile?.name ?? r.answers?.name ?? null,
-          phoneMasked: maskPhone(customers.get(r.customerId)?.phone),
-          status: r.status,
-          createdAt: iso(r.createdAt)!,
-          checkedInAt: iso(r.checkedInAt),
-        }));
+      const items: RegistrationView[] = (data as any[]).map((r) => ({
+        registrationId: r._id,
+        customerId: r.customerId,
+        name: customers.get(r.customerId)?.profile?.name ?? r.answers?.name ?? null,
+        phoneMasked: maskPhone(customers.get(r.customerId)?.phone),
+        status: r.status,
+        createdAt: iso(r.createdAt)!,
+        checkedInAt: iso(r.checkedInAt),
+      }));
+      // `joined` counts everyone holding a seat, checked in or not.
       return {
         items,
-        counts: {
-          joined: items.filter((r) => r.status !== 'cancelled').length,
-          checkedIn: items.filter((r) => r.status === 'checked_in').length,
-          cancelled: items.filter((r) => r.status === 'cancelled').length,
-        },
+        nextCursor: page.nextCursor,
+        counts: { joined: joined + checkedIn, checkedIn, cancelled },
       };
     },
   ),

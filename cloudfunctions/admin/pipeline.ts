@@ -9,7 +9,7 @@ import { callFunction } from './cloudbase';
 import type { AdminContext } from './context';
 import { record } from './context';
 import { handle } from './http';
-import { decodePageCursor, nextPageCursor } from './paging';
+import { timePage } from './paging';
 
 /**
  * The lead pipeline's data as the admin page edits it: tag and score rules (with a dry run on a
@@ -116,21 +116,10 @@ export const pipelineHandlers = {
   }),
 
   'GET /deliveries': handle(schemas.deliveryList, async (input, ctx: AdminContext) => {
-    const _ = ctx.db.command;
-    const cursor = input.cursor ? decodePageCursor(input.cursor) : null;
     // With a status, the status_next index orders by next attempt; without, the created index.
     const timeField = input.status ? 'nextAttemptAt' : 'createdAt';
     const where: Record<string, unknown> = input.status ? { status: input.status } : {};
-    if (cursor) where[timeField] = _.lte(new Date(cursor.at));
-    const { data } = await ctx.db
-      .collection('outbox')
-      .where(where)
-      .orderBy(timeField, 'desc')
-      .limit(PAGE + 1 + (cursor?.skip ?? 0))
-      .get();
-    const rows = (data as any[]).slice(cursor?.skip ?? 0);
-    const items = rows.slice(0, PAGE);
-    const at = (m: any) => new Date(m[timeField]).getTime();
+    const { items, nextCursor } = await timePage<any>(ctx.db, 'outbox', where, timeField, input.cursor, PAGE);
     return {
       items: items.map(
         (m): OutboxView => ({
@@ -145,7 +134,7 @@ export const pipelineHandlers = {
           deliveredAt: m.deliveredAt ? new Date(m.deliveredAt).toISOString() : null,
         }),
       ),
-      nextCursor: rows.length > PAGE ? nextPageCursor(items, at, cursor) : null,
+      nextCursor,
     };
   }),
 

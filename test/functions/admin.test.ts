@@ -569,6 +569,58 @@ describe('activities and accounts', () => {
     expect((await cloud.api('POST', `/activities/${id}/publish`, {}, admin)).status).toBe(409);
   });
 
+  test('a long sign-up list comes in pages, by status, with counts of the whole list', async () => {
+    const at = Date.UTC(2026, 10, 1);
+    const statuses = ['joined', 'checked_in', 'cancelled'] as const;
+    const docs = Array.from({ length: 450 }, (_v, i) => ({
+      _id: `reg-${String(i).padStart(3, '0')}`,
+      requestKey: `big-${i}`,
+      checkinCode: `BIG${i}`,
+      activityId: 'act-big',
+      customerId: `cust-${i}`,
+      status: statuses[i % 3],
+      answers: { name: `顾客${i}` },
+      // Every fifth sign-up shares its second with the one before: pages must not lose ties.
+      createdAt: new Date(at + Math.floor(i - (i % 5 === 4 ? 1 : 0)) * 1000),
+      checkedInAt: i % 3 === 1 ? new Date(at + i * 1000 + 60_000) : null,
+    }));
+    await db
+      .collection('activities')
+      .add({ data: { _id: 'act-big', title: '大型发布会', capacity: 1000, remaining: 700 } });
+    const tcb = require('@cloudbase/node-sdk');
+    const registrations = tcb.init({ env: cloud.cloud.envId }).database().collection('registrations');
+    for (let i = 0; i < docs.length; i += 50) await registrations.add(docs.slice(i, i + 50));
+    const walk = async (query: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let counts: unknown;
+      do {
+        const url: string = `/activities/act-big/registrations?${query}${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = (await cloud.api('GET', url, undefined, admin)).body.data;
+        seen.push(...page.items.map((r: any) => r.registrationId));
+        counts = page.counts;
+        cursor = page.nextCursor;
+      } while (cursor);
+      return { seen, counts };
+    };
+    const all = await walk('');
+    expect(all.seen).toHaveLength(450);
+    expect(new Set(all.seen).size).toBe(450);
+    expect(all.counts).toEqual({ joined: 300, checkedIn: 150, cancelled: 150 });
+    const checkedIn = await walk('status=checked_in');
+    expect(checkedIn.seen.sort()).toEqual(
+      docs
+        .filter((d) => d.status === 'checked_in')
+        .map((d) => d._id)
+        .sort(),
+    );
+    const bad = await cloud.api('GET', '/activities/act-big/registrations?cursor=nope', undefined, admin);
+    expect(bad.body.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      fields: [expect.objectContaining({ path: 'cursor' })],
+    });
+  });
+
   test('admin manages accounts; a role change ends the sessions; others may not', async () => {
     const created = await cloud.api(
       'POST',
