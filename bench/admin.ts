@@ -339,6 +339,18 @@ async function main() {
     percentile(dashboard, 50) <= 300 ? 'median ≤ 300 ms: met' : 'median ≤ 300 ms: NOT met',
   ]);
 
+  for (const filter of ['channel=ad-3', 'staff=staff-12', 'activity=act-5']) {
+    const samples = await timed(10, () =>
+      call('GET', `/dashboard?from=${day(start + DAY_MS)}&to=${day(now)}&${filter}`),
+    );
+    rows.push([
+      `dashboard, ${DAYS} days, ${filter}`,
+      fmt(percentile(samples, 50)),
+      fmt(percentile(samples, 95)),
+      '',
+    ]);
+  }
+
   // Export: the newest 100,000 leads (a date range), polled as the page polls it.
   const exportDays = Math.max(1, Math.round((100_000 / LEADS) * DAYS));
   const exportFilter = { from: day(now - (exportDays - 1) * DAY_MS), to: day(now) };
