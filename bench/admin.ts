@@ -12,6 +12,7 @@ import { encodeCursor } from '../cloudfunctions/repositories/leadQueries';
 import type { LeadDoc, LeadStatus } from '../cloudfunctions/repositories/leads';
 import { stableId } from '../cloudfunctions/runtime/store';
 import { startLocalCloud } from '../local';
+import { generator } from '../local/demo';
 import { percentile, printTable } from './stats';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1_000_000);
@@ -19,18 +20,6 @@ const DAYS = 60;
 const DAY_MS = 86_400_000;
 const PAGE = 50;
 const root = path.resolve(__dirname, '../..');
-
-/** A deterministic generator, so two runs measure the same data. */
-function generator(seed: number) {
-  let state = seed >>> 0 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4_294_967_296;
-  };
-  return { next, pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] };
-}
 
 const STORES = ['静安店', '徐汇店', '浦东店', '长宁店', '杭州店', '苏州店'];
 const CHANNELS = [

@@ -28,8 +28,8 @@ export interface DemoOptions {
   envId?: string;
 }
 
-/** A small deterministic generator: the same seed gives the same demo. */
-function generator(seed: number) {
+/** A small deterministic generator: the same seed gives the same demo (and the same benchmark data). */
+export function generator(seed: number) {
   let state = seed >>> 0 || 1;
   const next = () => {
     state ^= state << 13;
