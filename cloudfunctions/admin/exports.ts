@@ -9,14 +9,7 @@ import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
 import { dayOf } from '../core/funnel';
 import { maskPhone } from '../core/phone';
 import { insertJob, type JobDoc, jobById, leaseJob, saveJob } from '../repositories/jobs';
-import {
-  decodeCursor,
-  encodeCursor,
-  leadConditions,
-  leadPage,
-  lowerBound,
-  upperBound,
-} from '../repositories/leadQueries';
+import { decodeCursor, encodeCursor, leadConditions, leadPage, leadRange } from '../repositories/leadQueries';
 import type { LeadDoc } from '../repositories/leads';
 import { AppError, fieldError } from '../runtime/errors';
 import { randomId } from '../runtime/store';
@@ -169,10 +162,7 @@ export async function advanceExport(
   const started = Date.now();
   const { filter, includePhone } = job.params;
   const where = leadConditions(ctx.db, filter, job.params.ownerScope);
-  const range = {
-    from: filter.from ? lowerBound(filter.from) : null,
-    to: filter.to ? upperBound(filter.to) : null,
-  };
+  const range = leadRange(filter);
   const names = await loadNames(ctx);
   let cursor = job.cursor ? decodeCursor(job.cursor) : null;
   let processed = job.processed;

@@ -14,12 +14,12 @@ import { maskPhone } from '../core/phone';
 import { staffById } from '../repositories/codes';
 import { countFunnel } from '../repositories/counters';
 import {
+  countLeadsWhere,
   decodeCursor,
   encodeCursor,
   leadConditions,
   leadPage,
-  lowerBound,
-  upperBound,
+  leadRange,
 } from '../repositories/leadQueries';
 import { type LeadDoc, leadById } from '../repositories/leads';
 import { touchesSince } from '../repositories/touches';
@@ -105,11 +105,7 @@ export async function countLeads(
 ): Promise<number | null> {
   const countable = !filter.tag && !filter.q && filter.mql === undefined && filter.owner !== 'none';
   if (!countable) return null;
-  const _ = ctx.db.command;
-  const parts: Record<string, unknown>[] = [leadConditions(ctx.db, filter, scope)];
-  if (filter.from) parts.push({ createdAt: _.gte(lowerBound(filter.from)) });
-  if (filter.to) parts.push({ createdAt: _.lt(upperBound(filter.to)) });
-  return (await ctx.db.collection('leads').where(_.and(parts)).count()).total;
+  return countLeadsWhere(ctx.db, leadConditions(ctx.db, filter, scope), leadRange(filter));
 }
 
 const cellOf = (lead: LeadDoc) => ({
@@ -123,11 +119,7 @@ export const leadHandlers = {
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
     if (input.cursor && !cursor) throw fieldError('cursor', '分页游标无效，请从第一页重新加载');
     const where = leadConditions(ctx.db, input, ownerScope(ctx));
-    const range = {
-      from: input.from ? lowerBound(input.from) : null,
-      to: input.to ? upperBound(input.to) : null,
-    };
-    const page = await leadPage(ctx.db, where, range, cursor, input.limit, LIST_FIELDS);
+    const page = await leadPage(ctx.db, where, leadRange(input), cursor, input.limit, LIST_FIELDS);
     return { items: page.items.map(leadItem), nextCursor: page.next ? encodeCursor(page.next) : null };
   }),
 

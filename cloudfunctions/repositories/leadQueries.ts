@@ -36,14 +36,14 @@ const CST_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** A `from` bound: a China-time day's start, or an instant. */
-export function lowerBound(value: string): Date {
+function lowerBound(value: string): Date {
   return /^\d{4}-\d{2}-\d{2}$/.test(value)
     ? new Date(Date.parse(`${value}T00:00:00Z`) - CST_OFFSET_MS)
     : new Date(value);
 }
 
 /** A `to` bound, exclusive: the start of the day after a China-time day, or just after an instant. */
-export function upperBound(value: string): Date {
+function upperBound(value: string): Date {
   return /^\d{4}-\d{2}-\d{2}$/.test(value)
     ? new Date(Date.parse(`${value}T00:00:00Z`) - CST_OFFSET_MS + DAY_MS)
     : new Date(Date.parse(value) + 1);
@@ -83,6 +83,11 @@ export interface LeadRange {
   to: Date | null;
 }
 
+/** The createdAt range of a filter's `from` and `to`. */
+export function leadRange(filter: Pick<LeadFilter, 'from' | 'to'>): LeadRange {
+  return { from: filter.from ? lowerBound(filter.from) : null, to: filter.to ? upperBound(filter.to) : null };
+}
+
 function query(
   db: Database,
   where: Record<string, unknown>,
@@ -96,6 +101,15 @@ function query(
   let q = db.collection('leads').where(parts.length === 1 ? where : _.and(parts));
   if (fields) q = q.field(fields);
   return q;
+}
+
+/** How many leads match (every one is walked: keep it off the paths that must answer fast). */
+export async function countLeadsWhere(
+  db: Database,
+  where: Record<string, unknown>,
+  range: LeadRange,
+): Promise<number> {
+  return (await query(db, where, range).count()).total;
 }
 
 const MAX_GET = 1000;
