@@ -151,6 +151,8 @@ function seed(cloud: Awaited<ReturnType<typeof startLocalCloud>>, now: number) {
         firstTouch: touch,
         lastTouch: touch,
         duplicate: false,
+        possibleDuplicate: false,
+        possibleDuplicateOf: null,
         tags: [r.pick(TAGS), ...(r.next() < 0.3 ? [r.pick(TAGS)] : [])],
         score,
         mql: score >= 80,

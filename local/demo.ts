@@ -486,6 +486,8 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
       firstTouch,
       lastTouch: last,
       duplicate: repeat,
+      possibleDuplicate: false,
+      possibleDuplicateOf: null,
       tags,
       score,
       mql,

@@ -365,7 +365,7 @@ const actions = {
     const customer = await me(ctx);
     const anonymousId = `deleted:${randomId(9)}`;
     const counts = await anonymizeRecords(ctx.db, customer._id, anonymousId, ctx.now);
-    if (customer.phone) await releasePhone(ctx.db, customer.phone);
+    if (customer.phone) await releasePhone(ctx.db, customer.phone, customer._id);
     await removeCustomer(ctx.db, customer._id);
     // The audit names the anonymous id only: the record of deletion holds no personal data.
     await audit(

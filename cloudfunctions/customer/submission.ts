@@ -9,8 +9,9 @@ import { countFunnel, withinRateLimit } from '../repositories/counters';
 import {
   type ConsentRecord,
   type CustomerDoc,
-  claimPhone,
+  claimVerifiedPhone,
   mergeCustomer,
+  otherHolderOf,
   updateCustomer,
 } from '../repositories/customers';
 import { insertLead, type LeadDoc, leadById } from '../repositories/leads';
@@ -19,7 +20,6 @@ import { touchesSince } from '../repositories/touches';
 import { deliverDue } from '../runtime/delivery';
 import { AppError, fieldError } from '../runtime/errors';
 import { assertTextAllowed, exchangePhoneCode } from '../runtime/openapi';
-import { findById } from '../runtime/store';
 import type { CustomerContext } from './context';
 import { routeLead } from './routing';
 
@@ -91,7 +91,8 @@ export async function prepareSubmission(
     })
     .map((key) => ({ path: `fields.${key}`, text: fields[key as keyof LeadFields] as string }));
   await assertTextAllowed(ctx.caller.openid, freeTexts);
-  if (!customer.phone && fields.phoneCode) {
+  // A typed number held so far may still be verified: the one-tap number then replaces it.
+  if (!customer.phoneVerified && fields.phoneCode) {
     phone = normalizePhone(await exchangePhoneCode(fields.phoneCode));
     if (!phone) throw fieldError('fields.phoneCode', '该微信绑定的手机号无法使用，请手动填写');
     phoneVerified = true;
@@ -118,12 +119,16 @@ export interface SavedSubmitter {
   customer: CustomerDoc;
   /** The person had left a lead before (or is an earlier customer under a second openid). */
   repeat: boolean;
+  /** Another customer holds the number this one typed: a person decides whether they are one. */
+  possibleDuplicateOf: string | null;
   attribution: LeadAttribution;
 }
 
 /**
- * Stores what the submission taught us about the person. A phone number already held by another
- * customer means the same person under a second openid: they are merged into that customer.
+ * Stores what the submission taught us about the person. Only a number verified by WeChat says
+ * who someone is: one already verified by another customer means the same person under a second
+ * openid, merged into that customer. A typed number stays on the caller's own customer,
+ * unverified, and never changes who the caller is; if someone else holds it, the lead is flagged.
  */
 export async function saveSubmitter(
   ctx: CustomerContext,
@@ -133,22 +138,23 @@ export async function saveSubmitter(
   attribution: LeadAttribution,
 ): Promise<SavedSubmitter> {
   let survivor = customer;
-  let merged = false;
-  // Merged means the same person under a second openid; either way a lead of theirs is a repeat.
-  if (prepared.phone && prepared.phone !== customer.phone) {
-    const holderId = await claimPhone(ctx.db, prepared.phone, customer._id, ctx.now);
-    const holder =
-      holderId === customer._id ? null : await findById<CustomerDoc>(ctx.db, 'customers', holderId);
+  let possibleDuplicateOf: string | null = null;
+  const newlyVerified = prepared.phone !== null && prepared.phoneVerified && !customer.phoneVerified;
+  if (newlyVerified && prepared.phone) {
+    const holder = await claimVerifiedPhone(ctx.db, prepared.phone, customer._id, ctx.now);
     if (holder) {
       await mergeCustomer(ctx.db, customer, holder, ctx.now);
       survivor = holder;
-      merged = true;
     }
+  } else if (prepared.phone && !prepared.phoneVerified && prepared.phone !== customer.phone) {
+    possibleDuplicateOf = await otherHolderOf(ctx.db, prepared.phone, customer._id);
   }
+  const merged = survivor !== customer;
+  const keepsPhone = survivor.phoneVerified || (survivor.phone !== null && !newlyVerified);
   const changes: Partial<CustomerDoc> = {
     profile: mergeProfile(survivor.profile, prepared.profile),
-    phone: survivor.phone ?? prepared.phone,
-    phoneVerified: survivor.phone ? survivor.phoneVerified : prepared.phoneVerified,
+    phone: keepsPhone ? survivor.phone : prepared.phone,
+    phoneVerified: survivor.phoneVerified || prepared.phoneVerified,
     consent: prepared.consent,
     ...(purpose === 'profile'
       ? {}
@@ -164,6 +170,7 @@ export async function saveSubmitter(
   return {
     customer: saved,
     repeat: merged || survivor.lastLeadAt !== null,
+    possibleDuplicateOf,
     // The survivor's own touches decide a merged person's attribution.
     attribution: merged ? await currentAttribution(ctx, saved) : attribution,
   };
@@ -218,6 +225,8 @@ export async function captureLead(
     firstTouch: first,
     lastTouch: last,
     duplicate: repeat,
+    possibleDuplicate: saved.possibleDuplicateOf !== null,
+    possibleDuplicateOf: saved.possibleDuplicateOf,
     tags: [],
     score: 0,
     mql: false,

@@ -37,6 +37,7 @@ export interface CustomerDoc {
 }
 
 const CUSTOMERS = 'customers';
+const IDENTITIES = 'identities';
 
 /** The customer for an openid, created on first sight; merged customers resolve to the survivor. */
 export async function customerForOpenid(
@@ -90,20 +91,50 @@ export async function updateCustomer(db: Database, id: string, changes: Partial<
 }
 
 /**
- * Claims a phone number for a customer. Returns the customer that holds it: the caller itself,
- * or the earlier customer with that number (then the caller is the same person, merged in).
+ * Claims a phone number verified by WeChat for a customer. Returns the customer that holds it: the
+ * caller itself, or an earlier customer who verified the same number (the same person under a
+ * second openid, to be merged in). A claim whose holder never verified that number (made before
+ * typed numbers stopped claiming) is taken over: a verified number always wins.
  */
-export async function claimPhone(
+export async function claimVerifiedPhone(
   db: Database,
   phone: string,
   customerId: string,
   now: Date,
-): Promise<string> {
+): Promise<CustomerDoc | null> {
   const claimId = `phone:${phone}`;
-  if (await insertOnce(db, 'identities', { _id: claimId, customerId, createdAt: now } as { _id: string }))
-    return customerId;
-  const claim = await findById<{ customerId: string }>(db, 'identities', claimId);
-  return claim?.customerId ?? customerId;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    if (await insertOnce(db, IDENTITIES, { _id: claimId, customerId, createdAt: now } as { _id: string }))
+      return null;
+    const claim = await findById<{ customerId: string }>(db, IDENTITIES, claimId);
+    if (!claim) continue;
+    if (claim.customerId === customerId) return null;
+    const holder = await findById<CustomerDoc>(db, CUSTOMERS, claim.customerId);
+    if (holder && !holder.mergedInto && holder.phoneVerified && holder.phone === phone) return holder;
+    // Only the claim as read is replaced: two verified claimants racing are decided by this update.
+    const res = await db
+      .collection(IDENTITIES)
+      .where({ _id: claimId, customerId: claim.customerId })
+      .update({ data: { customerId, createdAt: now } });
+    if (res.stats.updated === 1) return null;
+  }
+  throw new Error(`phone claim ${claimId} kept changing`);
+}
+
+/**
+ * Another live customer holding this number (typed or verified): a typed number that matches one
+ * makes the lead a possible duplicate for a person to review, never a merge.
+ */
+export async function otherHolderOf(db: Database, phone: string, customerId: string): Promise<string | null> {
+  const { data } = await db
+    .collection(CUSTOMERS)
+    .where({ phone, mergedInto: null })
+    .field({ _id: true, phoneVerified: true })
+    .limit(5)
+    .get();
+  const others = (data as { _id: string; phoneVerified: boolean }[]).filter((c) => c._id !== customerId);
+  // A verified holder is the likelier real owner of the number.
+  return (others.find((c) => c.phoneVerified) ?? others[0])?._id ?? null;
 }
 
 /** Folds a second openid's customer into the one already holding the phone. */
@@ -132,10 +163,11 @@ export async function mergeCustomer(
     .update({ data: { mergedInto: into._id, updatedAt: now } });
 }
 
-export async function releasePhone(db: Database, phone: string): Promise<void> {
+/** Drops the customer's phone claim (only its own: a typed number names someone else's). */
+export async function releasePhone(db: Database, phone: string, customerId: string): Promise<void> {
   await db
-    .collection('identities')
-    .where({ _id: `phone:${phone}` })
+    .collection(IDENTITIES)
+    .where({ _id: `phone:${phone}`, customerId })
     .remove();
 }
 

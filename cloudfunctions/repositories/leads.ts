@@ -19,6 +19,8 @@ export interface LeadDoc {
   phoneVerified: boolean;
   answers: Record<string, string>;
   consent: ConsentRecord;
+  /** The customer withdrew consent after this lead: its phone is no longer revealed or exported. */
+  consentWithdrawnAt?: Date | null;
   channel: string;
   channelType: TouchFacts['channelType'];
   codeId: string | null;
@@ -30,6 +32,10 @@ export interface LeadDoc {
   lastTouch: TouchFacts;
   /** Whether the person was already known as a lead when this one came in. */
   duplicate: boolean;
+  /** The number was typed, and another customer holds it: flagged for a person to merge or dismiss. */
+  possibleDuplicate: boolean;
+  /** That other customer (null once reviewed, or when there is none). */
+  possibleDuplicateOf: string | null;
   tags: string[];
   score: number;
   mql: boolean;

@@ -232,9 +232,9 @@ describe('submitLead', () => {
     expect(later).toEqual(answers[0]);
   });
 
-  test('the same phone typed two ways by two openids is one customer with two leads', async () => {
-    const first = await cloud.call('customer', lead({ name: '张三', phone: '138 0013 8000' }), 'wechat-a');
-    const second = await cloud.call('customer', lead({ name: '张三', phone: '+8613800138000' }), 'wechat-b');
+  test('the same phone verified by WeChat for two openids is one customer with two leads', async () => {
+    const first = await cloud.call('customer', lead({ name: '张三', phoneCode: 'test:13800138000' }), 'wechat-a');
+    const second = await cloud.call('customer', lead({ name: '张三', phoneCode: 'test:13800138000' }), 'wechat-b');
     expect(second.data).toMatchObject({ customerId: first.data.customerId, duplicate: true });
     expect(await count('leads', { customerId: first.data.customerId })).toBe(2);
     expect(await count('customers', { mergedInto: null })).toBe(1);
