@@ -1,6 +1,13 @@
 import { z } from 'zod';
+import { cursorParam, INSTANT_MAX, INSTANT_MIN, leadCursorSchema, pageCursorSchema } from './cursor';
 import { FIELD_KEYS } from './fields';
-import { deliverySettingsSchema, ruleSchema, salesSettingsSchema } from './pipeline';
+import { PASSWORD_MAX_LENGTH, passwordProblem } from './passwords';
+import {
+  ruleSchema,
+  salesSettingsEditSchema,
+  type salesSettingsSchema,
+  settingsUpdateSchema,
+} from './pipeline';
 
 /**
  * The admin API (`/admin-api/*`, the `admin` function behind CloudBase's HTTP access service):
@@ -26,6 +33,8 @@ export const PERMISSIONS = {
   'leads.assign': ['admin', 'marketing'],
   'leads.tag': ['admin', 'marketing'],
   'leads.export': ['admin', 'marketing'],
+  /** Merge two customers a typed phone number flagged as possibly one person (or dismiss the flag). */
+  'customers.merge': ['admin', 'marketing'],
   'activities.read': ['admin', 'marketing', 'viewer'],
   'activities.write': ['admin', 'marketing'],
   'codes.read': ['admin', 'marketing', 'viewer'],
@@ -68,6 +77,7 @@ export const ADMIN_ROUTES = {
   'POST /leads/:id/reveal': 'leads.reveal',
   'POST /leads/assign': 'leads.assign',
   'POST /leads/tag': 'leads.tag',
+  'POST /leads/:id/duplicate': 'customers.merge',
   'POST /exports': 'leads.export',
   'GET /jobs/:id': 'leads.export',
   'GET /activities': 'activities.read',
@@ -88,6 +98,8 @@ export const ADMIN_ROUTES = {
   'POST /staff': 'staff.write',
   'PATCH /staff/:id': 'staff.write',
   'POST /staff/:id/invite': 'staff.write',
+  /** Releases the member's WeChat binding (and draws a new invite: the old one may be known). */
+  'POST /staff/:id/unbind': 'staff.write',
   'GET /rules': 'rules.read',
   'POST /rules': 'rules.write',
   'PATCH /rules/:id': 'rules.write',
@@ -120,12 +132,25 @@ export const LEAD_STATUS_LABELS: Record<LeadStatus, string> = {
 
 const id = z.string().trim().min(1, '缺少编号').max(64, '编号过长');
 const optionalText = (max: number) => z.string().trim().min(1).max(max, `不能超过 ${max} 个字`).optional();
-/** `2026-11-22` (a China-time day) or an ISO date-time. */
-const dateBound = z
-  .string()
+const inRange = (at: number) => at >= INSTANT_MIN && at < INSTANT_MAX;
+const isDay = (v: string) => z.iso.date().safeParse(v).success && inRange(Date.parse(v));
+const isInstant = (v: string) =>
+  z.iso.datetime({ offset: true }).safeParse(v).success && inRange(Date.parse(v));
+/** A calendar day `2026-11-22` (2000 to 2099): `2026-02-30` is not one. */
+const day = z
+  .string({ error: '日期格式应为 YYYY-MM-DD' })
   .trim()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || !Number.isNaN(Date.parse(v)), '日期格式不正确')
+  .refine(isDay, '日期应为 2000 到 2099 年间真实存在的日期（YYYY-MM-DD）');
+/** `2026-11-22` (a China-time day) or an ISO date-time, 2000 to 2099. */
+const dateBound = z
+  .string({ error: '日期格式不正确' })
+  .trim()
+  .refine(
+    (v) => isDay(v) || isInstant(v),
+    '日期应为 2000 到 2099 年间真实存在的日期（YYYY-MM-DD）或带时区的时间',
+  )
   .optional();
+const CHANNEL_TYPES = ['store', 'staff', 'official_account', 'ad', 'poster'] as const;
 const flag = z
   .union([z.boolean(), z.enum(['true', 'false'])])
   .transform((v) => v === true || v === 'true')
@@ -140,6 +165,8 @@ export const leadFilterSchema = z.object({
   /** A staff id, or `none` for leads in the shared pool. */
   owner: optionalText(64),
   mql: flag,
+  /** Leads whose typed phone number another customer holds, awaiting a person's review. */
+  possibleDuplicate: flag,
   from: dateBound,
   to: dateBound,
   /** A name (prefix) or the last 4+ digits of a phone number. */
@@ -147,18 +174,34 @@ export const leadFilterSchema = z.object({
 });
 export type LeadFilter = z.infer<typeof leadFilterSchema>;
 
+/** A password being set: the policy of typings/passwords.ts, its Chinese sentence as the field message. */
+const newPassword = z.string({ error: '请填写密码' }).superRefine((password, ctx) => {
+  const problem = passwordProblem(password);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const adminRequestSchemas = {
   login: z.object({
-    username: z.string().trim().min(1, '请输入用户名').max(40),
-    password: z.string().min(1, '请输入密码').max(200),
+    username: z
+      .string({ error: '请输入用户名' })
+      .trim()
+      .min(1, '请输入用户名')
+      .max(40, '用户名不能超过 40 个字符'),
+    password: z
+      .string({ error: '请输入密码' })
+      .min(1, '请输入密码')
+      .max(PASSWORD_MAX_LENGTH, `密码不能超过 ${PASSWORD_MAX_LENGTH} 个字符`),
   }),
   leadList: leadFilterSchema.extend({
     limit: z.coerce.number().int('每页条数必须是整数').min(1).max(100).default(50),
-    cursor: z.string().max(300).optional(),
+    cursor: cursorParam(leadCursorSchema),
   }),
   leadStatus: z.object({
     status: z.enum(LEAD_STATUSES, { error: '状态无效' }),
     note: z.string().trim().max(500, '备注不能超过 500 字').optional(),
+  }),
+  duplicateDecision: z.object({
+    decision: z.enum(['merge', 'dismiss'], { error: '请选择合并或不是同一人' }),
   }),
   leadNote: z.object({ text: z.string().trim().min(1, '请填写备注').max(500, '备注不能超过 500 字') }),
   bulkAssign: z.object({
@@ -177,8 +220,8 @@ export const adminRequestSchemas = {
     includePhone: z.boolean().default(false),
   }),
   dashboard: z.object({
-    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
-    to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+    from: day,
+    to: day,
     channel: optionalText(64),
     staff: optionalText(64),
     activity: optionalText(64),
@@ -247,7 +290,10 @@ export const adminRequestSchemas = {
     disabled: z.boolean().optional(),
     name: z.string().trim().min(1).max(40).optional(),
   }),
-  codeList: z.object({ channelType: optionalText(20), staffId: optionalText(64) }),
+  codeList: z.object({
+    channelType: z.enum(CHANNEL_TYPES, { error: '渠道类型无效' }).optional(),
+    staffId: id.optional(),
+  }),
   staff: z.object({
     name: z.string().trim().min(1, '请填写姓名').max(30),
     store: z.string().trim().min(1, '请填写门店').max(40),
@@ -267,10 +313,19 @@ export const adminRequestSchemas = {
       .regex(/^1[3-9]\d{9}$/, '手机号格式不正确')
       .nullable()
       .optional(),
-    sales: salesSettingsSchema.partial().optional(),
+    sales: salesSettingsEditSchema.optional(),
   }),
   rule: ruleSchema,
-  ruleEdit: ruleSchema.partial(),
+  /** Only the fields sent: a default here would overwrite the stored value (a toggle erasing the tag). */
+  ruleEdit: z
+    .object({
+      ...ruleSchema.shape,
+      enabled: ruleSchema.shape.enabled.unwrap(),
+      group: ruleSchema.shape.group.unwrap(),
+      tag: ruleSchema.shape.tag.unwrap(),
+      points: ruleSchema.shape.points.unwrap(),
+    })
+    .partial(),
   ruleTest: z.object({
     rule: ruleSchema,
     sample: z.object({
@@ -278,37 +333,47 @@ export const adminRequestSchemas = {
       channelType: z.string().max(30).default('store'),
       channelId: z.string().max(64).default(''),
       activityId: z.string().max(64).nullable().default(null),
-      answers: z.record(z.string(), z.string().max(500)).default({}),
+      answers: z.record(z.string().max(30), z.string().max(500)).default({}),
       phoneVerified: z.boolean().default(false),
-      activitiesJoined: z.number().int().min(0).default(0),
-      submissions: z.number().int().min(0).default(0),
+      activitiesJoined: z.number().int().min(0).max(10_000).default(0),
+      submissions: z.number().int().min(0).max(10_000).default(0),
     }),
   }),
-  settings: deliverySettingsSchema,
+  /** `dryRun`: count what a re-tag would change, and change nothing. */
+  retag: z.object({ dryRun: z.boolean().default(false) }),
+  settings: settingsUpdateSchema(),
   deliveryList: z.object({
-    status: z.enum(['pending', 'delivered', 'failed']).optional(),
-    cursor: z.string().max(300).optional(),
+    status: z.enum(['pending', 'delivered', 'failed'], { error: '投递状态无效' }).optional(),
+    cursor: cursorParam(pageCursorSchema),
   }),
   deliveryRetry: z.object({ messageIds: z.array(id).min(1).max(500) }),
-  auditList: z.object({ actor: optionalText(60), cursor: z.string().max(300).optional() }),
-  account: z.object({
-    username: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9_.-]{3,40}$/, '用户名为 3 到 40 位字母、数字、下划线、点或短横线'),
-    password: z.string().min(8, '密码至少 8 位').max(200),
-    role: z.enum(ROLES, { error: '角色无效' }),
-    staffId: id.optional(),
-  }),
+  auditList: z.object({ actor: optionalText(60), cursor: cursorParam(pageCursorSchema) }),
+  account: z
+    .object({
+      /** Shown as typed; unique and signed in with regardless of case. */
+      username: z
+        .string({ error: '请填写用户名' })
+        .trim()
+        .regex(/^[A-Za-z0-9_.-]{3,40}$/, '用户名为 3 到 40 位字母、数字、下划线、点或短横线'),
+      password: newPassword,
+      role: z.enum(ROLES, { error: '角色无效' }),
+      staffId: id.optional(),
+    })
+    .superRefine((account, ctx) => {
+      // The password's own rules are already reported on the field; this adds the one that needs the username.
+      if (passwordProblem(account.password)) return;
+      const problem = passwordProblem(account.password, account.username);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
+    }),
   accountEdit: z.object({
     role: z.enum(ROLES).optional(),
     active: z.boolean().optional(),
-    password: z.string().min(8, '密码至少 8 位').max(200).optional(),
+    password: newPassword.optional(),
     staffId: id.nullable().optional(),
   }),
   registrations: z.object({
     status: z.enum(['joined', 'cancelled', 'checked_in'], { error: '报名状态无效' }).optional(),
-    cursor: z.string().max(300).optional(),
+    cursor: cursorParam(pageCursorSchema),
   }),
   empty: z.object({}),
 } as const;
@@ -358,6 +423,7 @@ export interface LeadItem {
   mql: boolean;
   status: LeadStatus;
   source: string;
+  possibleDuplicate: boolean;
   createdAt: string;
 }
 
@@ -386,6 +452,17 @@ export interface LeadDetail extends LeadItem {
   answers: Record<string, string>;
   phoneVerified: boolean;
   consent: { version: string; accepted: boolean; at: string } | null;
+  /** The customer withdrew consent since: the phone can no longer be revealed or exported. */
+  consentWithdrawnAt: string | null;
+  /** The other customer holding the number this lead's customer typed, for a person to review. */
+  possibleDuplicateOf: {
+    customerId: string;
+    name: string | null;
+    phoneMasked: string | null;
+    phoneVerified: boolean;
+    leadCount: number;
+    createdAt: string;
+  } | null;
   firstTouch: TouchView | null;
   lastTouch: TouchView | null;
   touches: TouchView[];
@@ -411,10 +488,28 @@ export interface RetagJobView {
   changed: number;
 }
 
+export interface TagCount {
+  tag: string;
+  leads: number;
+}
+
+/** What a re-tag would do, counted without changing anything (advanced by reading it). */
+export interface RetagPreview extends RetagJobView {
+  dryRun: true;
+  /** Leads whose tags, score or MQL would change. */
+  changed: number;
+  /** Tags the re-tag would add and remove, with how many leads each: most first, at most 10. */
+  added: TagCount[];
+  removed: TagCount[];
+  /** Leads stored before tag sources were kept: tags no rule gives them are kept as manual. */
+  unsourced: number;
+}
+
 export interface JobView {
   jobId: string;
   kind: string;
-  status: 'running' | 'done' | 'failed';
+  /** `expired`: the file was deleted after its retention (exports hold personal data). */
+  status: 'running' | 'done' | 'failed' | 'expired';
   processed: number;
   total: number;
   downloadUrl: string | null;
@@ -489,7 +584,11 @@ export interface StaffView {
   role: 'staff' | 'sales' | 'manager';
   active: boolean;
   bound: boolean;
-  inviteCode: string;
+  /** The WeChat it is bound to, masked (`oAbc…xyz9`), and since when. */
+  boundOpenid: string | null;
+  boundAt: string | null;
+  /** Invite code and mobile: only for roles that manage staff (null for the others). */
+  inviteCode: string | null;
   mobile: string | null;
   sales: z.infer<typeof salesSettingsSchema>;
   createdAt: string;

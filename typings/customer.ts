@@ -173,7 +173,43 @@ export interface CustomerAnswers {
   cancelRegistration: { registrationId: string; status: 'cancelled' };
   myRegistrations: { items: RegistrationSummary[] };
   myShare: { sharePath: string };
-  myData: Record<string, unknown>;
+  myData: MyData;
   withdrawConsent: { withdrawn: true };
   deleteMyData: { deleted: true };
+}
+
+/**
+ * What we hold about the caller, as they may read it: their profile, phone, consent, the leads and
+ * sign-ups they left and the entries we recorded; not our workflow (owners, scores, who did what).
+ */
+export interface MyData {
+  customer: {
+    customerId: string;
+    profile: ProfileFields;
+    phone: string | null;
+    phoneVerified: boolean;
+    consent: { version: string; accepted: boolean; at: string } | null;
+    createdAt: string;
+  };
+  leads: {
+    leadId: string;
+    createdAt: string;
+    activityId: string | null;
+    name: string | null;
+    phone: string | null;
+    answers: Record<string, string>;
+    tags: string[];
+    consent: { version: string; accepted: boolean; at: string } | null;
+    /** Sales notes are counted, not quoted: "销售备注 N 条". */
+    salesNotes: number;
+  }[];
+  registrations: {
+    registrationId: string;
+    activityId: string;
+    status: string;
+    answers: Record<string, string>;
+    createdAt: string;
+    checkedInAt: string | null;
+  }[];
+  touches: { at: string; wxScene: number; channelType: string; path: string }[];
 }

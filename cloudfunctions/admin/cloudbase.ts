@@ -78,6 +78,11 @@ export async function storeFile(cloudPath: string, content: Buffer): Promise<str
   return fileID;
 }
 
+/** Deletes stored files (an export's parts once joined; expired exports). */
+export async function removeFiles(fileIDs: string[]): Promise<void> {
+  if (fileIDs.length > 0) await cloudApp().deleteFile({ fileList: fileIDs });
+}
+
 /** A temporary download URL for a stored file. */
 export async function fileUrl(fileID: string): Promise<string> {
   const { fileList } = await cloudApp().getTempFileURL({ fileList: [fileID] });

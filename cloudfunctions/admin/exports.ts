@@ -8,16 +8,16 @@ import {
 import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
 import { dayOf } from '../core/funnel';
 import { maskPhone } from '../core/phone';
-import { insertJob, type JobDoc, jobById, leaseJob, saveJob } from '../repositories/jobs';
+import { exportExpiry, insertJob, type JobDoc, jobById, leaseJob, saveJob } from '../repositories/jobs';
 import { decodeCursor, encodeCursor, leadConditions, leadPage, leadRange } from '../repositories/leadQueries';
 import type { LeadDoc } from '../repositories/leads';
 import { AppError, fieldError } from '../runtime/errors';
 import { randomId } from '../runtime/store';
-import { fileUrl, storeFile } from './cloudbase';
+import { fileUrl, removeFiles, storeFile } from './cloudbase';
 import { type AdminContext, actorOf, ownerScope, record, signedIn } from './context';
 import { BOM, csvRow } from './csv';
 import { handle } from './http';
-import { countLeads } from './leads';
+import { authorizePhoneSearch, countLeads } from './leads';
 
 /**
  * Exports run as jobs (a function cannot answer a large body, and has at most 60 s): each call
@@ -55,6 +55,7 @@ const EXPORT_FIELDS = Object.fromEntries(
     'ownerId',
     'answers',
     'source',
+    'consentWithdrawnAt',
   ].map((f) => [f, true as const]),
 );
 
@@ -114,7 +115,7 @@ function rowOf(lead: LeadDoc, names: Names, includePhone: boolean): string {
     at.toISOString(),
     dayOf(at),
     lead.name,
-    includePhone ? lead.phone : maskPhone(lead.phone),
+    includePhone && !lead.consentWithdrawnAt ? lead.phone : maskPhone(lead.phone),
     names.channels.get(lead.channel) ?? lead.channel,
     CHANNEL_TYPE_LABELS[lead.channelType] ?? lead.channelType,
     lead.staffId ? (names.staff.get(lead.staffId) ?? lead.staffId) : '',
@@ -194,6 +195,9 @@ export async function advanceExport(
       if (parts.length > 1) {
         const whole = Buffer.concat(await Promise.all(parts.map(readPart)));
         fileId = await storeFile(`exports/${job._id}/${job.fileName}`, whole);
+        // The parts are copies of the same people: only the joined file is kept, until it expires.
+        await removeFiles(parts);
+        parts.length = 0;
       }
       Object.assign(changes, { status: 'done', fileId, total: processed });
     }
@@ -219,6 +223,7 @@ export const exportHandlers = {
     const caller = signedIn(ctx);
     if (includePhone && !can(caller.role, 'leads.reveal'))
       throw fieldError('includePhone', '当前角色不能导出完整手机号');
+    await authorizePhoneSearch(ctx, filter, true);
     const scope = ownerScope(ctx);
     // Unknown (0) where the indexes cannot count exactly: progress then shows rows so far.
     const total = (await countLeads(ctx, filter, scope)) ?? 0;
@@ -239,6 +244,8 @@ export const exportHandlers = {
       fileId: null,
       fileName: `leads-${stamp}.csv`,
       error: null,
+      // Set from the start: a file of an export abandoned half way is deleted too.
+      expiresAt: exportExpiry(ctx.now),
       leaseUntil: new Date(0),
       createdAt: ctx.now,
       updatedAt: ctx.now,
@@ -252,6 +259,7 @@ export const exportHandlers = {
     const job = await jobById<ExportParams>(ctx.db, id);
     if (job?.kind !== 'export' || job.actor !== actorOf(ctx))
       throw new AppError('NOT_FOUND', '没有这个导出任务');
+    if (job.status === 'expired') throw new AppError('NOT_FOUND', '导出文件已过期删除，请重新导出');
     return answer(await advanceExport(ctx, job));
   }),
 };

@@ -1,4 +1,5 @@
 import {
+  can,
   type LeadCount,
   type LeadDetail,
   type LeadFilter,
@@ -9,14 +10,18 @@ import {
   adminRequestSchemas as schemas,
   type TouchView,
 } from '../../typings/admin';
+import { mergeProfile } from '../core/form';
 import { countersForStatusChange, dayOf, funnelKey } from '../core/funnel';
 import { maskPhone } from '../core/phone';
+import { editTags, type TagSources, tagDifference } from '../core/rules';
 import { staffById } from '../repositories/codes';
 import { countFunnel } from '../repositories/counters';
+import { type CustomerDoc, mergeCustomer } from '../repositories/customers';
 import {
   countLeadsWhere,
   decodeCursor,
   encodeCursor,
+  isPhoneSearch,
   leadConditions,
   leadPage,
   leadRange,
@@ -24,6 +29,7 @@ import {
 import { type LeadDoc, leadById } from '../repositories/leads';
 import { touchesSince } from '../repositories/touches';
 import { AppError, fieldError } from '../runtime/errors';
+import { findById } from '../runtime/store';
 import { type AdminContext, actorOf, ownerScope, record, signedIn } from './context';
 import { handle } from './http';
 
@@ -45,6 +51,7 @@ export const LIST_FIELDS = Object.fromEntries(
     'mql',
     'status',
     'source',
+    'possibleDuplicate',
     'createdAt',
   ].map((f) => [f, true as const]),
 );
@@ -66,6 +73,7 @@ export function leadItem(lead: LeadDoc): LeadItem {
     mql: lead.mql === true,
     status: lead.status,
     source: lead.source,
+    possibleDuplicate: lead.possibleDuplicate === true,
     createdAt: new Date(lead.createdAt).toISOString(),
   };
 }
@@ -108,6 +116,20 @@ export async function countLeads(
   return countLeadsWhere(ctx.db, leadConditions(ctx.db, filter, scope), leadRange(filter));
 }
 
+/**
+ * A search by a phone's digits answers whether a number exists, so a full number could be recovered
+ * digit by digit: it needs the permission to reveal phones, and the first page of such a search is
+ * audited like a reveal.
+ */
+export async function authorizePhoneSearch(ctx: AdminContext, filter: LeadFilter, audited: boolean) {
+  if (!filter.q || !isPhoneSearch(filter.q)) return;
+  if (!can(signedIn(ctx).role, 'leads.reveal'))
+    throw new AppError('FORBIDDEN', '当前角色不能按手机号搜索，请按姓名搜索', [
+      { path: 'q', message: '不能按手机号搜索' },
+    ]);
+  if (audited) await record(ctx, 'leads.search.phone', filter.q);
+}
+
 const cellOf = (lead: LeadDoc) => ({
   channelId: lead.channel,
   staffId: lead.staffId,
@@ -118,6 +140,7 @@ export const leadHandlers = {
   'GET /leads': handle(schemas.leadList, async (input, ctx: AdminContext): Promise<LeadPage> => {
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
     if (input.cursor && !cursor) throw fieldError('cursor', '分页游标无效，请从第一页重新加载');
+    await authorizePhoneSearch(ctx, input, !cursor);
     const where = leadConditions(ctx.db, input, ownerScope(ctx));
     const page = await leadPage(ctx.db, where, leadRange(input), cursor, input.limit, LIST_FIELDS);
     return { items: page.items.map(leadItem), nextCursor: page.next ? encodeCursor(page.next) : null };
@@ -126,14 +149,15 @@ export const leadHandlers = {
   // Its own route: a count walks every match, so the list does not wait for it.
   'GET /leads/count': handle(
     leadFilterSchema,
-    async (input, ctx: AdminContext): Promise<LeadCount> => ({
-      total: await countLeads(ctx, input, ownerScope(ctx)),
-    }),
+    async (input, ctx: AdminContext): Promise<LeadCount> => {
+      await authorizePhoneSearch(ctx, input, false);
+      return { total: await countLeads(ctx, input, ownerScope(ctx)) };
+    },
   ),
 
   'GET /leads/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }): Promise<LeadDetail> => {
     const lead = await reachableLead(ctx, id);
-    const [touches, deliveries, others] = await Promise.all([
+    const [touches, deliveries, others, suspect] = await Promise.all([
       touchesSince(ctx.db, lead.customerId, new Date(0), 50),
       ctx.db.collection('outbox').where({ leadIds: lead._id }).limit(20).get(),
       ctx.db
@@ -142,6 +166,9 @@ export const leadHandlers = {
         .orderBy('createdAt', 'desc')
         .limit(20)
         .get(),
+      lead.possibleDuplicate && lead.possibleDuplicateOf
+        ? findById<CustomerDoc>(ctx.db, 'customers', lead.possibleDuplicateOf)
+        : null,
     ]);
     const extra = lead as LeadDoc & { notes?: { text: string; at: Date; by: string }[] };
     return {
@@ -153,6 +180,17 @@ export const leadHandlers = {
             version: lead.consent.version,
             accepted: lead.consent.accepted,
             at: new Date(lead.consent.at).toISOString(),
+          }
+        : null,
+      consentWithdrawnAt: lead.consentWithdrawnAt ? new Date(lead.consentWithdrawnAt).toISOString() : null,
+      possibleDuplicateOf: suspect
+        ? {
+            customerId: suspect._id,
+            name: suspect.profile.name ?? null,
+            phoneMasked: maskPhone(suspect.phone),
+            phoneVerified: suspect.phoneVerified,
+            leadCount: suspect.leadCount ?? 0,
+            createdAt: new Date(suspect.createdAt).toISOString(),
           }
         : null,
       firstTouch: touchView(lead.firstTouch),
@@ -223,9 +261,67 @@ export const leadHandlers = {
 
   'POST /leads/:id/reveal': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
     const lead = await reachableLead(ctx, id);
+    if (lead.consentWithdrawnAt) throw new AppError('FORBIDDEN', '客户已撤回同意，不能再查看完整号码');
     await record(ctx, 'lead.reveal', id, { customerId: lead.customerId });
     return { leadId: id, phone: lead.phone ?? null };
   }),
+
+  'POST /leads/:id/duplicate': handle(
+    schemas.duplicateDecision,
+    async ({ decision }, ctx: AdminContext, { id }) => {
+      const lead = await reachableLead(ctx, id);
+      if (!lead.possibleDuplicate || !lead.possibleDuplicateOf)
+        throw new AppError('INVALID_INPUT', '这条线索没有待处理的疑似重复', [
+          { path: 'decision', message: '没有待处理的疑似重复' },
+        ]);
+      const [from, into] = await Promise.all([
+        findById<CustomerDoc>(ctx.db, 'customers', lead.customerId),
+        findById<CustomerDoc>(ctx.db, 'customers', lead.possibleDuplicateOf),
+      ]);
+      if (
+        decision === 'merge' &&
+        (!from || !into || from.mergedInto || into.mergedInto || from._id === into._id)
+      )
+        throw new AppError('NOT_FOUND', '要合并的客户已不存在或已被合并');
+      // Every lead of this customer flagged against the same one is settled, and only while still
+      // flagged: two reviewers deciding at once settle it once.
+      const settled = await ctx.db
+        .collection('leads')
+        .where({
+          customerId: lead.customerId,
+          possibleDuplicate: true,
+          possibleDuplicateOf: lead.possibleDuplicateOf,
+        })
+        .update({
+          data: { possibleDuplicate: false, duplicateReview: { decision, by: actorOf(ctx), at: ctx.now } },
+        });
+      if (settled.stats.updated === 0)
+        throw new AppError('INVALID_INPUT', '这条疑似重复刚被他人处理，请刷新');
+      if (decision === 'merge' && from && into) {
+        await mergeCustomer(ctx.db, from, into, ctx.now);
+        await ctx.db
+          .collection('customers')
+          .doc(into._id)
+          .update({
+            data: {
+              profile: mergeProfile(from.profile, into.profile),
+              leadCount: (into.leadCount ?? 0) + (from.leadCount ?? 0),
+              joinCount: (into.joinCount ?? 0) + (from.joinCount ?? 0),
+              updatedAt: ctx.now,
+            },
+          });
+      }
+      await record(ctx, decision === 'merge' ? 'customer.merge' : 'customer.notDuplicate', lead.customerId, {
+        leadId: id,
+        into: lead.possibleDuplicateOf,
+      });
+      return {
+        leadId: id,
+        decision,
+        customerId: decision === 'merge' ? lead.possibleDuplicateOf : lead.customerId,
+      };
+    },
+  ),
 
   'POST /leads/assign': handle(schemas.bulkAssign, async ({ leadIds, ownerId }, ctx: AdminContext) => {
     signedIn(ctx);
@@ -273,21 +369,36 @@ export const leadHandlers = {
     const { data } = await ctx.db
       .collection('leads')
       .where({ _id: _.in(ids) })
-      .field({ _id: true, tags: true })
+      .field({ _id: true, tags: true, ruleTags: true, manualTags: true, removedTags: true })
       .limit(ids.length)
       .get();
     let updated = 0;
-    const leads = data as LeadDoc[];
+    const leads = data as (LeadDoc & TagSources)[];
     for (let i = 0; i < leads.length; i += 20) {
       await Promise.all(
         leads.slice(i, i + 20).map(async (lead) => {
-          const tags = [...new Set([...(lead.tags ?? []), ...add])].filter((t) => !remove.includes(t));
-          if (tags.join('|') === (lead.tags ?? []).join('|')) return;
+          // What a person adds or removes is kept apart from the rules' tags, so a re-tag keeps it.
+          const before = { ...lead, tags: lead.tags ?? [] };
+          const next = editTags(before, add, remove);
+          const shown = tagDifference(before.tags, next.tags);
+          const visible = shown.added.length + shown.removed.length > 0;
+          const sources =
+            JSON.stringify([lead.manualTags ?? [], lead.removedTags ?? [], lead.ruleTags ?? null]) !==
+            JSON.stringify([next.manualTags, next.removedTags, next.ruleTags ?? null]);
+          if (!visible && !sources) return;
           await ctx.db
             .collection('leads')
             .doc(lead._id)
-            .update({ data: { tags: _.set(tags), updatedAt: ctx.now } });
-          updated += 1;
+            .update({
+              data: {
+                tags: _.set(next.tags),
+                manualTags: _.set(next.manualTags ?? []),
+                removedTags: _.set(next.removedTags ?? []),
+                ...(next.ruleTags ? { ruleTags: _.set(next.ruleTags) } : {}),
+                updatedAt: ctx.now,
+              },
+            });
+          if (visible) updated += 1;
         }),
       );
     }

@@ -112,6 +112,11 @@ export interface FunnelRow extends FunnelCell {
  * Counts the funnel again from raw events (touches, leads, registrations), to check the counters
  * kept at write time. Form views leave no raw event, so they are not recounted.
  */
+/** An entry counts once per customer, cell and day; a rejected code is counted every time it is tried. */
+export function entryCounters(first: boolean, rejected: boolean): Partial<Record<FunnelCounter, number>> {
+  return { ...(first ? { entries: 1 } : {}), ...(rejected ? { rejectedCodes: 1 } : {}) };
+}
+
 export class FunnelTally {
   private readonly rows = new Map<string, FunnelRow>();
 
@@ -130,9 +135,10 @@ export class FunnelTally {
     staffId: string | null;
     activityId: string | null;
     rejected: unknown;
+    repeat?: boolean;
   }) {
     const cell = { channelId: t.channelId, staffId: t.staffId, activityId: t.activityId };
-    this.add(t.at, cell, { entries: 1, ...(t.rejected ? { rejectedCodes: 1 } : {}) });
+    this.add(t.at, cell, entryCounters(t.repeat !== true, Boolean(t.rejected)));
   }
 
   lead(l: {

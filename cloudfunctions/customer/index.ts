@@ -5,6 +5,7 @@ import { INQUIRY_FIELDS } from '../../typings/fields';
 import { codeValueOf, type LeadAttribution, nextOwnership, resolveTouch } from '../core/attribution';
 import { isSceneValue } from '../core/codes';
 import { buildLeadForm } from '../core/form';
+import { entryCounters } from '../core/funnel';
 import { sharePath } from '../core/share';
 import {
   type ActivityDoc,
@@ -15,7 +16,7 @@ import {
   upcomingActivities,
 } from '../repositories/activities';
 import { resolveCode, staffByOpenid } from '../repositories/codes';
-import { audit, countFunnel } from '../repositories/counters';
+import { audit, countFunnel, firstToday } from '../repositories/counters';
 import {
   type CustomerDoc,
   customerByShareToken,
@@ -48,7 +49,7 @@ import {
   prepareSubmission,
   saveSubmitter,
 } from './submission';
-import { activitySummary, isClosed, registrationSummary, sessionOf } from './views';
+import { activitySummary, isClosed, myDataOf, registrationSummary, sessionOf } from './views';
 
 const me = (ctx: CustomerContext) =>
   customerForOpenid(ctx.db, ctx.caller.openid, ctx.caller.unionid, ctx.now);
@@ -59,7 +60,9 @@ async function publishedActivity(ctx: CustomerContext, activityId: string) {
   return activity;
 }
 
+/** A form view counts once per customer, form and day: reopening a page does not inflate the funnel. */
 async function countFormView(ctx: CustomerContext, customer: CustomerDoc, activityId: string | null) {
+  if (!(await firstToday(ctx.db, ['formView', customer._id, activityId ?? 'inquiry'], ctx.now))) return;
   const { last } = await currentAttribution(ctx, customer);
   await countFunnel(
     ctx.db,
@@ -75,6 +78,18 @@ const knownOf = (customer: CustomerDoc) => ({
   phone: customer.phone,
   consentVersion: customer.consent?.accepted ? customer.consent.version : null,
 });
+
+/** A request id names one request of one action: the same id in another action is another lead. */
+const leadIdOf = (ctx: CustomerContext, actionName: 'submitLead' | 'joinActivity', requestId: string) =>
+  stableId('lead', actionName, ctx.caller.openid, requestId);
+
+/** A replay answers the first request's result only when it asks for the same thing. */
+function assertSameTarget(stored: string | null, asked: string | null) {
+  if (stored !== asked)
+    throw new AppError('INVALID_INPUT', '这个请求编号已用于另一次提交，请刷新页面后重试', [
+      { path: 'requestId', message: '请求编号已用于另一次提交' },
+    ]);
+}
 
 function joinAnswer(registration: RegistrationDoc, duplicate: boolean) {
   return { registrationId: registration._id, checkinCode: registration.checkinCode, duplicate };
@@ -156,19 +171,24 @@ const actions = {
       },
       ctx.now,
     );
-    const touchId = randomId();
-    await recordTouch(ctx.db, { _id: touchId, customerId: customer._id, path: entry.path, ...facts });
+    const { touchId, first } = await recordTouch(ctx.db, {
+      customerId: customer._id,
+      path: entry.path,
+      ...facts,
+    });
     const ownership = nextOwnership(customer, facts);
     if (ownership) {
       const storeId = ownership.ownerStaffId !== customer.ownerStaffId ? facts.storeId : customer.storeId;
       await updateCustomer(ctx.db, customer._id, { ...ownership, storeId, updatedAt: ctx.now });
     }
-    await countFunnel(
-      ctx.db,
-      ctx.now,
-      { channelId: facts.channelId, staffId: facts.staffId, activityId: facts.activityId },
-      { entries: 1, ...(facts.rejected ? { rejectedCodes: 1 } : {}) },
-    );
+    const counted = entryCounters(first, facts.rejected !== null);
+    if (Object.keys(counted).length > 0)
+      await countFunnel(
+        ctx.db,
+        ctx.now,
+        { channelId: facts.channelId, staffId: facts.staffId, activityId: facts.activityId },
+        counted,
+      );
     return { touchId, activityId: facts.activityId };
   }),
 
@@ -199,13 +219,16 @@ const actions = {
   }),
 
   submitLead: action(schemas.submitLead, async (input, ctx: CustomerContext) => {
-    const leadId = stableId('lead', ctx.caller.openid, input.requestId);
+    const leadId = leadIdOf(ctx, 'submitLead', input.requestId);
     const [replay, customer, activity] = await Promise.all([
       leadById(ctx.db, leadId),
       me(ctx),
       input.activityId ? publishedActivity(ctx, input.activityId) : null,
     ]);
-    if (replay) return { leadId, customerId: replay.customerId, duplicate: replay.duplicate };
+    if (replay) {
+      assertSameTarget(replay.activityId, activity?._id ?? null);
+      return { leadId, customerId: replay.customerId, duplicate: replay.duplicate };
+    }
     const [, attribution] = await Promise.all([
       assertWithinRateLimit(ctx, input.requestId),
       currentAttribution(ctx, customer),
@@ -249,7 +272,10 @@ const actions = {
       me(ctx),
       publishedActivity(ctx, input.activityId),
     ]);
-    if (replay) return joinAnswer(replay, true);
+    if (replay) {
+      assertSameTarget(replay.activityId, activity._id);
+      return joinAnswer(replay, true);
+    }
     const registrationId = stableId('registration', activity._id, customer._id);
     const [, existing, attribution] = await Promise.all([
       assertWithinRateLimit(ctx, input.requestId),
@@ -285,7 +311,7 @@ const actions = {
       await giveSeatBack(ctx.db, activity._id);
       return joinAnswer(seated.registration, true);
     }
-    const leadId = stableId('lead', ctx.caller.openid, input.requestId);
+    const leadId = leadIdOf(ctx, 'joinActivity', input.requestId);
     await captureLead(
       ctx,
       seated,
@@ -337,8 +363,7 @@ const actions = {
 
   myData: action(schemas.myData, async (_input, ctx: CustomerContext) => {
     const customer = await me(ctx);
-    const { _id, ...held } = customer;
-    return { customer: { customerId: _id, ...held }, ...(await recordsOf(ctx.db, customer._id)) };
+    return myDataOf(customer, await recordsOf(ctx.db, customer._id));
   }),
 
   withdrawConsent: action(schemas.withdrawConsent, async (_input, ctx: CustomerContext) => {
@@ -348,6 +373,11 @@ const actions = {
       consent: { version: version ?? '', accepted: false, at: ctx.now },
       updatedAt: ctx.now,
     });
+    // Marked on every lead, so the admin page shows it and no one can reveal or export the phone.
+    await ctx.db
+      .collection('leads')
+      .where({ customerId: customer._id })
+      .update({ data: { consentWithdrawnAt: ctx.now } });
     await audit(
       ctx.db,
       {

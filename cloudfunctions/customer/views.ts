@@ -1,4 +1,4 @@
-import type { ActivitySummary, RegistrationSummary, SessionData } from '../../typings/customer';
+import type { ActivitySummary, MyData, RegistrationSummary, SessionData } from '../../typings/customer';
 import { POLICY_VERSION, PRIVACY_NOTICE } from '../../typings/privacy';
 import { maskPhone } from '../core/phone';
 import type { ActivityDoc } from '../repositories/activities';
@@ -55,5 +55,53 @@ export function sessionOf(customer: CustomerDoc, isStaff: boolean): SessionData 
     policy: { version: POLICY_VERSION, ...PRIVACY_NOTICE },
     isStaff,
     profile: customer.profile,
+  };
+}
+
+const isoOf = (value: unknown) => (value ? new Date(value as string).toISOString() : null);
+const consentView = (consent: { version: string; accepted: boolean; at: Date } | null | undefined) =>
+  consent
+    ? { version: consent.version, accepted: consent.accepted, at: new Date(consent.at).toISOString() }
+    : null;
+
+/** "My data": everything held about the person, none of our internal workflow. */
+export function myDataOf(
+  customer: CustomerDoc,
+  records: { leads: any[]; registrations: any[]; touches: any[] },
+): MyData {
+  return {
+    customer: {
+      customerId: customer._id,
+      profile: customer.profile,
+      phone: customer.phone,
+      phoneVerified: customer.phoneVerified,
+      consent: consentView(customer.consent),
+      createdAt: customer.createdAt.toISOString(),
+    },
+    leads: records.leads.map((lead) => ({
+      leadId: lead._id,
+      createdAt: new Date(lead.createdAt).toISOString(),
+      activityId: lead.activityId ?? null,
+      name: lead.name ?? null,
+      phone: lead.phone ?? null,
+      answers: lead.answers ?? {},
+      tags: lead.tags ?? [],
+      consent: consentView(lead.consent),
+      salesNotes: (lead.notes ?? []).length,
+    })),
+    registrations: records.registrations.map((r) => ({
+      registrationId: r._id,
+      activityId: r.activityId,
+      status: r.status,
+      answers: r.answers ?? {},
+      createdAt: new Date(r.createdAt).toISOString(),
+      checkedInAt: isoOf(r.checkedInAt),
+    })),
+    touches: records.touches.map((t) => ({
+      at: new Date(t.at).toISOString(),
+      wxScene: t.wxScene,
+      channelType: t.channelType,
+      path: t.path ?? '',
+    })),
   };
 }

@@ -2,11 +2,14 @@
 // limit into digests, escalates leads past their SLA and advances long jobs. Callable by other
 // functions and the platform only: a call carrying a customer's openid is refused.
 import { z } from 'zod';
+import type { TagCount } from '../../typings/admin';
 import { assignLead, candidatesFor, slaDeadline } from '../core/assignment';
 import { summarizeLead } from '../core/delivery';
 import { FunnelTally, funnelKey, rollUp } from '../core/funnel';
-import { compileRules, judgeLead } from '../core/rules';
+import { compileRules, judgeLead, rejudge, type TagSources } from '../core/rules';
 import { countFunnel } from '../repositories/counters';
+import type { CustomerDoc } from '../repositories/customers';
+import { expireJobFiles, leaseJob } from '../repositories/jobs';
 import type { LeadDoc } from '../repositories/leads';
 import {
   forgetPipelineConfig,
@@ -15,11 +18,11 @@ import {
   loadSettings,
   withAssignmentState,
 } from '../repositories/pipeline';
-import { callerContext, type Database, database } from '../runtime/cloud';
+import { callerContext, type Database, database, wxCloud } from '../runtime/cloud';
 import { deliverDue, outboxMessage } from '../runtime/delivery';
 import { AppError } from '../runtime/errors';
 import { action, createRouter } from '../runtime/router';
-import { insertOnce, randomId } from '../runtime/store';
+import { findById, insertOnce, randomId } from '../runtime/store';
 
 interface DispatchContext {
   db: Database;
@@ -30,8 +33,13 @@ interface DispatchContext {
 const clock = z.object({ now: z.iso.datetime().optional() });
 const at = (input: { now?: string }) => (input.now ? new Date(input.now) : new Date());
 const PAGE = 500;
-/** Work per invocation stays well inside the function's 60 s timeout; jobs resume on the next call. */
-const JOB_BUDGET_MS = 20_000;
+/**
+ * Work per invocation stays well inside the function's 60 s timeout; jobs resume on the next call.
+ * At least one page is done whatever it is (tests set 0: one page a step).
+ */
+const JOB_BUDGET_MS = Number(process.env.LEADPOOL_RETAG_STEP_MS ?? 20_000);
+/** Longer than a step can take, so that a step that died frees its job for the next caller. */
+const JOB_LEASE_MS = 60_000;
 
 async function establishDispatch(): Promise<DispatchContext> {
   if (callerContext().openid) throw new AppError('FORBIDDEN', '该功能仅供系统调用');
@@ -77,70 +85,174 @@ interface JobDoc {
   _id: string;
   kind: 'retag';
   status: 'running' | 'done';
+  /** Counts what a re-tag would change and writes no lead; advanced only by whoever reads it. */
+  dryRun?: boolean;
   cursor: string;
   processed: number;
   changed: number;
   total: number;
+  /** Tags added and removed, with how many leads each (a list: a tag may hold a `.`, a key may not). */
+  added?: TagCount[];
+  removed?: TagCount[];
+  /** Leads judged for the first time since tag sources were kept. */
+  unsourced?: number;
+  leaseUntil?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
 
-/** Re-applies the current rules to existing leads, resumably: the job keeps its cursor. */
+/** Behaviour the rules read, from each lead's customer (a merged one's survivor), as at capture. */
+async function behaviourOf(
+  db: Database,
+  customerIds: string[],
+): Promise<Map<string, { activitiesJoined: number; submissions: number }>> {
+  const _ = db.command;
+  const read = async (ids: string[]) =>
+    ids.length === 0
+      ? []
+      : ((
+          await db
+            .collection('customers')
+            .where({ _id: _.in(ids) })
+            .field({ _id: true, mergedInto: true, joinCount: true, leadCount: true })
+            .limit(ids.length)
+            .get()
+        ).data as CustomerDoc[]);
+  const found = await read([...new Set(customerIds)]);
+  const survivors = new Map(
+    (await read([...new Set(found.flatMap((c) => (c.mergedInto ? [c.mergedInto] : [])))])).map((c) => [
+      c._id,
+      c,
+    ]),
+  );
+  return new Map(
+    found.map((c) => {
+      const counted = (c.mergedInto && survivors.get(c.mergedInto)) || c;
+      return [c._id, { activitiesJoined: counted.joinCount ?? 0, submissions: counted.leadCount ?? 0 }];
+    }),
+  );
+}
+
+function tally(counted: TagCount[] | undefined, tags: string[]): TagCount[] {
+  const counts = new Map((counted ?? []).map(({ tag, leads }) => [tag, leads]));
+  for (const tag of tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return [...counts].map(([tag, leads]) => ({ tag, leads }));
+}
+
+/**
+ * Re-applies the current rules to existing leads, resumably: the job keeps its cursor, and a
+ * lease keeps two callers (the timer, the page) from working on it at once. Only rule tags are
+ * recomputed; tags people added stay (see `withRuleTags`). A dry run counts and writes no lead.
+ */
 async function advanceRetag(db: Database, job: JobDoc, now: Date): Promise<JobDoc> {
   const _ = db.command;
+  // Jobs started before leases were kept have none: they are free.
+  if (!job.leaseUntil)
+    await db
+      .collection('jobs')
+      .where({ _id: job._id, leaseUntil: _.exists(false) })
+      .update({ data: { leaseUntil: new Date(0) } });
+  const leased = await leaseJob(db, job._id, new Date(), JOB_LEASE_MS);
+  // Read again once leased: whoever held it before may have moved it on.
+  job = (await findById<JobDoc>(db, 'jobs', job._id)) ?? job;
+  if (!leased || job.status !== 'running') return job;
   const [rules, settings] = await Promise.all([loadRules(db), loadSettings(db)]);
   const compiled = compileRules(rules, settings.mqlThreshold);
   const started = Date.now();
-  let { cursor, processed, changed } = job;
-  while (Date.now() - started < JOB_BUDGET_MS) {
-    const { data } = await db
-      .collection('leads')
-      .where({ _id: _.gt(cursor) })
-      .orderBy('_id', 'asc')
-      .limit(PAGE)
-      .get();
-    if (data.length === 0) {
-      job = { ...job, cursor, processed, changed, status: 'done', updatedAt: now };
-      break;
-    }
-    for (const lead of data as LeadDoc[]) {
-      const judged = judgeLead(compiled, {
+  let page: LeadDoc[] = [];
+  do {
+    page = (
+      await db
+        .collection('leads')
+        .where({ _id: _.gt(job.cursor) })
+        .orderBy('_id', 'asc')
+        .limit(PAGE)
+        .get()
+    ).data as LeadDoc[];
+    const behaviour = await behaviourOf(
+      db,
+      page.map((lead) => lead.customerId),
+    );
+    const judged = page.map((stored) => {
+      const lead = stored as LeadDoc & TagSources;
+      const facts = {
         channelType: lead.channelType,
         channelId: lead.channel,
-        activityId: lead.activityId,
-        answers: lead.answers,
-        phoneVerified: lead.phoneVerified,
-        activitiesJoined: 0,
-        submissions: 0,
-      });
-      const same =
-        judged.score === lead.score &&
-        judged.mql === lead.mql &&
-        judged.tags.join('|') === lead.tags.join('|');
-      if (!same) {
-        await db
-          .collection('leads')
-          .doc(lead._id)
-          .update({
-            data: { tags: _.set(judged.tags), score: judged.score, mql: judged.mql, updatedAt: now },
-          });
-        if (judged.mql !== lead.mql)
-          await countFunnel(
-            db,
-            lead.createdAt,
-            { channelId: lead.channel, staffId: lead.staffId, activityId: lead.activityId },
-            { mql: judged.mql ? 1 : -1 },
-          );
-        changed += 1;
-      }
-      processed += 1;
-      cursor = lead._id;
+        activityId: lead.activityId ?? null,
+        answers: lead.answers ?? {},
+        phoneVerified: lead.phoneVerified === true,
+        ...(behaviour.get(lead.customerId) ?? { activitiesJoined: 0, submissions: 0 }),
+      };
+      return { lead, next: rejudge({ ...lead, tags: lead.tags ?? [] }, judgeLead(compiled, facts)) };
+    });
+    if (!job.dryRun) {
+      for (let i = 0; i < judged.length; i += 20)
+        await Promise.all(
+          judged.slice(i, i + 20).map(async ({ lead, next }) => {
+            if (!next.stale) return;
+            await db
+              .collection('leads')
+              .doc(lead._id)
+              .update({
+                data: {
+                  tags: _.set(next.tags),
+                  ruleTags: _.set(next.ruleTags),
+                  manualTags: _.set(next.manualTags),
+                  removedTags: _.set(next.removedTags),
+                  score: next.score,
+                  mql: next.mql,
+                  ...(next.changed ? { updatedAt: now } : {}),
+                },
+              });
+            if (next.mql !== (lead.mql === true))
+              await countFunnel(
+                db,
+                lead.createdAt,
+                { channelId: lead.channel, staffId: lead.staffId, activityId: lead.activityId },
+                { mql: next.mql ? 1 : -1 },
+              );
+          }),
+        );
     }
-    job = { ...job, cursor, processed, changed, updatedAt: now };
-  }
-  const { _id, ...body } = job;
-  await db.collection('jobs').doc(_id).set({ data: body });
-  return job;
+    job = {
+      ...job,
+      cursor: page.length > 0 ? page[page.length - 1]._id : job.cursor,
+      processed: job.processed + page.length,
+      changed: job.changed + judged.filter(({ next }) => next.changed).length,
+      added: tally(
+        job.added,
+        judged.flatMap(({ next }) => next.added),
+      ),
+      removed: tally(
+        job.removed,
+        judged.flatMap(({ next }) => next.removed),
+      ),
+      unsourced: (job.unsourced ?? 0) + judged.filter(({ lead }) => !lead.ruleTags).length,
+      status: page.length < PAGE ? 'done' : 'running',
+      updatedAt: now,
+    };
+    // Progress is kept page by page: a step cut short resumes where it stopped.
+    await db
+      .collection('jobs')
+      .doc(job._id)
+      .update({
+        data: {
+          cursor: job.cursor,
+          processed: job.processed,
+          changed: job.changed,
+          added: _.set(job.added),
+          removed: _.set(job.removed),
+          unsourced: job.unsourced,
+          status: job.status,
+          updatedAt: now,
+        },
+      });
+  } while (job.status === 'running' && Date.now() - started < JOB_BUDGET_MS);
+  await db
+    .collection('jobs')
+    .doc(job._id)
+    .update({ data: { leaseUntil: new Date(0) } });
+  return { ...job, leaseUntil: new Date(0) };
 }
 
 async function scanAll(db: Database, collection: string, visit: (doc: any) => void): Promise<void> {
@@ -166,9 +278,17 @@ const actions = {
     const settings = await loadSettings(ctx.db);
     const escalated = await escalateOverdue(ctx.db, now);
     const delivery = await deliverDue(ctx.db, settings, now);
-    const { data: running } = await ctx.db.collection('jobs').where({ status: 'running' }).limit(5).get();
-    for (const job of running as JobDoc[]) if (job.kind === 'retag') await advanceRetag(ctx.db, job, now);
-    return { ...delivery, escalated, jobs: running.length };
+    // Dry runs are left to whoever reads them: one nobody watches any more stops costing reads.
+    const { data: running } = await ctx.db
+      .collection('jobs')
+      .where({ status: 'running', kind: 'retag', dryRun: ctx.db.command.neq(true) })
+      .limit(5)
+      .get();
+    for (const job of running as JobDoc[]) await advanceRetag(ctx.db, job, now);
+    const expired = await expireJobFiles(ctx.db, now, async (fileList) => {
+      await wxCloud().deleteFile({ fileList });
+    });
+    return { ...delivery, escalated, jobs: running.length, expired };
   }),
 
   deliver: action(
@@ -193,27 +313,34 @@ const actions = {
     },
   ),
 
-  retag: action(z.object({ jobId: z.string().optional() }), async (input, ctx: DispatchContext) => {
-    const existing = input.jobId
-      ? ((await ctx.db.collection('jobs').where({ _id: input.jobId }).limit(1).get()).data[0] as
-          | JobDoc
-          | undefined)
-      : undefined;
-    if (input.jobId && !existing) throw new AppError('NOT_FOUND', '任务不存在');
-    const job: JobDoc = existing ?? {
-      _id: `retag-${randomId(6)}`,
-      kind: 'retag',
-      status: 'running',
-      cursor: '',
-      processed: 0,
-      changed: 0,
-      total: (await ctx.db.collection('leads').count()).total,
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-    };
-    if (job.status === 'done') return job;
-    return advanceRetag(ctx.db, job, ctx.now);
-  }),
+  retag: action(
+    z.object({ jobId: z.string().optional(), dryRun: z.boolean().default(false) }),
+    async (input, ctx: DispatchContext) => {
+      if (input.jobId) {
+        const existing = await findById<JobDoc>(ctx.db, 'jobs', input.jobId);
+        if (existing?.kind !== 'retag') throw new AppError('NOT_FOUND', '任务不存在');
+        return existing.status === 'done' ? existing : advanceRetag(ctx.db, existing, ctx.now);
+      }
+      const job: JobDoc = {
+        _id: `retag-${randomId(6)}`,
+        kind: 'retag',
+        status: 'running',
+        dryRun: input.dryRun,
+        cursor: '',
+        processed: 0,
+        changed: 0,
+        total: (await ctx.db.collection('leads').count()).total,
+        added: [],
+        removed: [],
+        unsourced: 0,
+        leaseUntil: new Date(0),
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      };
+      await insertOnce(ctx.db, 'jobs', job);
+      return advanceRetag(ctx.db, job, ctx.now);
+    },
+  ),
 
   reassign: action(z.object({ staffId: z.string().min(1) }), async ({ staffId }, ctx: DispatchContext) => {
     const _ = ctx.db.command;

@@ -1,6 +1,6 @@
 import { dayOf, type FunnelCell, type FunnelCounter, funnelKey, rollupsOf } from '../core/funnel';
 import type { Database } from '../runtime/cloud';
-import { findById, stableId, upsertById } from '../runtime/store';
+import { findById, insertOnce, stableId, upsertById } from '../runtime/store';
 
 /** Adds to the funnel cell of a day × channel × staff × activity, and to that day's totals of its channel, staff and activity. */
 export async function countFunnel(
@@ -48,6 +48,16 @@ export async function withinRateLimit(
   const requests = (await findById<{ requests: string[] }>(db, 'rateLimits', id))?.requests ?? [];
   const place = requests.indexOf(requestId);
   return place >= 0 && place < limit;
+}
+
+/** True for the first call of a China-time day with these parts (a marker the database keeps once). */
+export async function firstToday(db: Database, parts: string[], now: Date): Promise<boolean> {
+  const id = stableId('once', dayOf(now), ...parts);
+  return insertOnce(db, 'rateLimits', {
+    _id: id,
+    key: `once:${id}`,
+    expireAt: new Date(now.getTime() + 2 * 86_400_000),
+  } as { _id: string });
 }
 
 /** Who did what to whom, kept for privacy reviews. */

@@ -49,6 +49,9 @@ function upperBound(value: string): Date {
     : new Date(Date.parse(value) + 1);
 }
 
+/** A search by a phone number's last digits (4 to 11), not by a name. */
+export const isPhoneSearch = (q: string) => /^\d{4,11}$/.test(q);
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The leads a filter selects, as equality conditions (besides the createdAt range). */
@@ -64,10 +67,11 @@ export function leadConditions(
   if (filter.status) where.status = filter.status;
   if (filter.tag) where.tags = filter.tag;
   if (filter.mql !== undefined) where.mql = filter.mql;
+  if (filter.possibleDuplicate) where.possibleDuplicate = true;
   if (filter.owner) where.ownerId = filter.owner === 'none' ? null : filter.owner;
   // A sales account sees only its own leads, whatever the filter says.
   if (ownerScope !== undefined) where.ownerId = ownerScope ?? '(no staff record)';
-  if (filter.q && /^\d{4,11}$/.test(filter.q)) {
+  if (filter.q && isPhoneSearch(filter.q)) {
     // The indexed last four digits narrow the search; the whole ending is checked on those few.
     where.phoneTail = filter.q.slice(-4);
     if (filter.q.length > 4) where.phone = db.RegExp({ regexp: `${filter.q}$`, options: '' });

@@ -1,16 +1,33 @@
 import type { TouchFacts } from '../core/attribution';
+import { dayOf } from '../core/funnel';
 import type { Database } from '../runtime/cloud';
+import { insertOnce, randomId, stableId } from '../runtime/store';
 
 export interface TouchDoc extends TouchFacts {
   _id: string;
   customerId: string;
   path: string;
+  /** Not the customer's first entry of the day in this funnel cell: not counted again. */
+  repeat?: boolean;
 }
 
 const TOUCHES = 'touches';
 
-export async function recordTouch(db: Database, touch: TouchDoc): Promise<void> {
-  await db.collection(TOUCHES).add({ data: touch });
+/**
+ * Records an entry. The first of a day for a customer and funnel cell is stored under an id made
+ * from those, so the database decides which entry counts in the funnel; later ones are kept as
+ * repeats (every touch stays for attribution), so one person cannot inflate a staff member's count.
+ */
+export async function recordTouch(
+  db: Database,
+  touch: Omit<TouchDoc, '_id'>,
+): Promise<{ touchId: string; first: boolean }> {
+  const cell = [touch.channelId, touch.codeId ?? '', touch.staffId ?? '', touch.activityId ?? ''];
+  const firstId = stableId('entry', touch.customerId, dayOf(touch.at), ...cell);
+  if (await insertOnce(db, TOUCHES, { _id: firstId, ...touch })) return { touchId: firstId, first: true };
+  const touchId = randomId();
+  await db.collection(TOUCHES).add({ data: { _id: touchId, ...touch, repeat: true } });
+  return { touchId, first: false };
 }
 
 /** The customer's touches since a time, newest first (served by the customer_at index). */
