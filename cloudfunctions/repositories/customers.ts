@@ -71,14 +71,20 @@ export async function customerForOpenid(
       createdAt: now,
       updatedAt: now,
     };
-    // A concurrent first call may win the insert: then read what it created.
+    // A concurrent first call may win the insert: then read what it created. A customer stored
+    // under an earlier id scheme holds the openid (unique) under another id: found by the openid.
     customer = (await insertOnce(db, CUSTOMERS, fresh))
       ? fresh
-      : await findById<CustomerDoc>(db, CUSTOMERS, id);
+      : ((await findById<CustomerDoc>(db, CUSTOMERS, id)) ?? (await customerByOpenid(db, openid)));
   }
   if (customer?.mergedInto) customer = await findById<CustomerDoc>(db, CUSTOMERS, customer.mergedInto);
   if (!customer) throw new Error(`customer of ${id} vanished`);
   return customer;
+}
+
+async function customerByOpenid(db: Database, openid: string): Promise<CustomerDoc | null> {
+  const { data } = await db.collection(CUSTOMERS).where({ openid }).limit(1).get();
+  return (data[0] as CustomerDoc | undefined) ?? null;
 }
 
 export async function customerByShareToken(db: Database, shareToken: string): Promise<CustomerDoc | null> {

@@ -12,13 +12,31 @@ export function isDuplicateKey(error: unknown): boolean {
   return /duplicate key|E11000/i.test(message);
 }
 
-/** A stable id from parts (e.g. openid + requestId): the same parts always name the same record. */
-export function stableId(...parts: string[]): string {
-  return crypto.createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 24);
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * Letters and digits only: an id never starts with `-`, `+`, `=` or `@`, so a spreadsheet never
+ * reads it as a formula and an export never has to escape (change) it.
+ */
+function alphanumeric(bytes: Buffer, length: number): string {
+  const base = BigInt(ALPHABET.length);
+  let n = BigInt(`0x${bytes.toString('hex')}`);
+  let id = '';
+  for (let i = 0; i < length; i += 1) {
+    id += ALPHABET[Number(n % base)];
+    n /= base;
+  }
+  return id;
 }
 
+/** A stable id from parts (e.g. openid + requestId): the same parts always name the same record. */
+export function stableId(...parts: string[]): string {
+  return alphanumeric(crypto.createHash('sha256').update(parts.join('\u0000')).digest(), 24);
+}
+
+/** A random id carrying `bytes` of randomness. */
 export function randomId(bytes = 12): string {
-  return crypto.randomBytes(bytes).toString('base64url');
+  return alphanumeric(crypto.randomBytes(bytes), Math.ceil((bytes * 8) / Math.log2(62)));
 }
 
 export async function findById<T>(db: Database, collection: string, id: string): Promise<T | null> {
