@@ -2,12 +2,14 @@ import crypto from 'node:crypto';
 import {
   type ActivityView,
   type CodeView,
+  can,
   type RegistrationView,
   type StaffView,
   adminRequestSchemas as schemas,
 } from '../../typings/admin';
 import { salesSettingsSchema } from '../../typings/pipeline';
 import { generateCode } from '../core/codes';
+import { maskOpenid } from '../core/openid';
 import { maskPhone } from '../core/phone';
 import { codePage, sharePath } from '../core/share';
 import { type ActivityDoc, activityById } from '../repositories/activities';
@@ -22,7 +24,7 @@ import {
 import { AppError, fieldError } from '../runtime/errors';
 import { findById, insertOnce, randomId } from '../runtime/store';
 import { fileUrl, storeFile } from './cloudbase';
-import { type AdminContext, record } from './context';
+import { type AdminContext, record, signedIn } from './context';
 import { handle } from './http';
 import { miniProgramCode } from './openapi';
 import { timePage } from './paging';
@@ -153,7 +155,14 @@ async function createCode(
   throw new Error('could not draw a free scene');
 }
 
-function staffView(s: StaffDoc & { mobile?: string | null; sales?: unknown; boundAt?: Date }): StaffView {
+type StoredStaff = StaffDoc & { mobile?: string | null; sales?: unknown; boundAt?: Date | null };
+
+/**
+ * A staff member as the caller may see them: the invite code (which binds a WeChat as this member)
+ * and the mobile only for roles that manage staff; the bound WeChat masked.
+ */
+function staffView(s: StoredStaff, ctx: AdminContext): StaffView {
+  const manages = can(signedIn(ctx).role, 'staff.write');
   return {
     staffId: s._id,
     name: s.name,
@@ -161,8 +170,10 @@ function staffView(s: StaffDoc & { mobile?: string | null; sales?: unknown; boun
     role: s.role,
     active: s.active,
     bound: Boolean(s.openid),
-    inviteCode: s.inviteCode,
-    mobile: s.mobile ?? null,
+    boundOpenid: maskOpenid(s.openid),
+    boundAt: s.openid ? iso(s.boundAt) : null,
+    inviteCode: manages ? s.inviteCode : null,
+    mobile: manages ? (s.mobile ?? null) : null,
     sales: salesSettingsSchema.parse(s.sales ?? {}),
     createdAt: iso(s.createdAt)!,
   };
@@ -174,6 +185,32 @@ export function inviteCode(): string {
   let code = '';
   for (let i = 0; i < 8; i += 1) code += INVITE_ALPHABET[randomUint32() % INVITE_ALPHABET.length];
   return code;
+}
+
+/**
+ * Draws a new invite code for a member (the old one stops working at once) and releases their
+ * WeChat binding; audited under `action` with the WeChat that was released.
+ */
+async function reissueInvite(ctx: AdminContext, id: string, action: 'staff.invite' | 'staff.unbind') {
+  const staff = (await staffById(ctx.db, id)) as StoredStaff | null;
+  if (!staff) throw new AppError('NOT_FOUND', '没有这名员工');
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const code = inviteCode();
+    try {
+      await ctx.db
+        .collection('staff')
+        .doc(id)
+        .update({ data: { inviteCode: code, openid: null, boundAt: null, updatedAt: ctx.now } });
+      await record(ctx, action, id, {
+        name: staff.name,
+        ...(staff.openid ? { unboundOpenid: staff.openid, boundAt: iso(staff.boundAt) } : {}),
+      });
+      return { staffId: id, inviteCode: code, bound: false };
+    } catch (error) {
+      if (!/duplicate key|E11000/i.test(String((error as Error).message))) throw error;
+    }
+  }
+  throw new Error('could not draw a free invite code');
 }
 
 export const catalogHandlers = {
@@ -385,7 +422,7 @@ export const catalogHandlers = {
     return {
       items: (data as StaffDoc[])
         .sort((a, b) => a.store.localeCompare(b.store) || a.name.localeCompare(b.name))
-        .map(staffView),
+        .map((s) => staffView(s, ctx)),
     };
   }),
 
@@ -398,6 +435,7 @@ export const catalogHandlers = {
         role: input.role,
         active: true,
         openid: null,
+        boundAt: null,
         inviteCode: inviteCode(),
         mobile: input.mobile ?? null,
         createdAt: ctx.now,
@@ -426,26 +464,19 @@ export const catalogHandlers = {
     }
     await ctx.db.collection('staff').doc(id).update({ data: changes });
     await record(ctx, 'staff.update', id, { fields: Object.keys(input) });
-    return staffView({ ...(await staffById(ctx.db, id))! });
+    return staffView({ ...(await staffById(ctx.db, id))! }, ctx);
   }),
 
-  'POST /staff/:id/invite': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
+  // A new invite also releases the old binding: the member binds again with the new code.
+  'POST /staff/:id/invite': handle(schemas.empty, (_input, ctx: AdminContext, { id }) =>
+    reissueInvite(ctx, id, 'staff.invite'),
+  ),
+
+  'POST /staff/:id/unbind': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
     const staff = await staffById(ctx.db, id);
     if (!staff) throw new AppError('NOT_FOUND', '没有这名员工');
-    // A new invite also releases the old binding: the member binds again with the new code.
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const code = inviteCode();
-      try {
-        await ctx.db
-          .collection('staff')
-          .doc(id)
-          .update({ data: { inviteCode: code, openid: null, updatedAt: ctx.now } });
-        await record(ctx, 'staff.invite', id, {});
-        return { staffId: id, inviteCode: code };
-      } catch (error) {
-        if (!/duplicate key|E11000/i.test(String((error as Error).message))) throw error;
-      }
-    }
-    throw new Error('could not draw a free invite code');
+    // Nothing bound (already released, or a second click): nothing to do.
+    if (!staff.openid) return { staffId: id, inviteCode: staff.inviteCode, bound: false };
+    return reissueInvite(ctx, id, 'staff.unbind');
   }),
 };

@@ -1,7 +1,7 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ADMIN_ROUTES, type AdminRoute, can, type Role } from '../../typings/admin';
 import type { ErrorCode } from '../../typings/api';
-import { AppError } from '../runtime/errors';
+import { AppError, fieldError } from '../runtime/errors';
 import { zodFields } from '../runtime/router';
 
 /**
@@ -85,6 +85,20 @@ function routePath(path: string): string {
   return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
+/** A path parameter (`:id`), percent-decoded: ids are generated from these characters only. */
+const pathParam = z.string().regex(/^[A-Za-z0-9_.:@-]{1,64}$/);
+
+function decodeParam(name: string, raw: string): string {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    throw fieldError(name, '编号无效');
+  }
+  if (!pathParam.safeParse(value).success) throw fieldError(name, '编号无效');
+  return value;
+}
+
 function match(method: string, path: string) {
   let pathMatched = false;
   for (const route of ROUTES) {
@@ -92,7 +106,7 @@ function match(method: string, path: string) {
     if (!found) continue;
     pathMatched = true;
     if (route.method !== method) continue;
-    const params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));
+    const params = Object.fromEntries(route.names.map((name, i) => [name, decodeParam(name, found[i + 1])]));
     return { route, params };
   }
   throw pathMatched

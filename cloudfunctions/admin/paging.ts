@@ -1,3 +1,4 @@
+import { BAD_CURSOR, pageCursorSchema, readCursor } from '../../typings/cursor';
 import type { Database } from '../runtime/cloud';
 import { fieldError } from '../runtime/errors';
 
@@ -12,14 +13,8 @@ export interface PageCursor {
 }
 
 function decodePageCursor(text: string): PageCursor | null {
-  try {
-    const [at, skip] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    return typeof at === 'number' && typeof skip === 'number' && skip >= 0 && skip < 10_000
-      ? { at, skip }
-      : null;
-  } catch {
-    return null;
-  }
+  const cursor = readCursor(pageCursorSchema, text);
+  return cursor && { at: cursor[0], skip: cursor[1] };
 }
 
 function nextPageCursor<T>(items: T[], atOf: (item: T) => number, previous: PageCursor | null): string {
@@ -42,7 +37,7 @@ export async function timePage<T>(
   size: number,
 ): Promise<{ items: T[]; nextCursor: string | null }> {
   const cursor = cursorText ? decodePageCursor(cursorText) : null;
-  if (cursorText && !cursor) throw fieldError('cursor', '分页游标无效，请从第一页重新加载');
+  if (cursorText && !cursor) throw fieldError('cursor', BAD_CURSOR);
   const range = cursor ? { [timeField]: db.command.lte(new Date(cursor.at)) } : {};
   const { data } = await db
     .collection(collection)

@@ -1,6 +1,15 @@
 import { type RetagJobView, adminRequestSchemas as schemas } from '../../typings/admin';
-import type { ApiResult } from '../../typings/api';
-import { deliverySettingsSchema, type OutboxView } from '../../typings/pipeline';
+import type { ApiResult, FieldError } from '../../typings/api';
+import {
+  type DeliverySettings,
+  type DeliverySettingsView,
+  deliverySettingsSchema,
+  isMaskedRobotUrl,
+  maskRobotUrl,
+  type OutboxView,
+  robotUrlProblem,
+  settingsUpdateSchema,
+} from '../../typings/pipeline';
 import { compileRules, judgeLead } from '../core/rules';
 import { loadRules, loadSettings, SETTINGS_ID } from '../repositories/pipeline';
 import { AppError } from '../runtime/errors';
@@ -23,6 +32,70 @@ async function dispatch<T>(event: Record<string, unknown>): Promise<T> {
 }
 
 const PAGE = 50;
+
+/**
+ * The local cloud's own origin when this runs in it (its host sets LEADPOOL_LOCAL and points the
+ * SDK at itself through TCB_CONTEXT_CNFG): its robot and webhook fakes are valid destinations there.
+ */
+function localOrigin(): string | undefined {
+  if (process.env.LEADPOOL_LOCAL !== '1') return undefined;
+  try {
+    return new URL(JSON.parse(process.env.TCB_CONTEXT_CNFG ?? '{}').URL).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What any role that reads settings sees: robot keys masked, webhook secrets only as set or not. */
+const settingsView = (settings: DeliverySettings): DeliverySettingsView => ({
+  mqlThreshold: settings.mqlThreshold,
+  slaHours: settings.slaHours,
+  robots: settings.robots.map((r) => ({ id: r.id, url: maskRobotUrl(r.url), store: r.store })),
+  webhooks: settings.webhooks.map((w) => ({ id: w.id, url: w.url, secretSet: w.secret.length > 0 })),
+  adminUrl: settings.adminUrl,
+});
+
+type SettingsUpdate = ReturnType<ReturnType<typeof settingsUpdateSchema>['parse']>;
+
+/**
+ * The settings to store: a robot sent with its masked URL keeps its stored URL (the one of the
+ * same name, else the only one masking the same way), a webhook sent without a secret keeps its
+ * stored secret (same name, else same URL). What is kept must itself still be acceptable.
+ */
+function mergeSecrets(update: SettingsUpdate, stored: DeliverySettings, local: string | undefined) {
+  const fields: FieldError[] = [];
+  const robots = update.robots.map((robot, i) => {
+    if (!isMaskedRobotUrl(robot.url)) return robot;
+    const masked = stored.robots.filter((r) => maskRobotUrl(r.url) === robot.url);
+    const kept = masked.find((r) => r.id === robot.id) ?? (masked.length === 1 ? masked[0] : undefined);
+    const path = `robots.${i}.url`;
+    if (!kept) fields.push({ path, message: '请填写完整的机器人地址（含 key）' });
+    else if (robotUrlProblem(kept.url, local))
+      fields.push({ path, message: '原机器人地址不符合要求，请更换为企业微信群机器人地址' });
+    return { ...robot, url: kept?.url ?? robot.url };
+  });
+  const webhooks = update.webhooks.map((hook, i) => {
+    if (hook.secret !== undefined) return { ...hook, secret: hook.secret };
+    const kept =
+      stored.webhooks.find((w) => w.id === hook.id) ?? stored.webhooks.find((w) => w.url === hook.url);
+    if (!kept?.secret) fields.push({ path: `webhooks.${i}.secret`, message: '请填写签名密钥（至少 8 位）' });
+    return { ...hook, secret: kept?.secret ?? '' };
+  });
+  if (fields.length > 0) throw new AppError('INVALID_INPUT', fields[0].message, fields);
+  return { ...update, robots, webhooks };
+}
+
+/** Which robots and webhooks got a new URL or secret (named, never shown). */
+function replacedSecrets(before: DeliverySettings, after: DeliverySettings): string[] {
+  return [
+    ...after.robots
+      .filter((r) => before.robots.find((b) => b.id === r.id)?.url !== r.url)
+      .map((r) => `robot:${r.id}`),
+    ...after.webhooks
+      .filter((w) => before.webhooks.find((b) => b.id === w.id)?.secret !== w.secret)
+      .map((w) => `webhook:${w.id}`),
+  ];
+}
 
 interface RetagJobDoc {
   _id: string;
@@ -100,10 +173,13 @@ export const pipelineHandlers = {
     return retagJobView(job);
   }),
 
-  'GET /settings': handle(schemas.empty, async (_input, ctx: AdminContext) => loadSettings(ctx.db)),
+  'GET /settings': handle(schemas.empty, async (_input, ctx: AdminContext) =>
+    settingsView(await loadSettings(ctx.db)),
+  ),
 
-  'PUT /settings': handle(schemas.settings, async (settings, ctx: AdminContext) => {
-    const parsed = deliverySettingsSchema.parse(settings);
+  'PUT /settings': handle(settingsUpdateSchema(localOrigin()), async (update, ctx: AdminContext) => {
+    const stored = await loadSettings(ctx.db);
+    const parsed = deliverySettingsSchema.parse(mergeSecrets(update, stored, localOrigin()));
     await ctx.db
       .collection('rules')
       .doc(SETTINGS_ID)
@@ -111,8 +187,9 @@ export const pipelineHandlers = {
     await record(ctx, 'settings.update', SETTINGS_ID, {
       robots: parsed.robots.map((r) => r.id),
       webhooks: parsed.webhooks.map((w) => w.id),
+      replaced: replacedSecrets(stored, parsed),
     });
-    return parsed;
+    return settingsView(parsed);
   }),
 
   'GET /deliveries': handle(schemas.deliveryList, async (input, ctx: AdminContext) => {

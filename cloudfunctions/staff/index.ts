@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { type StaffProfile, staffRequestSchemas as schemas } from '../../typings/staff';
 import { generateCode } from '../core/codes';
 import { dayOf, mondayOf } from '../core/funnel';
+import { maskOpenid } from '../core/openid';
 import { maskPhone } from '../core/phone';
 import { codePage, sharePath } from '../core/share';
 import { activityById } from '../repositories/activities';
@@ -18,13 +19,13 @@ import {
   staffByInvite,
   staffByOpenid,
 } from '../repositories/codes';
-import { countFunnel } from '../repositories/counters';
+import { audit, countFunnel, withinRateLimit } from '../repositories/counters';
 import { moveRegistration, type RegistrationDoc } from '../repositories/registrations';
 import { type Caller, callerContext, type Database, database } from '../runtime/cloud';
 import { AppError } from '../runtime/errors';
 import { fileUrl, miniProgramCode, storeFile } from '../runtime/openapi';
 import { action, createRouter } from '../runtime/router';
-import { findById, stableId } from '../runtime/store';
+import { findById, randomId, stableId } from '../runtime/store';
 
 interface StaffContext {
   db: Database;
@@ -35,6 +36,8 @@ interface StaffContext {
 }
 
 const PAGE_SIZE = 50;
+/** Bind attempts per WeChat per minute: an invite code cannot be guessed by trying. */
+const BINDS_PER_MINUTE = 10;
 const NOT_STAFF = '仅限已绑定的在职员工使用';
 
 async function establishStaff(actionName: string): Promise<StaffContext> {
@@ -85,16 +88,36 @@ async function staffCode(ctx: StaffContext, staff: StaffDoc, activityId: string 
 
 const actions = {
   bind: action(schemas.bind, async ({ inviteCode }, ctx: StaffContext) => {
+    const { openid } = ctx.caller;
+    if (!(await withinRateLimit(ctx.db, 'staff.bind', openid, randomId(9), BINDS_PER_MINUTE, ctx.now)))
+      throw new AppError('RATE_LIMITED', '尝试次数过多，请一分钟后再试');
     const invited = await staffByInvite(ctx.db, inviteCode.toUpperCase());
     if (!invited) throw new AppError('NOT_FOUND', '邀请码无效，请向管理员确认');
     if (!invited.active) throw new AppError('FORBIDDEN', '该员工账号已停用');
     if (ctx.staff && ctx.staff._id !== invited._id)
       throw new AppError('FORBIDDEN', `该微信已绑定员工「${ctx.staff.name}」`);
-    if (invited.openid === ctx.caller.openid) return profileOf(invited);
-    if (invited.openid || !(await bindStaff(ctx.db, invited._id, ctx.caller.openid, ctx.now))) {
+    if (invited.openid === openid) return profileOf(invited);
+    // Who binds a WeChat as a staff member (and who tried a code already taken) is kept for review.
+    const entry = (action: string) =>
+      audit(
+        ctx.db,
+        {
+          actor: `wechat:${maskOpenid(openid)}`,
+          action,
+          subject: invited._id,
+          detail: { openid, name: invited.name },
+        },
+        ctx.now,
+      );
+    if (invited.openid || !(await bindStaff(ctx.db, invited._id, openid, ctx.now))) {
       const now = await staffById(ctx.db, invited._id);
-      if (now?.openid !== ctx.caller.openid) throw new AppError('FORBIDDEN', '该邀请码已被其他微信绑定');
+      if (now?.openid !== openid) {
+        await entry('staff.bind.refused');
+        throw new AppError('FORBIDDEN', '该邀请码已被其他微信绑定');
+      }
+      return profileOf(invited);
     }
+    await entry('staff.bind');
     return profileOf(invited);
   }),
 

@@ -142,6 +142,7 @@ export class FunctionHost {
       workerData: { entry: info.entry },
       env: {
         ...this.baseEnv(),
+        LEADPOOL_LOCAL: '1',
         WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP',
         TCB_CONTEXT_KEYS: 'TCB_SOURCE,WX_API_TOKEN',
       },
