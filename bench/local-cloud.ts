@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { startLocalCloud } from '../local';
 import { keyExpression } from '../local/db/planner';
 import { encodeStored } from '../local/db/values';
+import { localCredentials, protocolRequest } from '../local/protocol-client';
 import { loadSchema } from '../local/schema';
 import { percentile, printTable } from './stats';
 
@@ -165,15 +166,12 @@ async function main() {
     });
   });
   const startupMs = performance.now() - started;
-  await fetch(`${url}/admin`, {
-    method: 'POST',
-    body: JSON.stringify({
-      action: 'database.getDocument',
-      collectionName: 'leads',
-      query: '{"channel":"store"}',
-      order: '{"createdAt":-1}',
-      limit: 50,
-    }),
+  await protocolRequest(url, localCredentials(dataDir), {
+    action: 'database.getDocument',
+    collectionName: 'leads',
+    query: '{"channel":"store"}',
+    order: '{"createdAt":-1}',
+    limit: 50,
   });
   const rssMb =
     Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;

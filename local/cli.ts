@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       `  管理后台      ${cloud.url}/admin/`,
       `  云函数调用    POST ${cloud.url}/api/functions/<name>  (请求头 x-wx-openid 指定调用者)`,
       `  管理 API      ${cloud.url}/admin-api/`,
-      `  SDK 接入点    ${cloud.url}/admin  (TCB_CONTEXT_CNFG)`,
+      `  SDK 接入点    ${cloud.url}/admin  (TCB_CONTEXT_CNFG；须用 ${path.join(dataDir, 'local-secret.json')} 的密钥签名)`,
       `  状态          ${cloud.url}/__local/health`,
       `  云函数        ${functions.join(', ') || '（无）'}`,
       ...notes,

@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DatabaseEngine } from './db/engine';
 import { DocumentStore } from './db/store';
-import { FunctionHost } from './functions/host';
+import { type CallerContext, type FunctionCall, FunctionHost } from './functions/host';
 import { OpenApiFakes } from './openapi/fakes';
 import { SalesFakes } from './sales';
 import { loadSchema } from './schema';
 import { createServer } from './server';
+import { type LocalCredentials, localCredentials } from './signature';
 import { LocalStorage } from './storage';
 
 export interface LocalCloudOptions {
@@ -38,8 +39,23 @@ export interface LocalCloud {
   functions: FunctionHost;
   openapi: OpenApiFakes;
   sales: SalesFakes;
-  /** Environment variables that point the real wx-server-sdk / @cloudbase/node-sdk at this server. */
+  /**
+   * The data dir's key (`<dataDir>/local-secret.json`): the admin endpoint answers only requests
+   * signed with it. `sdkEnv()` carries it; `protocolRequest()` signs with it.
+   */
+  credentials: LocalCredentials;
+  /** Environment variables (with the key) that point the real wx-server-sdk / @cloudbase/node-sdk at this server. */
   sdkEnv(): Record<string, string>;
+  /**
+   * Runs a function as the mini program would (SOURCE wx_client) and answers with its result and
+   * its record: the protocol requests it made (`dbRequests`, `openApiRequests`, …) and its time.
+   * Recent records of every call are in `functions.calls` and at `GET /__local/calls`.
+   */
+  callFunction(
+    name: string,
+    event: Record<string, unknown>,
+    caller?: Partial<CallerContext>,
+  ): Promise<{ result: unknown; call: FunctionCall }>;
   close(): Promise<void>;
 }
 
@@ -57,11 +73,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const store = new DocumentStore(path.join(options.dataDir, 'db'), log);
   if (options.schemaFile) store.declare(loadSchema(options.schemaFile).collections);
   const engine = new DatabaseEngine(store);
+  const credentials = localCredentials(options.dataDir);
   let url = '';
   const sdkEnv = (): Record<string, string> => ({
     TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/admin` }),
-    TENCENTCLOUD_SECRETID: 'local-secret-id',
-    TENCENTCLOUD_SECRETKEY: 'local-secret-key',
+    TENCENTCLOUD_SECRETID: credentials.secretId,
+    TENCENTCLOUD_SECRETKEY: credentials.secretKey,
     TENCENTCLOUD_RUNENV: 'SCF',
     TENCENTCLOUD_REGION: 'ap-shanghai',
     SCF_NAMESPACE: envId,
@@ -78,6 +95,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const server = createServer({
     envId,
     appId,
+    host,
+    credentials,
     store,
     engine,
     functions,
@@ -105,7 +124,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     functions,
     openapi,
     sales,
+    credentials,
     sdkEnv,
+    async callFunction(name, event, caller = {}) {
+      const { call, result, error } = await functions.run(name, event, {
+        APPID: appId,
+        ...caller,
+        SOURCE: caller.SOURCE ?? 'wx_client',
+      });
+      if (error) throw error;
+      return { result, call: call! };
+    },
     async close() {
       await functions.close();
       await new Promise<void>((resolve) => {

@@ -1,13 +1,23 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import type { DatabaseEngine } from './db/engine';
 import type { DocumentStore } from './db/store';
 import { CloudError } from './errors';
-import type { CallerContext, FunctionHost } from './functions/host';
+import type { CallerContext, FunctionCall, FunctionHost, ProtocolRequestKind } from './functions/host';
 import type { OpenApiFakes } from './openapi/fakes';
 import { decodeOpenApiRequest, encodeOpenApiResponse } from './openapi/protobuf';
 import type { FaultMode, SalesAnswer, SalesFakes } from './sales';
+import {
+  checkAuthorizationHeader,
+  jsonParams,
+  type LocalCredentials,
+  paramKey,
+  type SignedParams,
+  signatureMatches,
+  signedHeaderValue,
+} from './signature';
 import type { LocalStorage } from './storage';
 
 /** The cloud refuses request bodies over 100 KB (PLATFORM.md); so does the local cloud. */
@@ -17,6 +27,10 @@ const UPLOAD_LIMIT = 50 * 1024 * 1024;
 export interface ServerParts {
   envId: string;
   appId: string;
+  /** The address the server listens on (a name besides the loopback ones that may reach it). */
+  host: string;
+  /** The key the SDK's requests must be signed with (the function host gives it to its workers). */
+  credentials: LocalCredentials;
   store: DocumentStore;
   engine: DatabaseEngine;
   functions: FunctionHost;
@@ -77,12 +91,25 @@ export function createServer(parts: ServerParts): http.Server {
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://local');
     const route = url.pathname;
-    if (req.method === 'POST' && route === '/admin') return handleProtocol(parts, req, res);
-    if (req.method === 'POST' && route.startsWith('/api/functions/'))
-      return handleFunctionCall(parts, req, res, route.slice('/api/functions/'.length));
     const httpRoute = Object.keys(parts.httpRoutes).find(
       (prefix) => route === prefix || route.startsWith(`${prefix}/`),
     );
+    const refusal = browserRefusal(parts, req, route, Boolean(httpRoute));
+    if (refusal) {
+      parts.log(`[local cloud] refused ${req.method} ${route}: ${refusal}`);
+      req.resume();
+      const protocol = req.method === 'POST' && route === '/admin';
+      return send(
+        res,
+        403,
+        protocol
+          ? { requestId: requestId(), code: 'FORBIDDEN', message: refusal }
+          : failure('FORBIDDEN', refusal),
+      );
+    }
+    if (req.method === 'POST' && route === '/admin') return handleProtocol(parts, req, res, url);
+    if (req.method === 'POST' && route.startsWith('/api/functions/'))
+      return handleFunctionCall(parts, req, res, route.slice('/api/functions/'.length));
     if (httpRoute) return handleHttpAccess(parts, req, res, url, parts.httpRoutes[httpRoute]);
     if (route.startsWith('/__local/')) return handleLocal(parts, req, res, url);
     if (route === '/') return send(res, 302, '', { location: '/admin/' });
@@ -97,13 +124,66 @@ export function createServer(parts: ServerParts): http.Server {
   });
 }
 
-/** The CloudBase admin protocol the SDKs speak (LOCAL-CLOUD.md). */
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Why a request that a web page in the developer's browser could have sent is refused, or null.
+ * The Host must be a name no other site can point here (loopback, an IP, the bound host: this
+ * defeats DNS rebinding); then anything that writes or runs code refuses another Origin and
+ * cross-site fetches. The mini program runtime (WeChat DevTools, PC WeChat) sends no Origin and
+ * `Sec-Fetch-Site: cross-site` with a `https://servicewechat.com/…` referer: `/api/functions/*`
+ * accepts exactly that, which no web page can forge (browsers send Origin with every POST).
+ */
+function browserRefusal(
+  parts: ServerParts,
+  req: http.IncomingMessage,
+  route: string,
+  httpRoute: boolean,
+): string | null {
+  const host = headerValue(req.headers.host).toLowerCase();
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname;
+  } catch {
+    return `Host 请求头无效: ${host}`;
+  }
+  const ip = net.isIP(hostname.replace(/^\[|\]$/g, '')) !== 0;
+  if (!LOOPBACK_NAMES.has(hostname) && !ip && hostname !== parts.host.toLowerCase())
+    return `本地云只接受以 127.0.0.1、localhost 或 IP 访问的请求（Host: ${host}）`;
+  const readOnly = (req.method === 'GET' || req.method === 'HEAD') && !httpRoute;
+  if (readOnly) return null;
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin.toLowerCase() !== `http://${host}`)
+    return `本地云拒绝来自其他网站的请求（Origin: ${origin}）`;
+  const site = headerValue(req.headers['sec-fetch-site']);
+  if (site !== 'cross-site' && site !== 'same-site') return null;
+  const miniProgram =
+    route.startsWith('/api/functions/') &&
+    origin === undefined &&
+    headerValue(req.headers.referer).startsWith('https://servicewechat.com/');
+  return miniProgram ? null : `本地云拒绝跨站请求（Sec-Fetch-Site: ${site}）`;
+}
+
+/** The CloudBase admin protocol the SDKs speak (LOCAL-CLOUD.md), signed with the local key. */
 async function handleProtocol(
   parts: ServerParts,
   req: http.IncomingMessage,
   res: http.ServerResponse,
+  url: URL,
 ): Promise<void> {
   const id = requestId();
+  const unsigned = (message: string) =>
+    send(res, 401, { requestId: id, code: 'SIGN_PARAM_INVALID', message });
+  const checked = checkAuthorizationHeader(
+    headerValue(req.headers.authorization),
+    headerValue(req.headers['x-timestamp']),
+    parts.credentials,
+    Math.floor(Date.now() / 1000),
+  );
+  if ('refusal' in checked) {
+    req.resume();
+    return unsigned(checked.refusal);
+  }
   const contentType = req.headers['content-type'] ?? '';
   let body: Buffer;
   try {
@@ -113,21 +193,61 @@ async function handleProtocol(
       return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: '请求体超过 100 KB 的上限' });
     throw error;
   }
-  if (contentType.startsWith('multipart/form-data')) return handleOpenApi(parts, body, contentType, res, id);
-  let request: Record<string, unknown>;
-  try {
-    request = JSON.parse(body.toString('utf8'));
-    if (!request || typeof request !== 'object' || typeof request.action !== 'string')
-      throw new Error('no action');
-  } catch {
+  const multipart = contentType.startsWith('multipart/form-data');
+  const fields = multipart ? parseMultipartParts(body, contentType) : [];
+  let request: Record<string, unknown> | null = null;
+  if (!multipart) {
+    try {
+      const parsed = JSON.parse(body.toString('utf8'));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) request = parsed;
+    } catch {}
+  }
+  // The signer hashes an object's fields one by one, anything else as the raw body.
+  const params: SignedParams = multipart
+    ? fields.map((field) => [
+        paramKey(field.name),
+        field.binary ? field.value : field.value.toString('utf8').trim(),
+      ])
+    : request
+      ? jsonParams(request)
+      : body.toString('utf8');
+  const signedHeaders: [string, string][] = checked.auth.signedHeaders.map((name) => [
+    name,
+    signedHeaderValue(name, headerValue(req.headers[name])),
+  ]);
+  const signed = signatureMatches(
+    checked.auth,
+    {
+      method: (req.method ?? 'POST').toLowerCase(),
+      host: headerValue(req.headers.host),
+      path: url.pathname,
+      query: url.search.slice(1),
+      headers: signedHeaders,
+      params,
+      timestamp: checked.timestamp,
+    },
+    parts.credentials.secretKey,
+  );
+  if (!signed) return unsigned('签名不正确：请求未用本地云的密钥签名，或签名后被改动');
+  if (multipart) {
+    const byName = Object.fromEntries(fields.map((field) => [field.name, field.value]));
+    const token = byName.wxCloudApiToken?.toString('utf8');
+    parts.functions.countRequest(
+      token,
+      byName.action?.toString('utf8') === 'wx.openApi' ? 'openApi' : 'other',
+    );
+    return handleOpenApi(parts, byName, res, id);
+  }
+  if (!request || typeof request.action !== 'string') {
     return send(res, 200, {
       requestId: id,
       code: 'INVALID_PARAM',
       message: '请求不是合法的 JSON 或缺少 action',
     });
   }
+  const action = request.action;
+  parts.functions.countRequest(String(request.wxCloudApiToken ?? ''), requestKind(action));
   try {
-    const action = request.action as string;
     let answer: Record<string, unknown>;
     if (action.startsWith('database.')) answer = await parts.engine.handle(action, request);
     else if (action === 'functions.invokeFunction') answer = { data: await invokeNested(parts, request) };
@@ -159,8 +279,13 @@ async function invokeNested(
   const caller: CallerContext = parent
     ? { ...parent.caller, SOURCE: 'wx_server' }
     : { SOURCE: 'wx_server', APPID: parts.appId };
-  const result = await parts.functions.invoke(name, event, caller);
+  const result = await parts.functions.invoke(name, event, caller, { parentId: parent?.call.id });
   return { response_data: JSON.stringify(result) };
+}
+
+function requestKind(action: string): ProtocolRequestKind {
+  if (action.startsWith('database.')) return 'db';
+  return action === 'wx.openApi' ? 'openApi' : 'other';
 }
 
 function storageAction(
@@ -183,12 +308,10 @@ function storageAction(
 /** `cloud.openapi.*` arrives as multipart with a protobuf request and expects protobuf back. */
 async function handleOpenApi(
   parts: ServerParts,
-  body: Buffer,
-  contentType: string,
+  fields: Record<string, Buffer>,
   res: http.ServerResponse,
   id: string,
 ): Promise<void> {
-  const fields = parseMultipart(body, contentType);
   const apiName = fields.apiName?.toString('utf8');
   if (fields.action?.toString('utf8') !== 'wx.openApi' || !apiName) {
     return send(res, 200, { requestId: id, code: 'INVALID_PARAM', message: '不支持的 multipart 请求' });
@@ -211,9 +334,16 @@ async function handleOpenApi(
   send(res, 200, encodeOpenApiResponse(answer.body, answer.contentType));
 }
 
-export function parseMultipart(body: Buffer, contentType: string): Record<string, Buffer> {
+interface MultipartField {
+  name: string;
+  value: Buffer;
+  /** A part with its own Content-Type (a Buffer on the sender's side): signed as bytes, not as trimmed text. */
+  binary: boolean;
+}
+
+function parseMultipartParts(body: Buffer, contentType: string): MultipartField[] {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
-  const fields: Record<string, Buffer> = {};
+  const fields: MultipartField[] = [];
   if (!boundary) return fields;
   const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
   let start = body.indexOf(delimiter);
@@ -223,8 +353,10 @@ export function parseMultipart(body: Buffer, contentType: string): Record<string
     const part = body.subarray(start + delimiter.length + 2, next - 2);
     const headerEnd = part.indexOf('\r\n\r\n');
     if (headerEnd !== -1) {
-      const name = /name="([^"]+)"/.exec(part.subarray(0, headerEnd).toString('utf8'))?.[1];
-      if (name) fields[name] = part.subarray(headerEnd + 4);
+      const head = part.subarray(0, headerEnd).toString('utf8');
+      const name = /name="([^"]+)"/.exec(head)?.[1];
+      if (name)
+        fields.push({ name, value: part.subarray(headerEnd + 4), binary: /^content-type:/im.test(head) });
     }
     start = next;
   }
@@ -238,6 +370,12 @@ async function handleFunctionCall(
   res: http.ServerResponse,
   name: string,
 ): Promise<void> {
+  // Only JSON: a browser cannot send it to another site without a CORS preflight, which is refused.
+  const mediaType = headerValue(req.headers['content-type']).split(';')[0].trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    req.resume();
+    return send(res, 415, failure('INVALID_INPUT', '请求体必须是 JSON（content-type: application/json）'));
+  }
   let event: unknown;
   try {
     const body = await readBody(req, BODY_LIMIT);
@@ -266,19 +404,29 @@ async function answerInvocation(
   caller: CallerContext,
   raw = false,
 ) {
-  try {
-    const result = await parts.functions.invoke(name, event, caller);
-    if (raw) return sendIntegrationResponse(res, result);
-    send(res, 200, result ?? null);
-  } catch (error) {
-    if (!(error instanceof CloudError)) throw error;
-    const missing = error.code === 'FUNCTIONS_REQUEST_FAIL';
-    send(
-      res,
-      missing ? 404 : 500,
-      failure(missing ? 'NOT_FOUND' : 'INTERNAL', missing ? error.message : '服务暂时不可用，请稍后重试'),
-    );
+  const { call, result, error } = await parts.functions.run(name, event, caller);
+  const headers = call ? callHeaders(call) : {};
+  if (!error) {
+    if (raw) return sendIntegrationResponse(res, result, headers);
+    return send(res, 200, result ?? null, headers);
   }
+  const missing = error.code === 'FUNCTIONS_REQUEST_FAIL';
+  send(
+    res,
+    missing ? 404 : 500,
+    failure(missing ? 'NOT_FOUND' : 'INTERNAL', missing ? error.message : '服务暂时不可用，请稍后重试'),
+    headers,
+  );
+}
+
+/** What the call cost in protocol requests, for a test or a developer watching the network panel. */
+function callHeaders(call: FunctionCall): Record<string, string> {
+  return {
+    'x-local-call-id': String(call.id),
+    'x-local-db-requests': String(call.dbRequests),
+    'x-local-openapi-requests': String(call.openApiRequests),
+    'x-local-other-requests': String(call.otherRequests),
+  };
 }
 
 /** CloudBase's HTTP access service: the request becomes an integration event; the answer may be an integration response. */
@@ -322,16 +470,24 @@ async function handleHttpAccess(
   );
 }
 
-function sendIntegrationResponse(res: http.ServerResponse, result: any): void {
+function sendIntegrationResponse(
+  res: http.ServerResponse,
+  result: any,
+  headers: Record<string, string>,
+): void {
   if (result && typeof result === 'object' && typeof result.statusCode === 'number') {
     const payload = result.isBase64Encoded
       ? Buffer.from(String(result.body ?? ''), 'base64')
       : Buffer.from(String(result.body ?? ''));
-    res.writeHead(result.statusCode, { 'content-length': String(payload.length), ...(result.headers ?? {}) });
+    res.writeHead(result.statusCode, {
+      'content-length': String(payload.length),
+      ...headers,
+      ...(result.headers ?? {}),
+    });
     res.end(payload);
     return;
   }
-  send(res, 200, result ?? null);
+  send(res, 200, result ?? null, headers);
 }
 
 async function handleLocal(
@@ -348,6 +504,19 @@ async function handleLocal(
     return send(res, 200, {
       ok: true,
       data: { envId: parts.envId, functions: parts.functions.list().map((fn) => fn.name), collections },
+    });
+  }
+  if (route === '/__local/calls') {
+    if (req.method === 'DELETE') parts.functions.calls.length = 0;
+    const name = url.searchParams.get('function');
+    const action = url.searchParams.get('action');
+    return send(res, 200, {
+      ok: true,
+      data: {
+        calls: parts.functions.calls.filter(
+          (call) => (!name || call.function === name) && (!action || call.action === action),
+        ),
+      },
     });
   }
   if (route === '/__local/openapi') {
@@ -483,7 +652,13 @@ function serveAdmin(parts: ServerParts, res: http.ServerResponse, route: string)
   const cache = target.includes(`${path.sep}assets${path.sep}`)
     ? 'public, max-age=31536000, immutable'
     : 'no-cache';
-  send(res, 200, fs.readFileSync(target), { 'content-type': contentTypeOf(target), 'cache-control': cache });
+  // The page can change local data: no other site may frame it and trick a click.
+  send(res, 200, fs.readFileSync(target), {
+    'content-type': contentTypeOf(target),
+    'cache-control': cache,
+    'x-frame-options': 'DENY',
+    'content-security-policy': "frame-ancestors 'none'",
+  });
 }
 
 function headerValue(value: string | string[] | undefined): string {

@@ -21,6 +21,46 @@ export interface FunctionInfo {
   timers: { name: string; schedule: CronSchedule; config: string }[];
 }
 
+/** One finished call, with the admin-protocol requests its SDK made while it ran. */
+export interface FunctionCall {
+  id: number;
+  function: string;
+  /** `event.action` when the event has one. */
+  action: string | null;
+  source: string;
+  /** The call that made this one with `cloud.callFunction` (its requests are counted there, not here). */
+  parentId: number | null;
+  /** `database.*` requests. */
+  dbRequests: number;
+  /** `wx.openApi` requests (`cloud.openapi.*`). */
+  openApiRequests: number;
+  /** Any other protocol request: storage, nested `cloud.callFunction`. */
+  otherRequests: number;
+  ms: number;
+  ok: boolean;
+  startedAt: string;
+}
+
+export type ProtocolRequestKind = 'db' | 'openApi' | 'other';
+
+/** A call's answer, or why it failed; `call` is null when no such function exists. */
+export interface Invocation {
+  call: FunctionCall | null;
+  result?: unknown;
+  error?: CloudError;
+}
+
+export interface InvokeOptions {
+  extraEnv?: Record<string, string>;
+  parentId?: number;
+}
+
+interface Running {
+  functionName: string;
+  caller: CallerContext;
+  call: FunctionCall;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -34,6 +74,8 @@ interface RunningFunction {
 
 /** Local default when a function's config.json sets no timeout (the cloud's own default is 3 s). */
 const DEFAULT_TIMEOUT_S = 20;
+/** How many finished calls `calls` keeps. */
+const CALL_LOG_SIZE = 500;
 
 /**
  * Hosts cloud functions as the cloud does: each function in its own worker (no module state
@@ -42,8 +84,13 @@ const DEFAULT_TIMEOUT_S = 20;
  */
 export class FunctionHost {
   private readonly running = new Map<string, RunningFunction>();
-  /** Per-invocation tokens (the cloud's WX_API_TOKEN) let a nested SDK call be traced to its caller. */
-  private readonly invocations = new Map<string, { functionName: string; caller: CallerContext }>();
+  /**
+   * Per-invocation tokens (the cloud's WX_API_TOKEN): the SDK sends the running call's token with
+   * every request (`wxCloudApiToken`), so a request is traced to the exact call that made it.
+   */
+  private readonly invocations = new Map<string, Running>();
+  /** Finished calls, oldest first, the last CALL_LOG_SIZE of them. */
+  readonly calls: FunctionCall[] = [];
   private nextId = 1;
   private tickTimer: NodeJS.Timeout | undefined;
 
@@ -86,30 +133,61 @@ export class FunctionHost {
     };
   }
 
-  callerOf(token: string | undefined): { functionName: string; caller: CallerContext } | undefined {
+  callerOf(token: string | undefined): Running | undefined {
     return token ? this.invocations.get(token) : undefined;
   }
 
-  async invoke(
+  /** Counts a protocol request against the call whose token it carries (none: not from a running call). */
+  countRequest(token: string | undefined, kind: ProtocolRequestKind): void {
+    const call = this.callerOf(token)?.call;
+    if (!call) return;
+    if (kind === 'db') call.dbRequests += 1;
+    else if (kind === 'openApi') call.openApiRequests += 1;
+    else call.otherRequests += 1;
+  }
+
+  async invoke(name: string, event: unknown, caller: CallerContext, options: InvokeOptions = {}) {
+    const { result, error } = await this.run(name, event, caller, options);
+    if (error) throw error;
+    return result;
+  }
+
+  /** Runs one call and answers with its record, whether it succeeded or not. */
+  async run(
     name: string,
     event: unknown,
     caller: CallerContext,
-    extraEnv: Record<string, string> = {},
-  ): Promise<unknown> {
+    options: InvokeOptions = {},
+  ): Promise<Invocation> {
     if (
       !/^[A-Za-z0-9_-]{1,60}$/.test(name) ||
       !this.functionsDir ||
       !fs.existsSync(path.join(this.functionsDir, name, 'index.js'))
     ) {
-      throw new CloudError('FUNCTIONS_REQUEST_FAIL', `云函数 ${name} 不存在`);
+      return { call: null, error: new CloudError('FUNCTIONS_REQUEST_FAIL', `云函数 ${name} 不存在`) };
     }
     const info = this.info(name);
     const running = this.start(info);
     const id = this.nextId++;
     const token = randomBytes(12).toString('hex');
-    this.invocations.set(token, { functionName: name, caller });
+    const action = (event as { action?: unknown } | null)?.action;
+    const call: FunctionCall = {
+      id,
+      function: name,
+      action: typeof action === 'string' ? action : null,
+      source: caller.SOURCE,
+      parentId: options.parentId ?? null,
+      dbRequests: 0,
+      openApiRequests: 0,
+      otherRequests: 0,
+      ms: 0,
+      ok: false,
+      startedAt: new Date().toISOString(),
+    };
+    this.invocations.set(token, { functionName: name, caller, call });
+    const started = performance.now();
     const env: Record<string, string> = {
-      ...extraEnv,
+      ...options.extraEnv,
       WX_API_TOKEN: token,
       TCB_SOURCE: caller.SOURCE,
       SCF_FUNCTIONNAME: name,
@@ -117,7 +195,7 @@ export class FunctionHost {
     for (const key of ['OPENID', 'APPID', 'UNIONID', 'CLIENTIP'] as const)
       env[`WX_${key}`] = caller[key] ?? '';
     try {
-      return await new Promise((resolve, reject) => {
+      const result = await new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           running.pending.delete(id);
           reject(
@@ -130,8 +208,16 @@ export class FunctionHost {
         running.pending.set(id, { resolve, reject, timer });
         running.worker.postMessage({ id, event, env });
       });
+      call.ok = true;
+      return { call, result };
+    } catch (error) {
+      if (!(error instanceof CloudError)) throw error;
+      return { call, error };
     } finally {
       this.invocations.delete(token);
+      call.ms = Math.round((performance.now() - started) * 10) / 10;
+      this.calls.push(call);
+      if (this.calls.length > CALL_LOG_SIZE) this.calls.splice(0, this.calls.length - CALL_LOG_SIZE);
     }
   }
 
@@ -203,7 +289,7 @@ export class FunctionHost {
           fn.name,
           event,
           { SOURCE: 'wx_timer', APPID: appId },
-          { TRIGGER_SRC: 'timer' },
+          { extraEnv: { TRIGGER_SRC: 'timer' } },
         ).catch((error: Error) => this.log(`[timer ${fn.name}/${timer.name}] ${error.message}`));
         runs.push(run);
       }

@@ -2,21 +2,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { localCredentials, protocolRequest } from '../../local/protocol-client';
 import { startCli } from './cli-process';
 import { startTestCloud } from './harness';
 
-async function insert(url: string, doc: Record<string, unknown>) {
-  const res = await fetch(`${url}/admin`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      action: 'database.insertDocument',
-      collectionName: 'leads',
-      data: [JSON.stringify(doc)],
-    }),
+/** Through the signed protocol, with the key the CLI keeps in its data dir. */
+const insert = (url: string, dataDir: string, doc: Record<string, unknown>) =>
+  protocolRequest(url, localCredentials(dataDir), {
+    action: 'database.insertDocument',
+    collectionName: 'leads',
+    data: [JSON.stringify(doc)],
   });
-  return (await res.json()) as any;
-}
 
 test('acknowledged writes survive kill -9', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadpool-crash-'));
@@ -24,7 +20,7 @@ test('acknowledged writes survive kill -9', async () => {
     const first = await startCli(dataDir);
     const acknowledged: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const answer = await insert(first.url, { requestKey: `r-${i}`, n: i });
+      const answer = await insert(first.url, dataDir, { requestKey: `r-${i}`, n: i });
       acknowledged.push(answer.data.insertedIds[0]);
     }
     const exited = new Promise((resolve) => first.child.once('exit', resolve));
@@ -32,12 +28,12 @@ test('acknowledged writes survive kill -9', async () => {
     await exited;
 
     const second = await startCli(dataDir);
-    const res = await fetch(`${second.url}/admin`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ action: 'database.calculateDocument', collectionName: 'leads', query: '{}' }),
+    const counted = await protocolRequest(second.url, localCredentials(dataDir), {
+      action: 'database.calculateDocument',
+      collectionName: 'leads',
+      query: '{}',
     });
-    expect(((await res.json()) as any).data.total).toBe(acknowledged.length);
+    expect(counted.data.total).toBe(acknowledged.length);
     const stopped = new Promise((resolve) => second.child.once('exit', resolve));
     second.child.kill('SIGTERM');
     expect(await stopped).toBe(0);

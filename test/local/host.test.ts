@@ -3,6 +3,7 @@
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { parseCron } from '../../local/functions/cron';
+import { protocolRequest } from '../../local/protocol-client';
 import { startTestCloud, type TestCloud, useSdkEnv } from './harness';
 
 let test_: TestCloud;
@@ -25,14 +26,8 @@ async function call(name: string, event: unknown, openid = 'o-test', headers: Re
   return { status: res.status, body: (await res.json()) as any };
 }
 
-async function protocol(body: unknown) {
-  const res = await fetch(`${base}/admin`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return (await res.json()) as any;
-}
+const protocol = (body: Record<string, unknown> | string) =>
+  protocolRequest(base, test_.cloud.credentials, body);
 
 describe('function host', () => {
   test('each concurrent call sees only its own WeChat context', async () => {
