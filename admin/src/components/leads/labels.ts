@@ -66,6 +66,7 @@ export const FILTER_KEYS = [
   'status',
   'owner',
   'mql',
+  'possibleDuplicate',
   'from',
   'to',
   'q',
@@ -82,12 +83,13 @@ export function filterFromQuery(query: LocationQuery): FilterQuery {
   return filter;
 }
 
-/** The same filter as the API takes it in a body (MQL as a boolean). */
+/** The same filter as the API takes it in a body (flags as booleans). */
 export function filterForApi(filter: FilterQuery): LeadFilter {
-  const { mql, status, ...rest } = filter;
+  const { mql, status, possibleDuplicate, ...rest } = filter;
   return {
     ...rest,
     ...(status ? { status: status as LeadFilter['status'] } : {}),
     ...(mql ? { mql: mql === 'true' } : {}),
+    ...(possibleDuplicate ? { possibleDuplicate: possibleDuplicate === 'true' } : {}),
   };
 }
