@@ -210,7 +210,7 @@ async function main() {
   const { counters, start } = seed(cloud, now);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   cloud.store.insert(cloud.store.main, 'accounts', [
-    newAccount({ username: 'bench', password: 'bench-password', role: 'admin' }, new Date()) as never,
+    newAccount({ username: 'bench', password: 'timing-run-password', role: 'admin' }, new Date()) as never,
   ]);
 
   const call = async (method: string, route: string, body?: unknown) => {
@@ -224,7 +224,7 @@ async function main() {
     return answer.data;
   };
   let token = '';
-  token = (await call('POST', '/login', { username: 'bench', password: 'bench-password' })).token;
+  token = (await call('POST', '/login', { username: 'bench', password: 'timing-run-password' })).token;
 
   const timed = async (runs: number, work: (i: number) => Promise<unknown>) => {
     const samples: number[] = [];

@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { newAccount } from '../cloudfunctions/admin/accounts';
+import { usernameKey } from '../cloudfunctions/repositories/accounts';
+import { PASSWORD_RULES, passwordProblem } from '../typings/passwords';
 import { seedDemo } from './demo';
-import { PortInUseError, startLocalCloud } from './index';
+import { type LocalCloud, PortInUseError, startLocalCloud } from './index';
 
 /** The admin function signs its tokens with this; kept in the data dir when the environment has none. */
 function tokenSecret(dataDir: string): string {
@@ -14,6 +16,27 @@ function tokenSecret(dataDir: string): string {
     fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
   }
   return fs.readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Accounts made before usernames were case-insensitive have no `usernameKey`: give them one.
+ * Answers a note for each that clashes in case with another and was left as it is.
+ */
+function keyUsernames(store: LocalCloud['store']): string[] {
+  const accounts = store.find(store.main, 'accounts', { filter: {}, limit: 10_000 });
+  const taken = new Set(accounts.map((a) => a.usernameKey).filter(Boolean));
+  const notes: string[] = [];
+  for (const account of accounts) {
+    if (account.usernameKey) continue;
+    const key = usernameKey(String(account.username));
+    if (taken.has(key)) {
+      notes.push(`  账号 ${account.username} 与另一账号仅大小写不同，已无法登录：请在“账号”页另建账号`);
+      continue;
+    }
+    taken.add(key);
+    store.replace(store.main, 'accounts', { ...account, usernameKey: key });
+  }
+  return notes;
 }
 
 /** `npm start`: the local cloud with this project's functions, schema and admin page. */
@@ -33,8 +56,17 @@ async function main(): Promise<void> {
     httpRoutes: { '/admin-api': 'admin' },
   });
   const notes: string[] = [];
-  if (cloud.store.count(cloud.store.main, 'accounts', { username: 'admin' }) === 0) {
+  notes.push(...keyUsernames(cloud.store));
+  if (cloud.store.count(cloud.store.main, 'accounts', { usernameKey: 'admin' }) === 0) {
     const given = process.env.LEADPOOL_ADMIN_PASSWORD;
+    const problem = given ? passwordProblem(given, 'admin') : null;
+    if (problem) {
+      console.error(
+        `LEADPOOL_ADMIN_PASSWORD 不能用作管理员 admin 的密码：${problem}。\n密码要求：${PASSWORD_RULES}。请换一个后重新启动（或不设置它，由本地云生成随机密码）。`,
+      );
+      await cloud.close();
+      process.exit(1);
+    }
     const password = given || crypto.randomBytes(9).toString('base64url');
     cloud.store.insert(cloud.store.main, 'accounts', [
       newAccount({ username: 'admin', password, role: 'admin' }, new Date()) as never,

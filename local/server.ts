@@ -445,12 +445,17 @@ async function handleHttpAccess(
       return send(res, 413, failure('INVALID_INPUT', '请求内容超过 100 KB，请精简后再提交'));
     throw error;
   }
-  const headers = Object.fromEntries(
+  const headers: Record<string, string> = Object.fromEntries(
     Object.entries(req.headers).map(([key, value]) => [
       key,
       Array.isArray(value) ? value.join(',') : (value ?? ''),
     ]),
   );
+  // The gateway in front of HTTP access tells the function who called: it sets x-real-ip to the
+  // peer it accepted the connection from and appends that peer to x-forwarded-for.
+  const peer = req.socket.remoteAddress ?? '';
+  headers['x-real-ip'] = peer;
+  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${peer}` : peer;
   const event = {
     path: url.pathname,
     httpMethod: req.method ?? 'GET',

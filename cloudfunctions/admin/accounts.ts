@@ -4,16 +4,23 @@ import {
   permissionsOf,
   adminRequestSchemas as schemas,
 } from '../../typings/admin';
+import { passwordProblem } from '../../typings/passwords';
 import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
 import {
   type AccountDoc,
   accountById,
   accountByUsername,
   bumpTokenVersion,
+  claimLoginAttempt,
+  claimLoginSlot,
+  clearLoginLocks,
+  forgetLoginAttempts,
   insertAccount,
   listAccounts,
-  recordFailedLogin,
+  loginLocks,
+  returnLoginSlot,
   updateAccount,
+  usernameKey,
 } from '../repositories/accounts';
 import { staffById } from '../repositories/codes';
 import { loadRules } from '../repositories/pipeline';
@@ -24,6 +31,7 @@ import {
   hashPassword,
   issueToken,
   LOCKOUT_MS,
+  LOGINS_PER_ADDRESS_PER_MINUTE,
   MAX_FAILED_LOGINS,
   TOKEN_TTL_MS,
   tokenSecret,
@@ -33,36 +41,46 @@ import { type AdminContext, record, signedIn } from './context';
 import { handle } from './http';
 import { timePage } from './paging';
 
-const WRONG = '用户名或密码错误';
+/**
+ * One answer for an unknown username, a wrong password, a locked username and a deactivated
+ * account, so that none of them can be told apart (each also spends one password hash).
+ */
+export const LOGIN_REFUSED = `用户名或密码错误，或账号暂不可登录（已停用，或连续输错 ${MAX_FAILED_LOGINS} 次后锁定 ${LOCKOUT_MS / 60_000} 分钟）`;
+export const LOGIN_THROTTLED = '登录尝试过于频繁，请 1 分钟后再试';
 
-function accountView(a: AccountDoc): AccountView {
+function accountView(a: AccountDoc, lockedUntil: Date | undefined = undefined): AccountView {
   return {
     accountId: a._id,
     username: a.username,
     role: a.role,
     staffId: a.staffId,
     active: a.active,
-    lockedUntil: a.lockedUntil ? new Date(a.lockedUntil).toISOString() : null,
+    lockedUntil: lockedUntil ? lockedUntil.toISOString() : null,
     lastLoginAt: a.lastLoginAt ? new Date(a.lastLoginAt).toISOString() : null,
     createdAt: new Date(a.createdAt).toISOString(),
   };
 }
 
-/** A new account document (also used by the local cloud to create the first `admin`). */
+/**
+ * A new account document (also used by the local cloud and deploy to create the first `admin`).
+ * Throws when the password breaks the policy: the admin API has refused such input already, so
+ * this only stops a weak password given through the environment.
+ */
 export function newAccount(
   input: { username: string; password: string; role: AccountDoc['role']; staffId?: string | null },
   now: Date,
 ): AccountDoc {
+  const problem = passwordProblem(input.password, input.username);
+  if (problem) throw new Error(`账号 ${input.username} 的密码不符合要求：${problem}`);
   return {
     _id: `acct-${randomId(9)}`,
     username: input.username,
+    usernameKey: usernameKey(input.username),
     passwordHash: hashPassword(input.password),
     role: input.role,
     staffId: input.staffId ?? null,
     active: true,
     tokenVersion: 1,
-    failedLogins: 0,
-    lockedUntil: null,
     lastLoginAt: null,
     createdAt: now,
     updatedAt: now,
@@ -75,37 +93,34 @@ async function assertStaffExists(ctx: AdminContext, staffId: string | null | und
 
 export const accountHandlers = {
   'POST /login': handle(schemas.login, async ({ username, password }, ctx: AdminContext) => {
-    const account = await accountByUsername(ctx.db, username);
-    if (!account) {
-      verifyPassword(password, DUMMY_HASH);
-      throw new AppError('UNAUTHENTICATED', WRONG);
+    const { db, now, clientAddress } = ctx;
+    // The address's budget first: a burst from one place is turned away before any hashing.
+    const slot = await claimLoginSlot(db, clientAddress, LOGINS_PER_ADDRESS_PER_MINUTE, now);
+    if (!slot) throw new AppError('RATE_LIMITED', LOGIN_THROTTLED);
+    // Counted before the password is looked at, so parallel guesses cannot outrun the lock. Per
+    // address too: someone guessing elsewhere cannot lock the real admin out.
+    const key = usernameKey(username);
+    const counted = await claimLoginAttempt(db, key, clientAddress, MAX_FAILED_LOGINS, LOCKOUT_MS, now);
+    const account = await accountByUsername(db, key);
+    const matches = verifyPassword(password, counted && account ? account.passwordHash : DUMMY_HASH);
+    if (!counted || !account?.active || !matches) {
+      const reason = !counted ? 'locked' : !account ? 'unknown' : !matches ? 'wrong' : 'inactive';
+      await record(ctx, 'login.failed', account?.username ?? key, { reason, address: clientAddress });
+      throw new AppError('UNAUTHENTICATED', LOGIN_REFUSED);
     }
-    const lockedUntil = account.lockedUntil ? new Date(account.lockedUntil).getTime() : 0;
-    if (lockedUntil > ctx.now.getTime()) {
-      const minutes = Math.ceil((lockedUntil - ctx.now.getTime()) / 60_000);
-      throw new AppError('RATE_LIMITED', `登录失败次数过多，账号已锁定，请 ${minutes} 分钟后再试`);
-    }
-    if (!verifyPassword(password, account.passwordHash)) {
-      const locked = await recordFailedLogin(
-        ctx.db,
-        account._id,
-        MAX_FAILED_LOGINS,
-        new Date(ctx.now.getTime() + LOCKOUT_MS),
-        ctx.now,
-      );
-      await record(ctx, 'login.failed', account.username, { locked });
-      if (locked)
-        throw new AppError('RATE_LIMITED', `连续 ${MAX_FAILED_LOGINS} 次密码错误，账号已锁定 15 分钟`);
-      throw new AppError('UNAUTHENTICATED', WRONG);
-    }
-    if (!account.active) throw new AppError('FORBIDDEN', '该账号已停用，请联系管理员');
-    await updateAccount(ctx.db, account._id, { failedLogins: 0, lockedUntil: null, lastLoginAt: ctx.now });
-    const expiresAt = ctx.now.getTime() + TOKEN_TTL_MS;
+    await Promise.all([
+      forgetLoginAttempts(db, key, clientAddress),
+      returnLoginSlot(db, slot),
+      updateAccount(db, account._id, { lastLoginAt: now }),
+    ]);
+    const expiresAt = now.getTime() + TOKEN_TTL_MS;
     const token = issueToken(
       { sub: account._id, role: account.role, ver: account.tokenVersion, exp: expiresAt },
       tokenSecret(),
     );
-    await record({ ...ctx, caller: { ...accountCaller(account) } }, 'login', account.username);
+    await record({ ...ctx, caller: accountCaller(account) }, 'login', account.username, {
+      address: clientAddress,
+    });
     return {
       token,
       role: account.role,
@@ -165,15 +180,22 @@ export const accountHandlers = {
     };
   }),
 
-  'GET /accounts': handle(schemas.empty, async (_input, ctx: AdminContext) => ({
-    items: (await listAccounts(ctx.db)).map(accountView),
-  })),
+  'GET /accounts': handle(schemas.empty, async (_input, ctx: AdminContext) => {
+    const [accounts, locks] = await Promise.all([
+      listAccounts(ctx.db),
+      loginLocks(ctx.db, MAX_FAILED_LOGINS, ctx.now),
+    ]);
+    return {
+      items: accounts.map((a) => accountView(a, locks.get(a.usernameKey ?? usernameKey(a.username)))),
+    };
+  }),
 
   'POST /accounts': handle(schemas.account, async (input, ctx: AdminContext) => {
     await assertStaffExists(ctx, input.staffId);
     if (input.role === 'sales' && !input.staffId) throw fieldError('staffId', '销售账号需要关联一名员工');
     const account = newAccount(input, ctx.now);
-    if (!(await insertAccount(ctx.db, account))) throw fieldError('username', '用户名已存在');
+    if (!(await insertAccount(ctx.db, account)))
+      throw fieldError('username', '用户名已存在（用户名不区分大小写）');
     await record(ctx, 'account.create', account.username, { role: account.role });
     return accountView(account);
   }),
@@ -196,16 +218,17 @@ export const accountHandlers = {
     if (input.role) changes.role = input.role;
     if (input.active !== undefined) changes.active = input.active;
     if (input.staffId !== undefined) changes.staffId = input.staffId;
-    if (input.password)
-      Object.assign(changes, {
-        passwordHash: hashPassword(input.password),
-        failedLogins: 0,
-        lockedUntil: null,
-      });
+    if (input.password) {
+      const problem = passwordProblem(input.password, account.username);
+      if (problem) throw fieldError('password', problem);
+      changes.passwordHash = hashPassword(input.password);
+    }
     // A new password, role or deactivation ends the account's sessions.
     if (input.password || input.role || input.active === false)
       changes.tokenVersion = account.tokenVersion + 1;
     await updateAccount(ctx.db, id, changes);
+    // A new password set by an admin lifts the account's sign-in locks from every address.
+    if (input.password) await clearLoginLocks(ctx.db, account.usernameKey ?? usernameKey(account.username));
     await record(ctx, 'account.update', account.username, {
       role: input.role,
       active: input.active,

@@ -8,8 +8,11 @@ import type { Role } from '../../typings/admin';
  * every token issued before. Pure: the secret and the clock are passed in.
  */
 export const TOKEN_TTL_MS = 12 * 3_600_000;
+/** Passwords evaluated per username and client address in any `LOCKOUT_MS`; then that pair is locked. */
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60_000;
+/** Sign-in attempts per client address per minute, across all usernames (successful ones are given back). */
+export const LOGINS_PER_ADDRESS_PER_MINUTE = 20;
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 

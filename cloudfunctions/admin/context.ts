@@ -12,6 +12,8 @@ export interface AdminContext {
   now: Date;
   caller: Caller | null;
   envId: string;
+  /** Where the request came from, as the HTTP access gateway saw it (sign-in limits are per address). */
+  clientAddress: string;
 }
 
 export function signedIn(ctx: AdminContext): Caller {

@@ -120,6 +120,20 @@ function header(event: HttpEvent, name: string): string {
   return key ? String(headers[key] ?? '') : '';
 }
 
+/**
+ * The caller's address as CloudBase's HTTP access gateway saw it: `x-real-ip`, which the gateway
+ * sets, else the last hop it appended to `x-forwarded-for` (earlier hops are whatever the client
+ * sent, so never trusted).
+ */
+export function clientAddress(event: HttpEvent): string {
+  const forwarded = header(event, 'x-forwarded-for')
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
+  const address = header(event, 'x-real-ip').trim() || forwarded[forwarded.length - 1] || '';
+  return address.replace(/^::ffff:/i, '').slice(0, 64) || 'unknown';
+}
+
 function readInput(event: HttpEvent, method: string): unknown {
   if (method === 'GET' || method === 'DELETE') {
     // An empty query value means "not filtered", as a form with an empty field sends it.

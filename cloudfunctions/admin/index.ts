@@ -8,7 +8,7 @@ import { database } from './cloudbase';
 import { type AdminContext, authenticate, envOf } from './context';
 import { dashboardHandlers } from './dashboard';
 import { exportHandlers } from './exports';
-import { createHttpRouter, type HttpEvent } from './http';
+import { clientAddress, createHttpRouter, type HttpEvent } from './http';
 import { leadHandlers } from './leads';
 import { pipelineHandlers } from './pipeline';
 
@@ -24,6 +24,12 @@ export const main = createHttpRouter<AdminContext>({
     ...pipelineHandlers,
   },
   authenticate: (token) => authenticate(database(), token, new Date()),
-  context: (caller, event: HttpEvent) => ({ db: database(), now: new Date(), caller, envId: envOf(event) }),
+  context: (caller, event: HttpEvent) => ({
+    db: database(),
+    now: new Date(),
+    caller,
+    envId: envOf(event),
+    clientAddress: clientAddress(event),
+  }),
   corsOrigin: process.env.LEADPOOL_ADMIN_ORIGIN,
 });

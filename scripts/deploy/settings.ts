@@ -1,3 +1,4 @@
+import { passwordProblem } from '../../typings/passwords';
 import { type Env, resolveTemplate } from './env';
 import type { DeployPlan } from './plan';
 
@@ -50,7 +51,9 @@ export function preflight(plan: DeployPlan, env: Env): Preflight {
       "LEADPOOL_TOKEN_SECRET 未设置或短于 16 个字符：管理后台的登录令牌用它签名（生成：node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"）",
     );
   const password = env.LEADPOOL_ADMIN_PASSWORD ?? '';
-  if (password && password.length < 8) errors.push('LEADPOOL_ADMIN_PASSWORD 至少 8 位');
+  const problem = password ? passwordProblem(password, plan.firstAdmin.username) : null;
+  if (problem)
+    errors.push(`LEADPOOL_ADMIN_PASSWORD 不能用作管理员 ${plan.firstAdmin.username} 的密码：${problem}`);
 
   const { appid, cloudEnv, localCloudEnabled } = plan.miniprogram;
   if (!appid || appid === 'touristappid')

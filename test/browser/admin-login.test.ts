@@ -1,5 +1,5 @@
 // Signing in to the admin page: a failed login, a good one, and a role that is denied a page.
-import { PASSWORD } from '../functions/admin-cloud';
+import { ensureAccount, PASSWORD } from '../functions/admin-cloud';
 import { type AdminBrowser, startAdminBrowser } from './admin-browser';
 
 let admin: AdminBrowser;
@@ -46,4 +46,32 @@ test('a viewer signs in, sees only the pages it may open and is denied the rest'
   await page.locator('.logout').click();
   await page.locator('.login-username input').waitFor();
   expect(await page.evaluate("localStorage.getItem('leadpool.admin.token')")).toBeNull();
+});
+
+test('the accounts form shows the password rules and puts the API’s field errors beside the fields', async () => {
+  await ensureAccount(admin.cloud.db, 'wanda', 'viewer');
+  const page = await admin.signedIn('admin');
+  await page.goto(`${admin.cloud.cloud.url}/admin/#/accounts`);
+  await page.locator('.accounts-table').waitFor();
+  await page.locator('.new-account').click();
+  const dialog = page.locator('.account-dialog');
+  const password = dialog.locator('.account-password-item');
+  expect(await password.textContent()).toContain('至少 10 个字符；不能是常见密码');
+
+  // Checked as it is typed, and refused by the API with the same sentence next to the field.
+  await dialog.locator('.account-username input').fill('Wanda');
+  await dialog.locator('.account-password input').fill('password123');
+  await password.locator('.t-is-warning', { hasText: '这个密码太常见' }).waitFor();
+  await dialog.locator('.t-dialog__confirm').click();
+  await password.locator('.t-is-error', { hasText: '这个密码太常见，容易被猜中，请换一个' }).waitFor();
+  await dialog.locator('.account-password input').fill('short-pw');
+  await password.locator('.t-tips', { hasText: '密码至少 10 个字符' }).waitFor();
+
+  // `wanda` exists: the same name in another case is taken.
+  await dialog.locator('.account-password input').fill('plum blossom 2026');
+  await password.locator('.t-is-success').waitFor();
+  await dialog.locator('.t-dialog__confirm').click();
+  await dialog.locator('.t-is-error', { hasText: '用户名已存在（用户名不区分大小写）' }).waitFor();
+  await admin.shot(page, 'account-password-rules');
+  await page.close();
 });

@@ -163,7 +163,7 @@ describe('npm run deploy -- --dry-run', () => {
     LEADPOOL_TOKEN_SECRET: 'token-secret-VALUE-never-printed',
     TENCENTCLOUD_SECRETID: 'AKID-VALUE-never-printed',
     TENCENTCLOUD_SECRETKEY: 'secretkey-VALUE-never-printed',
-    LEADPOOL_ADMIN_PASSWORD: 'admin-password-VALUE-never-printed',
+    LEADPOOL_ADMIN_PASSWORD: 'first-password-VALUE-never-printed',
     LEADPOOL_WECOM_ROBOT_KEY: 'robot-key-VALUE-never-printed',
   };
   let output = '';
@@ -279,7 +279,8 @@ describe('environment and checks', () => {
       LEADPOOL_TOKEN_SECRET: 'x'.repeat(16),
     });
     expect(ready.errors).toEqual([]);
-    expect(preflight(plan, { LEADPOOL_ADMIN_PASSWORD: 'short' }).errors.join('\n')).toMatch(/至少 8 位/);
+    expect(preflight(plan, { LEADPOOL_ADMIN_PASSWORD: 'short' }).errors.join('\n')).toMatch(/至少 10 个字符/);
+    expect(preflight(plan, { LEADPOOL_ADMIN_PASSWORD: 'password123' }).errors.join('\n')).toMatch(/太常见/);
   });
 });
 

@@ -47,27 +47,26 @@ export async function startAdminCloud(options: Partial<LocalCloudOptions> = {}):
 const hashed = hashPassword(PASSWORD);
 
 export async function ensureAccount(db: any, username: string, role: Role, staffId: string | null = null) {
-  const { data } = await db.collection('accounts').where({ username }).limit(1).get();
+  const usernameKey = username.toLowerCase();
+  const { data } = await db.collection('accounts').where({ usernameKey }).limit(1).get();
   const now = new Date();
   if (data[0]) {
     await db
       .collection('accounts')
       .doc(data[0]._id)
-      .update({
-        data: { role, staffId, active: true, failedLogins: 0, lockedUntil: null, passwordHash: hashed },
-      });
+      .update({ data: { role, staffId, active: true, passwordHash: hashed } });
+    await db.collection('loginAttempts').where({ account: usernameKey }).remove();
     return data[0]._id as string;
   }
   const { _id } = await db.collection('accounts').add({
     data: {
       username,
+      usernameKey,
       passwordHash: hashed,
       role,
       staffId,
       active: true,
       tokenVersion: 1,
-      failedLogins: 0,
-      lockedUntil: null,
       lastLoginAt: null,
       createdAt: now,
       updatedAt: now,

@@ -103,7 +103,10 @@ describe('login', () => {
     ]) {
       const res = await cloud.api('POST', '/login', attempt);
       expect(res.status).toBe(401);
-      expect(res.body.error).toMatchObject({ code: 'UNAUTHENTICATED', message: '用户名或密码错误' });
+      expect(res.body.error).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: expect.stringContaining('用户名或密码错误'),
+      });
     }
   });
 
@@ -115,25 +118,7 @@ describe('login', () => {
     expect(res.headers.get('content-type')).toContain('application/json');
   });
 
-  test('five failures lock the account for 15 minutes, even against the right password', async () => {
-    for (let i = 0; i < 4; i += 1)
-      expect((await cloud.api('POST', '/login', { username: 'boss', password: 'x' })).status).toBe(401);
-    const fifth = await cloud.api('POST', '/login', { username: 'boss', password: 'x' });
-    expect(fifth.status).toBe(429);
-    expect(fifth.body.error.code).toBe('RATE_LIMITED');
-    const right = await cloud.api('POST', '/login', { username: 'boss', password: PASSWORD });
-    expect(right.status).toBe(429);
-    expect(right.body.error.message).toMatch(/1[45] 分钟/);
-    const { data } = await db.collection('accounts').where({ username: 'boss' }).get();
-    expect(data[0].lockedUntil.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
-    // Fifteen minutes later (the lock moved into the past) the right password works again.
-    await db
-      .collection('accounts')
-      .doc(data[0]._id)
-      .update({ data: { lockedUntil: new Date(Date.now() - 1000) } });
-    expect((await cloud.api('POST', '/login', { username: 'boss', password: PASSWORD })).status).toBe(200);
-    expect((await db.collection('audit').where({ action: 'login.failed' }).count()).total).toBe(5);
-  });
+  // Lockout, throttling, case-insensitive names and the password policy: admin-login.test.ts.
 
   test('expired, forged and logged-out tokens are refused', async () => {
     const { data } = await db.collection('accounts').where({ username: 'boss' }).get();

@@ -63,6 +63,24 @@ test('the first start creates admin with the given password and seeds the demo; 
   await stop(second.child);
 }, 60_000);
 
+test('a LEADPOOL_ADMIN_PASSWORD that breaks the password policy stops the first start with the rule', async () => {
+  const dataDir = freshDir();
+  for (const [password, rule] of [
+    ['admin123', '密码至少 10 个字符'],
+    ['password123', '这个密码太常见'],
+  ]) {
+    const started = start(dataDir, { LEADPOOL_ADMIN_PASSWORD: password });
+    await expect(started).rejects.toThrow(/exited \(1\)/);
+    await expect(started).rejects.toThrow(
+      new RegExp(`LEADPOOL_ADMIN_PASSWORD 不能用作管理员 admin 的密码：${rule}`),
+    );
+  }
+  // A good one afterwards starts normally on the same data dir.
+  const cli = await start(dataDir, { LEADPOOL_ADMIN_PASSWORD: 'plum blossom 2026' });
+  expect((await login(cli.url, 'plum blossom 2026')).ok).toBe(true);
+  await stop(cli.child);
+}, 60_000);
+
 test('without LEADPOOL_ADMIN_PASSWORD a random password is printed once; LEADPOOL_DEMO=0 seeds nothing', async () => {
   const cli = await start(freshDir(), { LEADPOOL_ADMIN_PASSWORD: '' });
   const password = /初始密码 (\S+)（只显示这一次/.exec(cli.output())?.[1];
