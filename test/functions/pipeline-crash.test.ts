@@ -1,11 +1,13 @@
 // A crash between capturing a lead and delivering it: the lead and its outbox message were
 // committed together, so after a restart the dispatch timer delivers it.
+
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { localCredentials, protocolRequest } from '../../local/protocol-client';
 import { startCli } from '../local/cli-process';
 
 async function post(url: string, body: unknown, openid?: string) {
@@ -48,7 +50,7 @@ test('a lead acknowledged by the database survives kill -9 before delivery and i
     const first = await startCli(dataDir);
     children.push(first.child);
     const settings = { _id: 'settings', kind: 'settings', robots: [{ id: 'hq', url: robotUrl, store: '' }] };
-    await post(`${first.url}/admin`, {
+    await protocolRequest(first.url, localCredentials(dataDir), {
       action: 'database.insertDocument',
       collectionName: 'rules',
       data: [JSON.stringify(settings)],

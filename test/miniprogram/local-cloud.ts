@@ -3,14 +3,16 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { localCredentials, protocolRequest } from '../../local/protocol-client';
 import { startCli } from '../local/cli-process';
-import { platform, postJson } from './support';
+import { platform } from './support';
 
 let child: ChildProcess;
 let dataDir: string;
 
+/** A raw database request, signed with the data dir's local secret as the SDK signs it. */
 export const admin = (body: Record<string, unknown>): Promise<any> =>
-  postJson(`${platform.cloudUrl}/admin`, body, {});
+  protocolRequest(platform.cloudUrl, localCredentials(dataDir), body);
 
 /** The SDK's wire form: dates as EJSON `$date` (bson's own build is ESM-only under jsdom). */
 const wire = (value: unknown): unknown =>
