@@ -501,6 +501,8 @@ export interface RetagPreview extends RetagJobView {
   /** Tags the re-tag would add and remove, with how many leads each: most first, at most 10. */
   added: TagCount[];
   removed: TagCount[];
+  /** Leads whose score or MQL would change. */
+  rescored: number;
   /** Leads stored before tag sources were kept: tags no rule gives them are kept as manual. */
   unsourced: number;
 }

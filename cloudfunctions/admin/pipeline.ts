@@ -1,4 +1,9 @@
-import { type RetagJobView, adminRequestSchemas as schemas } from '../../typings/admin';
+import {
+  type RetagJobView,
+  type RetagPreview,
+  adminRequestSchemas as schemas,
+  type TagCount,
+} from '../../typings/admin';
 import type { ApiResult, FieldError } from '../../typings/api';
 import {
   type DeliverySettings,
@@ -103,6 +108,11 @@ interface RetagJobDoc {
   processed: number;
   total: number;
   changed?: number;
+  dryRun?: boolean;
+  added?: TagCount[];
+  removed?: TagCount[];
+  rescored?: number;
+  unsourced?: number;
 }
 
 const retagJobView = (job: RetagJobDoc): RetagJobView => ({
@@ -111,6 +121,18 @@ const retagJobView = (job: RetagJobDoc): RetagJobView => ({
   processed: job.processed,
   total: job.total,
   changed: job.changed ?? 0,
+});
+
+const mostLeads = (counts: TagCount[] = []) =>
+  [...counts].sort((a, b) => b.leads - a.leads || a.tag.localeCompare(b.tag)).slice(0, 10);
+
+const retagPreview = (job: RetagJobDoc): RetagPreview => ({
+  ...retagJobView(job),
+  dryRun: true,
+  added: mostLeads(job.added),
+  removed: mostLeads(job.removed),
+  rescored: job.rescored ?? 0,
+  unsourced: job.unsourced ?? 0,
 });
 
 export const pipelineHandlers = {
@@ -161,16 +183,22 @@ export const pipelineHandlers = {
     return { matched: judgement.matched.length > 0, tags: judgement.tags, score: judgement.score };
   }),
 
-  'POST /rules/retag': handle(schemas.empty, async (_input, ctx: AdminContext) => {
-    const job = await dispatch<RetagJobDoc>({ action: 'retag' });
+  // A dry run is a job too (its count reads every lead): it answers at once when the leads are few.
+  'POST /rules/retag': handle(schemas.retag, async ({ dryRun }, ctx: AdminContext) => {
+    const job = await dispatch<RetagJobDoc>({ action: 'retag', dryRun });
+    if (dryRun) return retagPreview(job);
     await record(ctx, 'rules.retag', job._id);
     return retagJobView(job);
   }),
 
+  // The timer carries a re-tag on; a dry run goes on only while someone reads it.
   'GET /rules/retag/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
     const job = await findById<RetagJobDoc & { kind: string }>(ctx.db, 'jobs', id);
     if (job?.kind !== 'retag') throw new AppError('NOT_FOUND', '没有这个打标签任务');
-    return retagJobView(job);
+    if (!job.dryRun) return retagJobView(job);
+    return retagPreview(
+      job.status === 'running' ? await dispatch<RetagJobDoc>({ action: 'retag', jobId: id }) : job,
+    );
   }),
 
   'GET /settings': handle(schemas.empty, async (_input, ctx: AdminContext) =>

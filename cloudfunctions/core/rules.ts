@@ -141,3 +141,99 @@ export function judgeLead(compiled: CompiledRules, facts: LeadFacts): Judgement 
   }
   return { tags, score, mql: score >= compiled.mqlThreshold, matched };
 }
+
+/**
+ * Where a lead's tags came from. `tags` is what lists, filters and exports read: the rule tags
+ * followed by the manual ones. Leads stored before sources were kept have `tags` only.
+ */
+export interface TagSources {
+  tags: string[];
+  /** What the rules gave the lead when it was last judged; absent: never judged with sources kept. */
+  ruleTags?: string[] | null;
+  /** Added by a person (bulk tag); a re-tag never removes them. */
+  manualTags?: string[];
+  /** Removed by a person: the rules do not put them back until a person adds them again. */
+  removedTags?: string[];
+}
+
+export interface SourcedTags {
+  tags: string[];
+  ruleTags: string[];
+  manualTags: string[];
+  removedTags: string[];
+}
+
+const union = (...lists: readonly (readonly string[])[]): string[] => [...new Set(lists.flat())];
+const without = (list: readonly string[], drop: readonly string[]): string[] =>
+  list.filter((tag) => !drop.includes(tag));
+
+/**
+ * A lead's tags once the rules have judged it (at capture or a re-tag): the rule tags are
+ * replaced, the manual ones kept. A lead without sources keeps, as manual, every tag the rules do
+ * not give it now: nothing a person may have added is lost to a guess.
+ */
+export function withRuleTags(lead: TagSources, produced: readonly string[]): SourcedTags {
+  const removedTags = lead.removedTags ?? [];
+  const ruleTags = without(produced, removedTags);
+  const manual = lead.manualTags ?? [];
+  const manualTags = lead.ruleTags
+    ? manual
+    : union(
+        lead.tags.filter((tag) => manual.includes(tag) || !produced.includes(tag)),
+        manual,
+      );
+  return { tags: union(ruleTags, manualTags), ruleTags, manualTags, removedTags };
+}
+
+/**
+ * A person's edit (bulk tag): added tags become manual; removed ones leave every source and are
+ * remembered so that a re-tag does not bring them back. Tags of unknown source stay so.
+ */
+export function editTags(lead: TagSources, add: readonly string[], remove: readonly string[]): TagSources {
+  const manualTags = without(union(lead.manualTags ?? [], add), remove);
+  const removing = remove.filter((tag) => lead.tags.includes(tag));
+  const removedTags = without(union(lead.removedTags ?? [], removing), add);
+  if (!lead.ruleTags)
+    return { tags: without(union(lead.tags, add), remove), ruleTags: null, manualTags, removedTags };
+  const ruleTags = without(lead.ruleTags, remove);
+  return { tags: union(ruleTags, manualTags), ruleTags, manualTags, removedTags };
+}
+
+/** Tags that appear and disappear between two versions of a lead's `tags`. */
+export function tagDifference(
+  before: readonly string[],
+  after: readonly string[],
+): { added: string[]; removed: string[] } {
+  return { added: without(after, before), removed: without(before, after) };
+}
+
+export interface Rejudged extends SourcedTags {
+  score: number;
+  mql: boolean;
+  /** What a person would see change: a tag, the score or MQL. */
+  changed: boolean;
+  /** Whether the stored lead differs at all (its sources included), so needs a write. */
+  stale: boolean;
+  added: string[];
+  removed: string[];
+}
+
+/** A stored lead judged again by the current rules (a re-tag, or its dry run). */
+export function rejudge(
+  lead: TagSources & { score?: number; mql?: boolean },
+  judgement: Judgement,
+): Rejudged {
+  const next = withRuleTags(lead, judgement.tags);
+  const { added, removed } = tagDifference(lead.tags, next.tags);
+  const changed =
+    added.length > 0 || removed.length > 0 || lead.score !== judgement.score || lead.mql !== judgement.mql;
+  const same = (stored: readonly string[] | null | undefined, wanted: readonly string[]) =>
+    JSON.stringify(stored ?? null) === JSON.stringify(wanted);
+  const stale =
+    changed ||
+    !same(lead.tags, next.tags) ||
+    !same(lead.ruleTags, next.ruleTags) ||
+    !same(lead.manualTags, next.manualTags) ||
+    !same(lead.removedTags, next.removedTags);
+  return { ...next, score: judgement.score, mql: judgement.mql, changed, stale, added, removed };
+}

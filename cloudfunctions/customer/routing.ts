@@ -1,6 +1,6 @@
 import { assignLead, candidatesFor } from '../core/assignment';
 import { summarizeLead } from '../core/delivery';
-import { judgeLead } from '../core/rules';
+import { judgeLead, withRuleTags } from '../core/rules';
 import type { CustomerDoc } from '../repositories/customers';
 import type { LeadDoc } from '../repositories/leads';
 import { pipelineConfig, withAssignmentState } from '../repositories/pipeline';
@@ -41,7 +41,8 @@ export async function routeLead(
   const owner = roster.find((member) => member.staffId === assignment.ownerId) ?? null;
   const routed: LeadDoc = {
     ...lead,
-    tags: judgement.tags,
+    // A new lead's tags are all the rules'; the sources let a re-tag keep what people add later.
+    ...withRuleTags(lead, judgement.tags),
     score: judgement.score,
     mql: judgement.mql,
     ownerId: assignment.ownerId,

@@ -94,6 +94,8 @@ interface JobDoc {
   /** Tags added and removed, with how many leads each (a list: a tag may hold a `.`, a key may not). */
   added?: TagCount[];
   removed?: TagCount[];
+  /** Leads whose score or MQL changed. */
+  rescored?: number;
   /** Leads judged for the first time since tag sources were kept. */
   unsourced?: number;
   leaseUntil?: Date;
@@ -227,6 +229,10 @@ async function advanceRetag(db: Database, job: JobDoc, now: Date): Promise<JobDo
         job.removed,
         judged.flatMap(({ next }) => next.removed),
       ),
+      rescored:
+        (job.rescored ?? 0) +
+        judged.filter(({ lead, next }) => lead.score !== next.score || (lead.mql === true) !== next.mql)
+          .length,
       unsourced: (job.unsourced ?? 0) + judged.filter(({ lead }) => !lead.ruleTags).length,
       status: page.length < PAGE ? 'done' : 'running',
       updatedAt: now,
@@ -242,6 +248,7 @@ async function advanceRetag(db: Database, job: JobDoc, now: Date): Promise<JobDo
           changed: job.changed,
           added: _.set(job.added),
           removed: _.set(job.removed),
+          rescored: job.rescored,
           unsourced: job.unsourced,
           status: job.status,
           updatedAt: now,
@@ -332,6 +339,7 @@ const actions = {
         total: (await ctx.db.collection('leads').count()).total,
         added: [],
         removed: [],
+        rescored: 0,
         unsourced: 0,
         leaseUntil: new Date(0),
         createdAt: ctx.now,

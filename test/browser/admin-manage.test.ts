@@ -217,14 +217,22 @@ test('a new keyword rule, and the rule test box shows whether a sentence matches
   expect(await tester.locator('.result-tag').allTextContents()).toEqual(['意向:团建']);
   await shot(page, 'rules');
 
-  // Re-tagging the existing leads with the new rule reports its job.
+  // Re-tagging first says how many leads it would change, then runs and reports as many changed.
   await page.locator('.retag').click();
-  await confirmDialog(page);
+  const dialog = page.locator('.retag-dialog');
+  await dialog.locator('.retag-summary').waitFor();
+  const summary = (await dialog.locator('.retag-summary').textContent()) ?? '';
+  expect(summary).toMatch(/将更新 \d+ 条线索（.+）|不会改变任何线索/);
+  const changed = Number(/将更新 (\d+) 条线索/.exec(summary)?.[1] ?? 0);
+  await dialog.locator('.t-dialog__confirm').click();
   await page.locator('.retag-status', { hasText: '完成' }).waitFor();
   const leads = (await admin.cloud.db.collection('leads').count()).total;
-  expect(await page.locator('.retag-status').textContent()).toContain(`处理 ${leads} 条线索`);
+  expect(await page.locator('.retag-status').textContent()).toContain(
+    `处理 ${leads} 条线索，其中 ${changed} 条有变化`,
+  );
   await page.close();
-});
+  // Two passes over the demo leads (the dry run, then the run) on top of the page's first load.
+}, 60_000);
 
 test('admin creates a sales account linked to a staff member', async () => {
   const page = await open('admin', 'accounts', '.accounts-table');

@@ -1,5 +1,14 @@
-// The rules engine: rules as data, Chinese keyword matching, scoring and MQL.
-import { compileRules, judgeLead, type LeadFacts, type StoredRule } from '../../cloudfunctions/core/rules';
+// The rules engine: rules as data, Chinese keyword matching, scoring and MQL, and where tags came from.
+import {
+  compileRules,
+  editTags,
+  judgeLead,
+  type LeadFacts,
+  rejudge,
+  type StoredRule,
+  type TagSources,
+  withRuleTags,
+} from '../../cloudfunctions/core/rules';
 import { ruleSchema } from '../../typings/pipeline';
 
 const rule = (ruleId: string, input: Record<string, unknown>): StoredRule => ({
@@ -176,5 +185,99 @@ describe('score and MQL', () => {
     const parsed = ruleSchema.safeParse({ name: 'x', kind: 'tag', tag: 'y', when: [] });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0].message).toBe('至少需要一个条件');
+  });
+});
+
+describe('tag sources: a re-tag replaces rule tags only', () => {
+  const cases: { name: string; lead: TagSources; produced: string[]; tags: string[]; manual: string[] }[] = [
+    {
+      name: "a new lead: every tag is the rules'",
+      lead: { tags: [] },
+      produced: ['来源:导购', '意向:加盟'],
+      tags: ['来源:导购', '意向:加盟'],
+      manual: [],
+    },
+    {
+      name: 'rule tags are replaced, manual ones stay after them',
+      lead: { tags: ['意向:加盟', '重点'], ruleTags: ['意向:加盟'], manualTags: ['重点'] },
+      produced: ['来源:广告'],
+      tags: ['来源:广告', '重点'],
+      manual: ['重点'],
+    },
+    {
+      name: 'a manual tag the rules also give is shown once and outlives the rule',
+      lead: { tags: ['意向:高'], ruleTags: [], manualTags: ['意向:高'] },
+      produced: ['意向:高'],
+      tags: ['意向:高'],
+      manual: ['意向:高'],
+    },
+    {
+      name: 'a rule tag a person removed is not given back',
+      lead: { tags: [], ruleTags: [], manualTags: [], removedTags: ['意向:加盟'] },
+      produced: ['意向:加盟', '来源:门店'],
+      tags: ['来源:门店'],
+      manual: [],
+    },
+    {
+      name: 'no sources yet: tags the rules do not give now are kept as manual, in their order',
+      lead: { tags: ['生命周期:MQL', '意向:加盟', '来源:导购'] },
+      produced: ['意向:加盟', '行业:零售'],
+      tags: ['意向:加盟', '行业:零售', '生命周期:MQL', '来源:导购'],
+      manual: ['生命周期:MQL', '来源:导购'],
+    },
+    {
+      name: 'no sources yet, some manual already: the manual ones stay even if a rule gives them',
+      lead: { tags: ['a', 'b'], manualTags: ['b'] },
+      produced: ['b'],
+      tags: ['b', 'a'],
+      manual: ['a', 'b'],
+    },
+  ];
+  test.each(cases)('$name', ({ lead, produced, tags, manual }) => {
+    const next = withRuleTags(lead, produced);
+    expect(next.tags).toEqual(tags);
+    expect(next.manualTags).toEqual(manual);
+    expect(next.tags).toEqual([...new Set([...next.ruleTags, ...next.manualTags])]);
+  });
+
+  test("a person's edit: added tags are manual, removed ones leave every source and are remembered", () => {
+    const lead = {
+      tags: ['意向:加盟', '重点'],
+      ruleTags: ['意向:加盟'],
+      manualTags: ['重点'],
+      removedTags: [],
+    };
+    expect(editTags(lead, ['回访'], ['意向:加盟', '不存在'])).toEqual({
+      tags: ['重点', '回访'],
+      ruleTags: [],
+      manualTags: ['重点', '回访'],
+      removedTags: ['意向:加盟'],
+    });
+    expect(editTags({ ...lead, removedTags: ['x'] }, ['x'], []).removedTags).toEqual([]);
+  });
+
+  test('an edit of a lead without sources keeps its other tags of unknown source', () => {
+    expect(editTags({ tags: ['来源:门店', 'x'] }, ['意向:高'], ['x'])).toEqual({
+      tags: ['来源:门店', '意向:高'],
+      ruleTags: null,
+      manualTags: ['意向:高'],
+      removedTags: ['x'],
+    });
+  });
+
+  test('rejudge says what a person would see change, and whether the stored lead needs a write', () => {
+    const judged = (tags: string[], score = 0) => ({ tags, score, mql: false, matched: [] });
+    const sourced = { tags: ['a'], ruleTags: ['a'], manualTags: [], removedTags: [], score: 0, mql: false };
+    expect(rejudge(sourced, judged(['a']))).toMatchObject({ changed: false, stale: false });
+    expect(rejudge(sourced, judged(['a'], 10))).toMatchObject({ changed: true, added: [], removed: [] });
+    expect(rejudge(sourced, judged(['b']))).toMatchObject({ changed: true, added: ['b'], removed: ['a'] });
+    // A lead stored before sources were kept: nothing a person sees changes, its sources are written.
+    expect(rejudge({ tags: ['x', 'a'], score: 0, mql: false }, judged(['a']))).toMatchObject({
+      changed: false,
+      stale: true,
+      tags: ['a', 'x'],
+      ruleTags: ['a'],
+      manualTags: ['x'],
+    });
   });
 });
