@@ -316,8 +316,23 @@ test('a viewer sees the lists without any write button', async () => {
       '.rules-table',
       ['.new-rule', '.edit-rule', '.delete-rule', '.retag', '.rules-table .t-switch'],
     ],
-    ['assignment', '.sales-table', ['.edit-sales', '.save-settings', '.add-robot']],
-    ['staff', '.staff-table', ['.new-staff', '.edit-staff', '.new-invite', '.deactivate-staff']],
+    [
+      'assignment',
+      '.sales-table',
+      [
+        '.edit-sales',
+        '.save-settings',
+        '.add-robot',
+        '.add-webhook',
+        '.replace-robot-url',
+        '.replace-secret',
+      ],
+    ],
+    [
+      'staff',
+      '.staff-table',
+      ['.new-staff', '.edit-staff', '.new-invite', '.unbind-staff', '.deactivate-staff'],
+    ],
   ];
   for (const [path, table, writes] of pages) {
     await page.goto(`${admin.cloud.cloud.url}/admin/#/${path}`);
