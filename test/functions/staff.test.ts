@@ -182,8 +182,10 @@ describe('referrals and numbers', () => {
     await boundStaff();
     const { _id: activityId } = await db.collection('activities').add({ data: activityDoc() });
     const code = (await staffCall({ action: 'myCode', activityId })).data;
+    // Two people scan; one scans twice: an entry counts once per customer, code and day.
     await touch({ scene: code.scene }, 1047, 'fan');
     await touch({ scene: code.scene }, 1047, 'fan');
+    await touch({ scene: code.scene }, 1047, 'passer-by');
     const joined = await cloud.call(
       'customer',
       {
