@@ -7,7 +7,7 @@ import { seedDemo } from '../../local/demo';
 import type { Role } from '../../typings/admin';
 import { type AdminCloud, ensureAccount, PASSWORD, startAdminCloud } from '../functions/admin-cloud';
 import { repoRoot } from '../local/harness';
-import { launchChromium } from './chromium';
+import { type ChromiumChoice, launchChromium } from './chromium';
 
 export const screenshotDir = path.join(repoRoot, 'test-output', 'browser');
 
@@ -21,13 +21,22 @@ export interface AdminBrowser {
   close(): Promise<void>;
 }
 
-export async function startAdminBrowser(options: { demoCustomers?: number } = {}): Promise<AdminBrowser> {
+export async function startAdminBrowser(
+  options: { demoCustomers?: number; chromium?: ChromiumChoice } = {},
+): Promise<AdminBrowser> {
   const adminDir = path.join(repoRoot, 'admin', 'dist');
   if (!fs.existsSync(path.join(adminDir, 'index.html')))
     throw new Error('admin/dist 不存在：先运行 npm run build');
   const cloud = await startAdminCloud({ adminDir });
-  seedDemo(cloud.cloud.store, { envId: cloud.cloud.envId, customers: options.demoCustomers ?? 1500 });
-  const browser = await launchChromium();
+  let browser: Browser;
+  try {
+    seedDemo(cloud.cloud.store, { envId: cloud.cloud.envId, customers: options.demoCustomers ?? 1500 });
+    browser = await launchChromium(options.chromium);
+  } catch (error) {
+    // The test file never gets a handle to close: close the cloud here, or jest waits on it forever.
+    await cloud.close();
+    throw error;
+  }
   fs.mkdirSync(screenshotDir, { recursive: true });
   return {
     cloud,
@@ -49,8 +58,11 @@ export async function startAdminBrowser(options: { demoCustomers?: number } = {}
       await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
     },
     async close() {
-      await browser.close();
-      await cloud.close();
+      try {
+        await browser.close();
+      } finally {
+        await cloud.close();
+      }
     },
   };
 }

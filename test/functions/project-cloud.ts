@@ -21,12 +21,20 @@ export async function startProjectCloud(options: Partial<LocalCloudOptions> = {}
     httpRoutes: { '/admin-api': 'admin' },
     ...options,
   });
-  useSdkEnv(test.cloud);
-  const cloud = require('wx-server-sdk');
-  cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+  let db: any;
+  try {
+    useSdkEnv(test.cloud);
+    const cloud = require('wx-server-sdk');
+    cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+    db = cloud.database();
+  } catch (error) {
+    // The test file gets no handle to close: close here, or jest waits on the server forever.
+    await test.close();
+    throw error;
+  }
   return {
     ...test,
-    db: cloud.database(),
+    db,
     async call<T>(name: string, event: Record<string, unknown>, openid: string | null = 'openid-default') {
       const res = await fetch(`${test.cloud.url}/api/functions/${name}`, {
         method: 'POST',

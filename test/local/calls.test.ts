@@ -25,7 +25,7 @@ beforeAll(async () => {
   base = test_.cloud.url;
 });
 
-afterAll(() => test_.close());
+afterAll(() => test_?.close());
 
 beforeEach(() => fetch(`${base}/__local/calls`, { method: 'DELETE' }));
 

@@ -3,6 +3,13 @@ import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
+/** Every CLI this test file started: killed after its tests, whatever failed, so jest can exit. */
+const started = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 /**
  * `npm start`'s local cloud as its own process (so a test can kill it), without demo data unless
  * `env` asks for it. Listens on a free port; the URL is read from what the CLI prints.
@@ -15,6 +22,7 @@ export function startCli(
     env: { ...process.env, PORT: '0', LEADPOOL_DATA_DIR: dataDir, LEADPOOL_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {

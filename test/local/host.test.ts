@@ -15,7 +15,7 @@ beforeAll(async () => {
   useSdkEnv(test_.cloud);
 });
 
-afterAll(() => test_.close());
+afterAll(() => test_?.close());
 
 async function call(name: string, event: unknown, openid = 'o-test', headers: Record<string, string> = {}) {
   const res = await fetch(`${base}/api/functions/${name}`, {

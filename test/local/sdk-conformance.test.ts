@@ -17,7 +17,7 @@ beforeAll(async () => {
   $ = db.command.aggregate;
 });
 
-afterAll(() => test_.close());
+afterAll(() => test_?.close());
 
 beforeEach(async () => {
   await db

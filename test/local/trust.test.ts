@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await test_.close();
+  await test_?.close();
   fs.rmSync(adminDir, { recursive: true, force: true });
 });
 
