@@ -22,6 +22,9 @@ export const copy = {
     viewCheckin: '查看签到码',
     closed: '报名已截止',
     notFound: '活动不存在或已下线',
+    /** A code whose page is the activity but which points to no activity (re-pointed or a store poster). */
+    codeWithoutActivity: '这个活动码暂时没有指向活动',
+    browse: '看看其他活动',
     full: '名额已满',
   },
   lead: {
@@ -34,6 +37,13 @@ export const copy = {
   form: {
     known: '已为你填好',
     phoneDeclined: '没有授权也没关系，可以手动填写手机号',
+    phoneQuota: '微信手机号快捷填写暂不可用，请手动填写',
+    phoneFailed: '没能取得微信手机号，请手动填写',
+    phoneManual: '手动填写手机号',
+    phoneHint: (missing: string[], consent: boolean) =>
+      `${[missing.length ? `填写${missing.join('、')}` : '', consent ? '勾选同意' : ''].filter(Boolean).join('并')}后即可使用微信手机号`,
+    nicknameLabel: '微信昵称',
+    nicknameRejected: '这个昵称无法使用，请换一个',
     phoneLabel: '手机号',
     phonePlaceholder: '请输入 11 位手机号',
     phoneFormat: '手机号格式不正确',
@@ -42,6 +52,11 @@ export const copy = {
     nicknamePlaceholder: '点击使用微信昵称',
     consentLead: '我已阅读并同意',
     policy: '《个人信息保护说明》',
+    privacyTitle: '使用微信昵称和手机号前，请阅读并同意',
+    privacyGuide: '《用户隐私保护指引》',
+    privacyAgree: '同意',
+    privacyDecline: '暂不',
+    privacyDeclined: '未同意隐私保护指引：可以手动填写昵称和手机号',
     policyTitle: '个人信息保护说明',
     purpose: '用途',
     retention: '保存期限',
@@ -65,7 +80,7 @@ export const copy = {
     withdrawn: '已撤回同意',
     delete: '删除我的数据',
     deleteConfirm: '将删除你的姓名、手机号和填写的内容，且无法恢复。确定删除吗？',
-    deleted: '已删除你的个人数据',
+    deleted: '数据已删除',
     phone: '手机号',
     noPhone: '未留手机号',
     anonymous: '微信用户',
@@ -84,8 +99,13 @@ export const copy = {
     staffDesk: '员工工作台',
     staffBind: '我是店员，去绑定',
   },
+  /** Toasts with an icon show at most 7 Chinese characters (wx.showToast): longer ones use `icon: 'none'`. */
   errors: {
     network: '网络不可用，请稍后重试',
+    timeout: '服务响应超时，请稍后重试',
+    environment: '服务配置有误（云环境不可用），请联系商家',
+    busy: '访问人数较多，请稍后重试',
+    functionFailed: '服务出错了，请稍后重试',
     unexpected: '服务暂时不可用，请稍后重试',
   },
   retry: '重新加载',

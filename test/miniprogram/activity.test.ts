@@ -156,3 +156,110 @@ test('seats running out while the form was open: the message, then the activity 
   expect(texts(page, '.closed')).toEqual(['名额已满']);
   expect(texts(page, '.seats')).toEqual(['剩余 0 / 30 席']);
 });
+
+describe('opened from a mini program code (only `scene`)', () => {
+  test('the page resolves the code itself; a failed resolution says why and its retry really retries', async () => {
+    let touchAnswers: unknown[] = [
+      { ok: false, error: { code: 'INTERNAL', message: '网络不可用，请稍后重试' } },
+      { ok: false, error: { code: 'INTERNAL', message: '网络不可用，请稍后重试' } },
+      { ok: true, data: { touchId: 't1', activityId: 'a1' } },
+    ];
+    const base = platform.answer.getMockImplementation()!;
+    platform.answer.mockImplementation((name: string, data: any) =>
+      data.action === 'touch' ? touchAnswers.shift() : base(name, data),
+    );
+    activities = [detail()];
+    platform.enterOptions = { scene: 1047, path: 'pages/activity/index', query: { scene: 'poster%3A01' } };
+    let app: any;
+    (global as any).App = (definition: any) => {
+      app = definition;
+    };
+    const page = render('activity');
+    require('../../miniprogram/app');
+    app.onLaunch();
+    app.onShow();
+    page.instance.onLoad({ scene: 'poster%3A01' });
+    await settle();
+    // The app's touch failed, and so did the page's own attempt: the reason, not "not found".
+    expect(texts(page, '.error-message')).toEqual(['网络不可用，请稍后重试']);
+    await new Hands().tap(page.querySelector('.retry'));
+    await settle();
+    expect(texts(page, '.title')).toEqual(['春季新品品鉴会']);
+    const touches = calls.filter((call) => call.data.action === 'touch').map((call) => call.data.entry);
+    expect(touches).toHaveLength(3);
+    expect(new Set(touches.map((t) => JSON.stringify(t)))).toEqual(
+      new Set([JSON.stringify({ scene: 1047, path: 'pages/activity/index', query: { scene: 'poster:01' } })]),
+    );
+    expect(calls.find((call) => call.data.action === 'getActivity')?.data.activityId).toBe('a1');
+    touchAnswers = [];
+  });
+
+  test('a code that points to no activity offers the list instead of a retry', async () => {
+    const base = platform.answer.getMockImplementation()!;
+    platform.answer.mockImplementation((name: string, data: any) =>
+      data.action === 'touch' ? { ok: true, data: { touchId: 't1', activityId: null } } : base(name, data),
+    );
+    platform.enterOptions = { scene: 1047, path: 'pages/activity/index', query: { scene: 'store0001' } };
+    const page = render('activity');
+    page.instance.onLoad({ scene: 'store0001' });
+    await settle();
+    expect(texts(page, '.error-message')).toEqual(['这个活动码暂时没有指向活动']);
+    expect(page.querySelector('.retry')).toBeUndefined();
+    await new Hands().tap(page.querySelector('.browse'));
+    expect((global as any).wx.switchTab).toHaveBeenCalledWith({ url: '/pages/home/index' });
+  });
+});
+
+test('the reminder is asked only from a tap: the phone button’s callback joins without asking', async () => {
+  const newForm = {
+    ...detail().form,
+    fields: [{ key: 'phone', label: '手机号', kind: 'phone', maxLength: 20, required: true }],
+    known: [],
+  } as ActivityDetail['form'];
+  const page = await open(detail({ form: newForm }));
+  require('../../miniprogram/config').config.reminderTemplateId = 'tmpl-reminder';
+  joinAnswer = { ok: true, data: { registrationId: 'r1', checkinCode: 'c1', duplicate: false } };
+  await new Hands().phoneButton(page.querySelector('.lead-form-host').querySelector('.submit-phone'), {
+    code: 'test:13800138000',
+  });
+  await settle();
+  expect((global as any).wx.requestSubscribeMessage).not.toHaveBeenCalled();
+  expect(joins()).toEqual([expect.objectContaining({ fields: { phoneCode: 'test:13800138000' } })]);
+  expect(joins()[0]).not.toHaveProperty('reminderTemplateId');
+  require('../../miniprogram/config').config.reminderTemplateId = '';
+});
+
+test('refused after a phone code: the form is asked again, so a number the server kept is not paid for twice', async () => {
+  const newForm = {
+    ...detail().form,
+    fields: [
+      { key: 'phone', label: '手机号', kind: 'phone', maxLength: 20, required: true },
+      { key: 'note', label: '留言', kind: 'longtext', maxLength: 500, required: false },
+    ],
+    known: [],
+  } as ActivityDetail['form'];
+  const phoneKept = {
+    ...newForm,
+    fields: [newForm.fields[1]],
+    known: [{ key: 'phone', label: '手机号', display: '138****8000' }],
+  } as ActivityDetail['form'];
+  const page = await open(detail({ form: newForm }), detail({ form: phoneKept }));
+  joinAnswer = {
+    ok: false,
+    error: {
+      code: 'INVALID_INPUT',
+      message: '填写的信息有误，请检查后重试',
+      fields: [{ path: 'fields.note', message: '内容包含不宜发布的信息，请修改后再提交' }],
+    },
+  };
+  const form = page.querySelector('.lead-form-host');
+  const hands = new Hands();
+  await hands.type(form.querySelector('.input-note'), '违禁词');
+  await hands.phoneButton(form.querySelector('.submit-phone'), { code: 'test:13800138000' });
+  await settle();
+  expect(texts(form, '.error-note')).toEqual(['内容包含不宜发布的信息，请修改后再提交']);
+  expect(texts(form, '.known-item')).toEqual(['手机号：138****8000']);
+  expect(form.querySelector('.submit-phone')).toBeUndefined();
+  // What was typed is kept for the correction.
+  expect(form.instance.data.values.note).toBe('违禁词');
+});

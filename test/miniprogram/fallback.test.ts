@@ -14,7 +14,9 @@ test('a declined phone button falls back to typing it; the server errors show ne
   const hands = new Hands();
   await hands.type(form.querySelector('.input-name'), '老王');
   await hands.tap(form.querySelector('.consent-box'), 'change', { value: ['yes'] });
-  await hands.tap(form.querySelector('.submit-phone'), 'getphonenumber', {});
+  await hands.tap(form.querySelector('.submit-phone'), 'getphonenumber', {
+    errMsg: 'getPhoneNumber:fail user deny',
+  });
   await until(() => form.querySelector('.input-phone') !== undefined);
   expect(texts(form, '.notice')).toEqual(['没有授权也没关系，可以手动填写手机号']);
   await hands.type(form.querySelector('.input-phone'), '1380013');

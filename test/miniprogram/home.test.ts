@@ -4,7 +4,13 @@ import path from 'node:path';
 
 const callFunction = jest.fn();
 const request = jest.fn();
-(global as any).wx = { cloud: { callFunction, init: jest.fn() }, request };
+const device = { networkType: 'wifi', envVersion: 'develop' };
+(global as any).wx = {
+  cloud: { callFunction, init: jest.fn() },
+  request,
+  getNetworkType: ({ success }: any) => success({ networkType: device.networkType }),
+  getAccountInfoSync: () => ({ miniProgram: { appId: 'touristappid', envVersion: device.envVersion } }),
+};
 const simulate = require('miniprogram-simulate');
 
 const HOME = path.join(__dirname, '../../miniprogram/pages/home/index');
@@ -91,12 +97,31 @@ test('shows the error message and retries on tap', async () => {
   expect(text(page, '.empty')).toEqual(['暂无进行中的活动']);
 });
 
-test('a network failure becomes a readable error', async () => {
-  callFunction.mockImplementation(({ fail }: any) => fail({ errMsg: 'cloud.callFunction:fail' }));
-  const page = render();
-  page.instance.onLoad();
-  await flush();
-  expect(text(page, '.error-message')).toEqual(['网络不可用，请稍后重试']);
+test('only a phone without a network is told the network is unavailable; other failures say what happened', async () => {
+  const failWith = async (errMsg: string, networkType = 'wifi') => {
+    device.networkType = networkType;
+    callFunction.mockImplementation(({ fail }: any) => fail({ errMsg }));
+    const page = render();
+    page.instance.onLoad();
+    await flush();
+    await flush();
+    return text(page, '.error-message')[0];
+  };
+  expect(await failWith('cloud.callFunction:fail request:fail', 'none')).toBe('网络不可用，请稍后重试');
+  expect(await failWith('cloud.callFunction:fail request:fail timeout')).toBe('服务响应超时，请稍后重试');
+  expect(
+    await failWith(
+      'cloud.callFunction:fail Error: errCode: -404011 cloud function execution error | errMsg: cloud function service error code -501005, error message Environment not found',
+    ),
+  ).toBe('服务配置有误（云环境不可用），请联系商家');
+  expect(
+    await failWith(
+      'cloud.callFunction:fail Error: errCode: -404011 cloud function execution error | errMsg: cloud function service error code -504002, error message functions execute fail',
+    ),
+  ).toBe('服务出错了，请稍后重试');
+  expect(await failWith('cloud.callFunction:fail errCode: -501004')).toBe('访问人数较多，请稍后重试');
+  expect(await failWith('cloud.callFunction:fail something new')).toBe('服务暂时不可用，请稍后重试');
+  device.networkType = 'wifi';
 });
 
 describe('services/cloud in local-cloud mode', () => {
@@ -122,5 +147,34 @@ describe('services/cloud in local-cloud mode', () => {
     );
     expect(callFunction).not.toHaveBeenCalled();
     config.localCloud.enabled = false;
+  });
+
+  test('is refused outside the develop version: a trial or release build calls the cloud', async () => {
+    jest.resetModules();
+    const { config } = require('../../miniprogram/config');
+    const cloud = require('../../miniprogram/services/cloud');
+    expect(cloud.localCloudAllowed(true, 'develop')).toBe(true);
+    expect(cloud.localCloudAllowed(true, 'trial')).toBe(false);
+    expect(cloud.localCloudAllowed(true, 'release')).toBe(false);
+    expect(cloud.localCloudAllowed(false, 'develop')).toBe(false);
+    config.localCloud.enabled = true;
+    device.envVersion = 'trial';
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    answerWith({ ok: true, data: { items: [] } });
+    await expect(cloud.callFunction('customer', { action: 'listActivities' })).resolves.toEqual({
+      ok: true,
+      data: { items: [] },
+    });
+    expect(request).not.toHaveBeenCalled();
+    expect(callFunction).toHaveBeenCalled();
+    expect(warn).toHaveBeenCalled();
+    warn.mockRestore();
+    device.envVersion = 'develop';
+    config.localCloud.enabled = false;
+  });
+
+  test('the committed configuration does not point at the local cloud (review runs the develop build)', () => {
+    jest.resetModules();
+    expect(require('../../miniprogram/config').config.localCloud.enabled).toBe(false);
   });
 });

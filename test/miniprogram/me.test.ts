@@ -142,7 +142,7 @@ test('privacy: see what is held, withdraw consent, and delete only after confirm
   await settle();
   expect(actions()).toContain('deleteMyData');
   expect((global as any).wx.showToast).toHaveBeenLastCalledWith({
-    title: '已删除你的个人数据',
+    title: '数据已删除',
     icon: 'success',
   });
   expect(texts(page, '.data-summary')).toEqual([]);

@@ -48,7 +48,7 @@ test('see my data, withdraw consent, delete my data', async () => {
   expect((await session()).consent.accepted).toBe(false);
 
   await hands.tap(me.querySelector('.delete'));
-  await until(toasted('已删除你的个人数据'));
+  await until(toasted('数据已删除'));
   await until(() => texts(me, '.data-summary').length === 0 && texts(me, '.name').length > 0);
   const leads = await admin({
     action: 'database.getDocument',

@@ -99,3 +99,121 @@ test('scanning a check-in code marks the customer present, a second scan says so
   expect(texts(page, '.checkin-message')).toEqual(['张三 已经签到过了']);
   expect(platform.answer).toHaveBeenCalledWith('staff', { action: 'checkIn', checkinCode: 'checkin-code-1' });
 });
+
+describe('saving my code to the album', () => {
+  const wx = (global as any).wx;
+  async function desk(fileId?: string) {
+    answers({ value: true }, () => null);
+    const withFile = platform.answer.getMockImplementation()!;
+    platform.answer.mockImplementation((name: string, data: any) =>
+      data.action === 'myCode'
+        ? { ok: true, data: { ...code, ...(fileId ? { fileId } : {}) } }
+        : withFile(name, data),
+    );
+    const page = render('staff/pages/home');
+    page.instance.onLoad();
+    await settle();
+    return page;
+  }
+  beforeEach(() => {
+    platform.authSetting = {};
+    platform.authSettingAfterSetting = {};
+    wx.cloud.downloadFile.mockReset();
+    wx.downloadFile.mockReset();
+    wx.saveImageToPhotosAlbum.mockReset();
+    wx.showToast.mockClear();
+    wx.openSetting.mockClear();
+  });
+
+  test('downloads through wx.cloud by fileID (no download domain needed) and saves', async () => {
+    const page = await desk('cloud://env/codes/c1.png');
+    wx.cloud.downloadFile.mockImplementation(({ success }: any) =>
+      success({ tempFilePath: '/tmp/c1.png', statusCode: 200 }),
+    );
+    wx.saveImageToPhotosAlbum.mockImplementation(({ success }: any) => success({}));
+    await new Hands().tap(page.querySelector('.save'));
+    await settle();
+    expect(wx.cloud.downloadFile).toHaveBeenCalledWith(
+      expect.objectContaining({ fileID: 'cloud://env/codes/c1.png' }),
+    );
+    expect(wx.downloadFile).not.toHaveBeenCalled();
+    expect(wx.saveImageToPhotosAlbum).toHaveBeenCalledWith(
+      expect.objectContaining({ filePath: '/tmp/c1.png' }),
+    );
+    expect(wx.showToast).toHaveBeenCalledWith({ title: '已保存到相册', icon: 'success' });
+  });
+
+  test('a refused album permission is explained and the settings page opens from a tap; granted there, it saves', async () => {
+    const page = await desk('cloud://env/codes/c1.png');
+    platform.authSetting = { 'scope.writePhotosAlbum': false };
+    await new Hands().tap(page.querySelector('.save'));
+    await settle();
+    expect(wx.cloud.downloadFile).not.toHaveBeenCalled();
+    expect(texts(page, '.save-message')).toEqual(['保存图片需要相册权限：请在设置里允许“保存到相册”']);
+    expect(wx.openSetting).not.toHaveBeenCalled();
+    platform.authSettingAfterSetting = { 'scope.writePhotosAlbum': true };
+    wx.cloud.downloadFile.mockImplementation(({ success }: any) =>
+      success({ tempFilePath: '/tmp/c1.png', statusCode: 200 }),
+    );
+    wx.saveImageToPhotosAlbum.mockImplementation(({ success }: any) => success({}));
+    await new Hands().tap(page.querySelector('.open-setting'));
+    await settle();
+    expect(wx.openSetting).toHaveBeenCalledTimes(1);
+    expect(wx.showToast).toHaveBeenCalledWith({ title: '已保存到相册', icon: 'success' });
+    expect(page.querySelector('.open-setting')).toBeUndefined();
+  });
+
+  test('refusing the first ask, a failed download and a failed save each say what failed', async () => {
+    const page = await desk('cloud://env/codes/c1.png');
+    wx.cloud.downloadFile.mockImplementation(({ success }: any) =>
+      success({ tempFilePath: '/tmp/c1.png', statusCode: 200 }),
+    );
+    wx.saveImageToPhotosAlbum.mockImplementation(({ fail }: any) =>
+      fail({ errMsg: 'saveImageToPhotosAlbum:fail auth deny' }),
+    );
+    await new Hands().tap(page.querySelector('.save'));
+    await settle();
+    expect(page.querySelector('.open-setting')).toBeDefined();
+    wx.cloud.downloadFile.mockImplementation(({ fail }: any) =>
+      fail({ errMsg: 'downloadFile:fail -503003' }),
+    );
+    await new Hands().tap(page.querySelector('.save'));
+    await settle();
+    expect(texts(page, '.save-message')).toEqual(['活码图片下载失败，请稍后重试']);
+    wx.cloud.downloadFile.mockImplementation(({ success }: any) =>
+      success({ tempFilePath: '/tmp/c1.png', statusCode: 200 }),
+    );
+    wx.saveImageToPhotosAlbum.mockImplementation(({ fail }: any) =>
+      fail({ errMsg: 'saveImageToPhotosAlbum:fail cancel' }),
+    );
+    await new Hands().tap(page.querySelector('.save'));
+    await settle();
+    expect(texts(page, '.save-message')).toEqual([]);
+    wx.saveImageToPhotosAlbum.mockImplementation(({ fail }: any) =>
+      fail({ errMsg: 'saveImageToPhotosAlbum:fail disk full' }),
+    );
+    await new Hands().tap(page.querySelector('.save'));
+    await settle();
+    expect(texts(page, '.save-message')).toEqual(['保存到相册失败，请稍后重试']);
+  });
+
+  test('without a fileID (or against the local cloud) the image URL is downloaded', async () => {
+    const page = await desk();
+    wx.downloadFile.mockImplementation(({ success }: any) =>
+      success({ tempFilePath: '/tmp/c.png', statusCode: 200 }),
+    );
+    wx.saveImageToPhotosAlbum.mockImplementation(({ success }: any) => success({}));
+    await new Hands().tap(page.querySelector('.save'));
+    await settle();
+    expect(wx.downloadFile).toHaveBeenCalledWith(expect.objectContaining({ url: 'http://x/c.png' }));
+    expect(wx.cloud.downloadFile).not.toHaveBeenCalled();
+  });
+});
+
+test('the sitemap keeps the staff desk and 我的 out of WeChat search', () => {
+  const sitemap = require('../../miniprogram/sitemap.json');
+  const rule = (page: string) => sitemap.rules.find((r: any) => r.page === page || r.page === '*');
+  expect(rule('staff/pages/home/index')).toMatchObject({ action: 'disallow' });
+  expect(rule('pages/me/index')).toMatchObject({ action: 'disallow' });
+  expect(rule('pages/activity/index')).toMatchObject({ action: 'allow' });
+});

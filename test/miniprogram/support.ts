@@ -17,7 +17,42 @@ export const platform = {
   answer: jest.fn() as jest.Mock,
   enterOptions: { scene: 1001, path: 'pages/home/index', query: {} as Record<string, string> },
   modalConfirms: true,
+  /** `wx.getAccountInfoSync().miniProgram.envVersion`. */
+  envVersion: 'develop' as 'develop' | 'trial' | 'release',
+  /** `wx.getNetworkType`: `none` is a phone without a network. */
+  networkType: 'wifi',
+  /** Whether this WeChat user agreed to the mini program's privacy guide (the platform's record). */
+  privacyAgreed: true,
+  /** What the app registered with `wx.onNeedPrivacyAuthorization`. */
+  privacyListener: null as
+    | null
+    | ((resolve: (answer: { event: string; buttonId?: string }) => void, info: { referrer: string }) => void),
+  /** `wx.getSetting().authSetting`, and what the settings page leaves it as. */
+  authSetting: {} as Record<string, boolean>,
+  authSettingAfterSetting: {} as Record<string, boolean>,
+  storage: new Map<string, unknown>(),
 };
+
+/** A platform privacy gate: goes on at once when agreed, else asks the app's listener first. */
+function privacyGate(referrer: string, proceed: () => void, refuse: () => void) {
+  if (platform.privacyAgreed) {
+    proceed();
+    return;
+  }
+  if (!platform.privacyListener) {
+    refuse();
+    return;
+  }
+  platform.privacyListener(
+    (answer) => {
+      if (answer.event === 'agree') {
+        platform.privacyAgreed = true;
+        proceed();
+      } else if (answer.event === 'disagree') refuse();
+    },
+    { referrer },
+  );
+}
 
 export function postJson(url: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -44,6 +79,7 @@ export const calls: { name: string; data: Record<string, any> }[] = [];
 (global as any).wx = {
   cloud: {
     init: jest.fn(),
+    downloadFile: jest.fn(),
     callFunction({ name, data, success, fail }: any) {
       calls.push({ name, data });
       const answer = platform.cloudUrl
@@ -54,7 +90,35 @@ export const calls: { name: string; data: Record<string, any> }[] = [];
   },
   request: jest.fn(),
   getEnterOptionsSync: () => platform.enterOptions,
-  showToast: jest.fn(),
+  getAccountInfoSync: () => ({ miniProgram: { appId: 'touristappid', envVersion: platform.envVersion } }),
+  getNetworkType: ({ success }: any) => success({ networkType: platform.networkType }),
+  // WeChat shows at most 7 Chinese characters next to an icon: a longer title is a bug here.
+  showToast: jest.fn((options: { title: string; icon?: string }) => {
+    if ((options.icon ?? 'success') !== 'none' && [...options.title].length > 7)
+      throw new Error(`toast with an icon longer than 7 characters: ${options.title}`);
+  }),
+  onNeedPrivacyAuthorization: (listener: typeof platform.privacyListener) => {
+    platform.privacyListener = listener;
+  },
+  getPrivacySetting: ({ success }: any) =>
+    success({
+      needAuthorization: !platform.privacyAgreed,
+      privacyContractName: '《LeadPool 用户隐私保护指引》',
+    }),
+  requirePrivacyAuthorize: ({ success, fail }: any) =>
+    privacyGate(
+      'requirePrivacyAuthorize',
+      () => success?.({}),
+      () => fail?.({ errMsg: 'privacy permission is not authorized' }),
+    ),
+  openPrivacyContract: jest.fn(),
+  getSetting: ({ success }: any) => success({ authSetting: { ...platform.authSetting } }),
+  openSetting: jest.fn(({ success }: any) => {
+    platform.authSetting = { ...platform.authSettingAfterSetting };
+    success({ authSetting: { ...platform.authSetting } });
+  }),
+  getStorageSync: (key: string) => (platform.storage.has(key) ? platform.storage.get(key) : ''),
+  setStorageSync: (key: string, value: unknown) => platform.storage.set(key, value),
   showModal: ({ success }: any) =>
     success({ confirm: platform.modalConfirms, cancel: !platform.modalConfirms }),
   navigateTo: jest.fn(),
@@ -118,7 +182,11 @@ export async function until(check: () => boolean, timeoutMs = 10_000): Promise<v
 export const texts = (node: any, selector: string): string[] =>
   node.querySelectorAll(selector).map((n: any) => n.dom.textContent.trim());
 
-/** A customer's hands: every tap and keystroke counted. j-component delivers events on a later tick. */
+/**
+ * A customer's hands: every tap and keystroke counted, including the taps WeChat's own sheets ask
+ * for (the nickname offered above the keyboard, 允许 on the phone-number sheet). j-component
+ * delivers events on a later tick.
+ */
 export class Hands {
   taps = 0;
   keystrokes = 0;
@@ -134,11 +202,46 @@ export class Hands {
     node.dispatchEvent('input', { detail: { value: text } });
     await flush();
   }
-  /** `<input type="nickname">`: one tap on WeChat's suggestion fills the nickname. */
-  async chooseNickname(node: any, nickname: string) {
+  /**
+   * `<input type="nickname">`: a tap into the field, a tap on the nickname WeChat offers above the
+   * keyboard; leaving the field lets WeChat review it. Without the privacy agreement WeChat offers
+   * nothing (the input is a plain text input), so that is refused here.
+   */
+  async chooseNickname(node: any, nickname: string, review = { pass: true, timeout: false }) {
     if (!node) throw new Error('no nickname input');
-    this.taps += 1;
+    if (!platform.privacyAgreed) throw new Error('WeChat offers no nickname before the privacy agreement');
+    this.taps += 2;
+    node.dispatchEvent('focus', { detail: { value: '' } });
     node.dispatchEvent('input', { detail: { value: nickname } });
+    node.dispatchEvent('blur', { detail: { value: nickname } });
+    await flush();
+    node.dispatchEvent('nicknamereview', { detail: review });
+    await flush();
+  }
+  /** `<button open-type="agreePrivacyAuthorization">`: the platform records the agreement. */
+  async agreePrivacy(node: any) {
+    if (!node) throw new Error('no agree button');
+    this.taps += 1;
+    platform.privacyAgreed = true;
+    node.dispatchEvent('agreeprivacyauthorization', { detail: {} });
+    await flush();
+  }
+  /**
+   * WeChat's phone button: before the privacy agreement the platform first asks the app's privacy
+   * listener; then WeChat's sheet, where 允许 is one more tap and delivers the (paid) code.
+   */
+  async phoneButton(node: any, detail: Record<string, unknown>) {
+    if (!node) throw new Error('no phone button');
+    this.taps += 1;
+    const deliver = () => {
+      if (detail.code) this.taps += 1;
+      node.dispatchEvent('getphonenumber', { detail });
+    };
+    privacyGate('button.getPhoneNumber', deliver, () =>
+      node.dispatchEvent('getphonenumber', {
+        detail: { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 },
+      }),
+    );
     await flush();
   }
 }

@@ -1,15 +1,26 @@
 import type { FormField, LeadForm } from '../../../typings/customer';
 import { copy } from '../../copy';
+import { phoneButtonUsable, readPhoneEvent, rememberQuotaExhausted } from '../../services/phone';
+import {
+  answerPrivacy,
+  openPrivacyContract,
+  privacyAgreementNeeded,
+  registerPrompt,
+  requirePrivacy,
+} from '../../services/privacy';
+import { fieldLabel, formState, localErrors, type Values } from './rules';
 
 /**
  * The one form every submission uses (an inquiry or an activity sign-up). It asks only the fields
  * the server says are missing, shows what is already known, keeps submit disabled until consent
- * is ticked, and turns the submit button into WeChat's one-tap phone button while the phone is
- * still needed: so a new customer needs no typing at all. Emits `submit` with `{fields, consent}`.
+ * is ticked, and while the phone is still needed offers WeChat's phone button as the submit button,
+ * enabled only once everything else is valid (rules.ts), with typing the number as a choice beside
+ * it. It hosts the platform's privacy prompt (services/privacy.ts) for the nickname and phone.
+ * Emits `submit` with `{fields, consent, viaTap}` (`viaTap`: a plain tap, where WeChat lets the
+ * page ask for a subscribe message; false when the phone button's callback submitted).
  */
-type Values = Record<string, string>;
-
 interface ShownField extends FormField {
+  displayLabel: string;
   value: string;
   error: string;
   optionIndex: number;
@@ -21,11 +32,21 @@ function shownFields(form: LeadForm | null, values: Values, errors: Record<strin
     .filter((field) => field.key !== 'phone')
     .map((field) => ({
       ...field,
+      displayLabel: fieldLabel(field),
       value: values[field.key] ?? '',
       error: errors[field.key] ?? '',
       optionIndex: field.options ? field.options.indexOf(values[field.key] ?? '') : -1,
-      placeholder: field.options ? copy.form.choose(field.label) : '',
+      placeholder: field.options
+        ? copy.form.choose(field.label)
+        : field.kind === 'nickname'
+          ? copy.form.nicknamePlaceholder
+          : '',
     }));
+}
+
+/** The nickname or the phone button: what waits for WeChat's privacy agreement. */
+function usesPrivacyComponents(form: LeadForm | null): boolean {
+  return Boolean(form?.fields.some((f) => f.key === 'phone' || f.kind === 'nickname'));
 }
 
 Component({
@@ -40,9 +61,9 @@ Component({
   data: {
     text: {
       known: copy.form.known,
-      nicknamePlaceholder: copy.form.nicknamePlaceholder,
       phoneLabel: copy.form.phoneLabel,
       phonePlaceholder: copy.form.phonePlaceholder,
+      phoneManual: copy.form.phoneManual,
       consentLead: copy.form.consentLead,
       policy: copy.form.policy,
       purpose: copy.form.purpose,
@@ -50,19 +71,50 @@ Component({
       recipients: copy.form.recipients,
       rights: copy.form.rights,
       version: copy.form.version,
+      privacyTitle: copy.form.privacyTitle,
+      privacyGuide: copy.form.privacyGuide,
+      privacyAgree: copy.form.privacyAgree,
+      privacyDecline: copy.form.privacyDecline,
     },
     values: {} as Values,
     localErrors: {} as Record<string, string>,
     /** Server errors the customer has since answered by editing that field. */
     edited: {} as Record<string, boolean>,
     fields: [] as ShownField[],
-    phoneAsked: false,
     manualPhone: false,
+    /** The phone button's quota ran out recently on this phone (services/phone.ts). */
+    quotaOut: false,
+    phoneButton: false,
+    phoneAsked: false,
     phoneError: '',
     phoneNotice: '',
+    phoneHint: '',
     consent: false,
     showPolicy: false,
     canSubmit: false,
+    canUsePhone: false,
+    /** The platform still needs the customer's agreement to its privacy guide. */
+    privacyNeeded: false,
+    /** A privacy API is waiting for the answer right now. */
+    privacyAsked: false,
+    privacyShown: false,
+  },
+  lifetimes: {
+    attached() {
+      if (!phoneButtonUsable()) this.setData({ manualPhone: true, quotaOut: true });
+      const self = this as unknown as { unregisterPrompt?: () => void };
+      self.unregisterPrompt = registerPrompt(() => {
+        this.setData({ privacyAsked: true });
+        this.refresh();
+      });
+      privacyAgreementNeeded().then((needed) => {
+        this.setData({ privacyNeeded: needed });
+        this.refresh();
+      });
+    },
+    detached() {
+      (this as unknown as { unregisterPrompt?: () => void }).unregisterPrompt?.();
+    },
   },
   observers: {
     'form, busy': function () {
@@ -84,25 +136,52 @@ Component({
         ),
       );
       const errors = { ...serverErrors, ...this.data.localErrors };
-      const consentOk = !form?.consentRequired || this.data.consent;
+      const state = formState({
+        form,
+        values: this.data.values,
+        consent: this.data.consent,
+        busy: this.data.busy,
+        manualPhone: this.data.manualPhone,
+      });
+      const phoneAsked = Boolean(form?.fields.some((f) => f.key === 'phone'));
       this.setData({
+        ...state,
+        ...(this.data.quotaOut && phoneAsked && !this.data.phoneNotice
+          ? { phoneNotice: copy.form.phoneQuota }
+          : {}),
         fields: shownFields(form, this.data.values, errors),
-        phoneAsked: Boolean(form?.fields.some((f) => f.key === 'phone')),
+        phoneAsked,
         phoneError: errors.phone ?? errors.phoneCode ?? '',
-        canSubmit: Boolean(form) && consentOk && !this.data.busy,
+        privacyShown: this.data.privacyAsked || (this.data.privacyNeeded && usesPrivacyComponents(form)),
       });
     },
-    setValue(key: string, value: string) {
+    setValue(key: string, value: string, error = '') {
       const { [key]: _cleared, ...localErrors } = this.data.localErrors as Record<string, string>;
       this.setData({
         values: { ...this.data.values, [key]: value },
-        localErrors,
+        localErrors: error ? { ...localErrors, [key]: error } : localErrors,
         edited: { ...this.data.edited, [key]: true },
       });
       this.refresh();
     },
     onInput(e: WechatMiniprogram.Input) {
       this.setValue(e.currentTarget.dataset.key as string, e.detail.value);
+    },
+    /** The nickname as it stands when the field loses focus (WeChat then reviews it). */
+    onNicknameBlur(e: WechatMiniprogram.InputBlur) {
+      this.setValue(e.currentTarget.dataset.key as string, e.detail.value);
+    },
+    /** WeChat's review of the nickname: a refused one is cleared by WeChat, so clear ours and say why. */
+    onNicknameReview(e: {
+      currentTarget: { dataset: Record<string, string> };
+      detail: { pass: boolean; timeout: boolean };
+    }) {
+      if (e.detail.pass || e.detail.timeout) return;
+      this.setValue(e.currentTarget.dataset.key, '', copy.form.nicknameRejected);
+    },
+    /** Until the privacy guide is agreed the nickname input is a plain input: ask first. */
+    onNicknameFocus() {
+      if (this.data.privacyNeeded) requirePrivacy();
     },
     onPick(e: WechatMiniprogram.PickerChange) {
       const key = e.currentTarget.dataset.key as string;
@@ -116,38 +195,60 @@ Component({
     onTogglePolicy() {
       this.setData({ showPolicy: !this.data.showPolicy });
     },
-    /** WeChat's phone button: a code to exchange on the server, or a refusal (then type it in). */
-    onPhoneNumber(e: { detail: { code?: string } }) {
-      if (!this.data.canSubmit) return;
-      if (e.detail.code) {
-        this.submit({ phoneCode: e.detail.code });
+    onPrivacyGuide() {
+      openPrivacyContract();
+    },
+    /** `bindagreeprivacyauthorization` of the agree button (id privacy-agree). */
+    onPrivacyAgree() {
+      answerPrivacy(true);
+      this.setData({ privacyNeeded: false, privacyAsked: false });
+      this.refresh();
+    },
+    onPrivacyDecline() {
+      answerPrivacy(false);
+      const phoneAsked = Boolean((this.data.form as LeadForm | null)?.fields.some((f) => f.key === 'phone'));
+      this.setData({
+        privacyNeeded: false,
+        privacyAsked: false,
+        ...(phoneAsked ? { manualPhone: true } : {}),
+        phoneNotice: copy.form.privacyDeclined,
+      });
+      this.refresh();
+    },
+    onManualPhone() {
+      this.setData({ manualPhone: true, phoneNotice: '' });
+      this.refresh();
+    },
+    /** WeChat's phone button: a (paid) code to exchange on the server, or the way to typing it. */
+    onPhoneNumber(e: { detail: { code?: string; errno?: number; errMsg?: string } }) {
+      // On a device a disabled button delivers nothing; this guards a second delivery while busy.
+      if (!this.data.canUsePhone) return;
+      const answer = readPhoneEvent(e.detail);
+      if (answer.kind === 'code') {
+        this.submit({ phoneCode: answer.code }, false);
         return;
       }
-      this.setData({ manualPhone: true, phoneNotice: copy.form.phoneDeclined });
+      if (answer.kind === 'quota') {
+        rememberQuotaExhausted();
+        this.setData({ quotaOut: true });
+      }
+      const notice =
+        answer.kind === 'quota'
+          ? copy.form.phoneQuota
+          : answer.kind === 'declined'
+            ? copy.form.phoneDeclined
+            : copy.form.phoneFailed;
+      this.setData({ manualPhone: true, phoneNotice: notice });
+      this.refresh();
     },
     onSubmit() {
       if (!this.data.canSubmit) return;
-      this.submit({});
+      this.submit({}, true);
     },
-    submit(extra: Values) {
+    submit(extra: Values, viaTap: boolean) {
       const form = this.data.form as LeadForm;
       const values = this.data.values as Values;
-      const errors: Record<string, string> = {};
-      for (const field of form.fields) {
-        const value = (values[field.key] ?? '').trim();
-        if (field.key === 'phone') {
-          if (extra.phoneCode) continue;
-          if (!value) errors.phone = copy.form.required(field.label);
-          else if (
-            field.pattern &&
-            !new RegExp(field.pattern).test(value.replace(/[\s-]/g, '').replace(/^\+?86/, ''))
-          )
-            errors.phone = copy.form.phoneFormat;
-          continue;
-        }
-        if (field.required && !value)
-          errors[field.key] = field.options ? copy.form.choose(field.label) : copy.form.required(field.label);
-      }
+      const errors = localErrors(form, values, Boolean(extra.phoneCode));
       this.setData({ localErrors: errors });
       this.refresh();
       if (Object.keys(errors).length > 0) return;
@@ -158,6 +259,7 @@ Component({
         consent: form.consentRequired
           ? { version: form.policy.version, accepted: this.data.consent }
           : undefined,
+        viaTap,
       });
     },
   },

@@ -2,11 +2,16 @@ import type { ActivityDetail, CustomerAnswers } from '../../../typings/customer'
 import { config } from '../../config';
 import { copy } from '../../copy';
 import { callFunction } from '../../services/cloud';
-import { currentEntry } from '../../services/entry';
+import { activityForCode } from '../../services/entry';
 import { formatTime } from '../../services/format';
 import { submitterFor } from '../../services/submit';
 
-/** Asks for the reminder on the join tap; a refusal or an unset template simply means none. */
+const PAGE_PATH = 'pages/activity/index';
+
+/**
+ * Asks for the reminder. WeChat shows the subscribe sheet only from a tap (not from the phone
+ * button's callback), and only if it is the first thing the tap does: call it before anything else.
+ */
 function askReminder(): Promise<string | undefined> {
   const templateId = config.reminderTemplateId;
   if (!templateId) return Promise.resolve(undefined);
@@ -20,6 +25,26 @@ function askReminder(): Promise<string | undefined> {
   });
 }
 
+/** A mini program code's `scene` as the page receives it (URL-encoded). */
+function decodeScene(scene: string): string {
+  try {
+    return decodeURIComponent(scene);
+  } catch {
+    return scene;
+  }
+}
+
+type ShownActivity = ActivityDetail & { startText: string; deadlineText: string; seatsText: string };
+
+function shown(activity: ActivityDetail): ShownActivity {
+  return {
+    ...activity,
+    startText: formatTime(activity.startAt),
+    deadlineText: formatTime(activity.deadline),
+    seatsText: copy.activity.seats(activity.remaining, activity.capacity),
+  };
+}
+
 Component({
   data: {
     text: {
@@ -31,33 +56,53 @@ Component({
       joinWithPhone: copy.activity.joinWithPhone,
       alreadyJoined: copy.activity.alreadyJoined,
       viewCheckin: copy.activity.viewCheckin,
+      browse: copy.activity.browse,
       retry: copy.retry,
     },
     state: 'loading' as 'loading' | 'ready' | 'error',
     errorMessage: '',
+    /** The error is final for this code (no activity behind it): offer the list instead of a retry. */
+    browse: false,
     notice: '',
     activityId: '',
-    activity: null as
-      | (ActivityDetail & { startText: string; deadlineText: string; seatsText: string })
-      | null,
+    /** The mini program code this page was opened with, when it came without an activity id. */
+    sceneCode: '',
+    activity: null as ShownActivity | null,
     closedText: '',
     errors: {} as Record<string, string>,
     busy: false,
     sharePath: '',
   },
   methods: {
-    async onLoad(options: Record<string, string | undefined>) {
-      // A mini program code carries only `scene`; the entry's touch says which activity it means.
-      const activityId = options.id ?? (await currentEntry()).activityId ?? '';
-      this.setData({ activityId });
-      await this.load();
+    onLoad(options: Record<string, string | undefined>) {
+      this.setData({
+        activityId: options.id ?? '',
+        sceneCode: !options.id && options.scene ? decodeScene(options.scene) : '',
+      });
+      return this.load();
+    },
+    /** Which activity: the page's id, or the one its code points to (the retry asks again). */
+    async resolveActivity(): Promise<boolean> {
+      if (this.data.activityId) return true;
+      if (this.data.sceneCode) {
+        const entry = await activityForCode(this.data.sceneCode, wx.getEnterOptionsSync().scene, PAGE_PATH);
+        if (entry.error) {
+          this.setData({ state: 'error', errorMessage: entry.error.message, browse: false });
+          return false;
+        }
+        if (entry.activityId) {
+          this.setData({ activityId: entry.activityId });
+          return true;
+        }
+        this.setData({ state: 'error', errorMessage: copy.activity.codeWithoutActivity, browse: true });
+        return false;
+      }
+      this.setData({ state: 'error', errorMessage: copy.activity.notFound, browse: true });
+      return false;
     },
     async load() {
-      if (!this.data.activityId) {
-        this.setData({ state: 'error', errorMessage: copy.activity.notFound });
-        return;
-      }
-      this.setData({ state: 'loading', errorMessage: '' });
+      this.setData({ state: 'loading', errorMessage: '', browse: false });
+      if (!(await this.resolveActivity())) return;
       const result = await callFunction<CustomerAnswers['getActivity']>('customer', {
         action: 'getActivity',
         activityId: this.data.activityId,
@@ -69,30 +114,41 @@ Component({
       const activity = result.data;
       const closedText =
         activity.remaining <= 0 ? copy.activity.full : activity.closed ? copy.activity.closed : '';
-      this.setData({
-        state: 'ready',
-        closedText,
-        activity: {
-          ...activity,
-          startText: formatTime(activity.startAt),
-          deadlineText: formatTime(activity.deadline),
-          seatsText: copy.activity.seats(activity.remaining, activity.capacity),
-        },
-      });
+      this.setData({ state: 'ready', closedText, activity: shown(activity) });
       const share = await callFunction<CustomerAnswers['myShare']>('customer', {
         action: 'myShare',
         activityId: activity.activityId,
       });
       if (share.ok) this.setData({ sharePath: share.data.sharePath });
     },
+    /**
+     * After a refusal that came with a phone code: the server keeps a verified number before
+     * anything that can still refuse, so the form is asked again (keeping what was typed) and no
+     * longer offers the paid button for a number already held.
+     */
+    async refreshForm() {
+      const result = await callFunction<CustomerAnswers['getActivity']>('customer', {
+        action: 'getActivity',
+        activityId: this.data.activityId,
+      });
+      if (result.ok) this.setData({ activity: shown(result.data) });
+    },
     onRetry() {
       this.load();
     },
+    onBrowse() {
+      wx.switchTab({ url: '/pages/home/index' });
+    },
     async onSubmit(e: {
-      detail: { fields: Record<string, string>; consent?: { version: string; accepted: boolean } };
+      detail: {
+        fields: Record<string, string>;
+        consent?: { version: string; accepted: boolean };
+        viaTap?: boolean;
+      };
     }) {
+      const reminder = e.detail.viaTap ? askReminder() : Promise.resolve(undefined);
       this.setData({ busy: true, notice: '', errors: {} });
-      const reminderTemplateId = await askReminder();
+      const reminderTemplateId = await reminder;
       const { result, errors } = await submitterFor(this)<CustomerAnswers['joinActivity']>({
         action: 'joinActivity',
         activityId: this.data.activityId,
@@ -106,6 +162,8 @@ Component({
         // Seats ran out or the deadline passed while the form was open: show the activity as it is now.
         if (result.error.code === 'ACTIVITY_FULL' || result.error.code === 'ACTIVITY_CLOSED')
           await this.load();
+        else if (e.detail.fields.phoneCode && !errors.phoneCode && result.error.code !== 'INTERNAL')
+          await this.refreshForm();
         return;
       }
       wx.showToast({ title: copy.activity.joined, icon: 'success' });

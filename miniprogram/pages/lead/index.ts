@@ -40,6 +40,14 @@ Component({
       }
       this.setData({ state: 'ready', form: result.data });
     },
+    /** After a refusal that came with a phone code: the number the server kept shows as known. */
+    async refreshForm() {
+      const result = await callFunction<CustomerAnswers['leadForm']>('customer', {
+        action: 'leadForm',
+        ...(this.data.activityId ? { activityId: this.data.activityId } : {}),
+      });
+      if (result.ok) this.setData({ form: result.data });
+    },
     onRetry() {
       this.load();
     },
@@ -56,6 +64,8 @@ Component({
       this.setData({ busy: false });
       if (!result.ok) {
         this.setData({ errors, notice: result.error.message });
+        if (e.detail.fields.phoneCode && !errors.phoneCode && result.error.code !== 'INTERNAL')
+          await this.refreshForm();
         return;
       }
       this.setData({ state: 'done' });

@@ -1,6 +1,10 @@
 import type { ActivitySummary } from '../../../../typings/customer';
 import type { StaffAnswers } from '../../../../typings/staff';
+import { openAlbumSetting, saveImage } from '../../../services/album';
 import { callFunction } from '../../../services/cloud';
+
+/** `fileId`: the code image's cloud fileID, downloaded through wx.cloud when the server sends it. */
+type MyCode = StaffAnswers['myCode'] & { fileId?: string };
 
 /**
  * The store staff's page (a subpackage, so customers never download it): bind with an invite,
@@ -16,6 +20,10 @@ const text = {
   general: '通用（首页）',
   save: '保存到相册',
   saved: '已保存到相册',
+  albumDenied: '保存图片需要相册权限：请在设置里允许“保存到相册”',
+  openSetting: '去设置',
+  downloadFailed: '活码图片下载失败，请稍后重试',
+  saveFailed: '保存到相册失败，请稍后重试',
   share: '分享给顾客',
   stats: '本周数据',
   entries: '进店访问',
@@ -40,7 +48,9 @@ Component({
     profile: null as StaffAnswers['me'] | null,
     activities: [] as { activityId: string; title: string }[],
     activityIndex: 0,
-    code: null as StaffAnswers['myCode'] | null,
+    code: null as MyCode | null,
+    saveMessage: '',
+    albumDenied: false,
     stats: null as StaffAnswers['myStats'] | null,
     referrals: [] as StaffAnswers['myReferrals']['customers'],
     checkinMessage: '',
@@ -82,7 +92,7 @@ Component({
     },
     async loadCode() {
       const activityId = this.data.activities[this.data.activityIndex]?.activityId;
-      const code = await callFunction<StaffAnswers['myCode']>('staff', {
+      const code = await callFunction<MyCode>('staff', {
         action: 'myCode',
         ...(activityId ? { activityId } : {}),
       });
@@ -109,17 +119,19 @@ Component({
       this.setData({ activityIndex: Number(e.detail.value) });
       this.loadCode();
     },
-    onSave() {
-      const url = this.data.code?.imageUrl;
-      if (!url) return;
-      wx.downloadFile({
-        url,
-        success: (file) =>
-          wx.saveImageToPhotosAlbum({
-            filePath: file.tempFilePath,
-            success: () => wx.showToast({ title: text.saved, icon: 'success' }),
-          }),
-      });
+    async onSave() {
+      const code = this.data.code;
+      if (!code?.imageUrl) return;
+      this.setData({ saveMessage: '', albumDenied: false });
+      const outcome = await saveImage({ fileId: code.fileId, url: code.imageUrl });
+      if (outcome === 'saved') wx.showToast({ title: text.saved, icon: 'success' });
+      else if (outcome === 'denied') this.setData({ albumDenied: true, saveMessage: text.albumDenied });
+      else if (outcome === 'downloadFailed') this.setData({ saveMessage: text.downloadFailed });
+      else if (outcome === 'failed') this.setData({ saveMessage: text.saveFailed });
+    },
+    /** A tap: WeChat opens its settings page only from one. Granted there, the save goes on. */
+    async onOpenSetting() {
+      if (await openAlbumSetting()) await this.onSave();
     },
     onScan() {
       this.setData({ checkinMessage: '', checkinError: '' });
