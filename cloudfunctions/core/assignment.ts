@@ -1,11 +1,15 @@
+import crypto from 'node:crypto';
 import type { SalesSettings } from '../../typings/pipeline';
-import { dayOf } from './funnel';
 
 /**
- * Who owns a new lead: the attributed staff member if they sell; else the next sales member of
- * the lead's store (or region) by smooth weighted round-robin, among those working now, present
- * and under their daily cap; else nobody (the shared pool). Deterministic: the same roster,
- * state and time always pick the same person, and over many leads the split equals the weights.
+ * Who owns a new lead: the attributed staff member if they sell; else the sales member who
+ * already owns the customer, while active; else the next working sales member of the lead's
+ * store (or region) in turns by weight, skipping those absent or at their daily cap; else nobody
+ * (the shared pool).
+ *
+ * Turns come from a counter that is only ever incremented (one atomic step per lead, see
+ * repositories/pipeline.ts), never from a shared state read and written back: any number of
+ * concurrent leads each get their own turn and none waits for or retries on another.
  */
 export interface SalesMember {
   staffId: string;
@@ -15,22 +19,37 @@ export interface SalesMember {
   settings: SalesSettings;
 }
 
-/** Round-robin position and today's counts of one store (or region); persisted between leads. */
-export interface AssignmentState {
-  day: string;
-  current: Record<string, number>;
-  assigned: Record<string, number>;
-}
+export type AssignmentReason = 'attributed' | 'returning' | 'round_robin' | 'pool';
 
 export interface Assignment {
   ownerId: string | null;
-  reason: 'attributed' | 'round_robin' | 'pool';
-  state: AssignmentState;
+  reason: AssignmentReason;
+}
+
+export interface LeadToAssign {
+  /** The staff member the lead is attributed to (their code or share card). */
+  attributed: SalesMember | null;
+  /** The sales member who owns the customer through an earlier lead. */
+  customerOwner: SalesMember | null;
+  /** The sales members the lead may go to in turns (`candidatesFor`). */
+  candidates: readonly SalesMember[];
+  /** The lead's id: places the lead when no turn can be had. */
+  leadKey: string;
+  now: Date;
+}
+
+/** The two things assignment asks the database, supplied by the caller. */
+export interface AssignmentPorts {
+  /** The next turn of the rotation (1, 2, 3, ... one per lead), or null when none can be had. */
+  nextTurn(): Promise<number | null>;
+  /** Takes one of today's places under a capped member's daily cap; false when they are full. */
+  takePlace(member: SalesMember): Promise<boolean>;
 }
 
 const CST_OFFSET_MS = 8 * 3_600_000;
-
-export const emptyState = (): AssignmentState => ({ day: '', current: {}, assigned: {} });
+const POOL: Assignment = { ownerId: null, reason: 'pool' };
+/** 1/φ: successive turns land on the wheel as evenly spread as a sequence can be (a Weyl sequence). */
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
 
 function minutesOf(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
@@ -47,11 +66,6 @@ export function isWorking(settings: SalesSettings, now: Date): boolean {
   return minute >= minutesOf(settings.start) && minute < minutesOf(settings.end);
 }
 
-function today(state: AssignmentState, now: Date): AssignmentState {
-  const day = dayOf(now);
-  return state.day === day ? state : { day, current: state.current, assigned: {} };
-}
-
 /**
  * The sales members a lead of this store may go to: the store's own; with none, those of the
  * store's region (known from any staff member of the store); with no store, every sales member.
@@ -65,36 +79,60 @@ export function candidatesFor(store: string | null, roster: readonly SalesMember
   return region ? sales.filter((m) => m.settings.region === region) : [];
 }
 
-export function assignLead(
-  attributed: SalesMember | null,
-  candidates: readonly SalesMember[],
-  previous: AssignmentState,
-  now: Date,
-): Assignment {
-  const state = today(previous, now);
-  const count = (id: string): AssignmentState => ({
-    ...state,
-    assigned: { ...state.assigned, [id]: (state.assigned[id] ?? 0) + 1 },
-  });
-  if (attributed && attributed.role === 'sales' && attributed.active)
-    return { ownerId: attributed.staffId, reason: 'attributed', state: count(attributed.staffId) };
-  const eligible = [...candidates]
-    .filter((m) => isWorking(m.settings, now))
-    .filter((m) => m.settings.dailyCap === 0 || (state.assigned[m.staffId] ?? 0) < m.settings.dailyCap)
-    .sort((a, b) => (a.staffId < b.staffId ? -1 : 1));
-  if (eligible.length === 0) return { ownerId: null, reason: 'pool', state };
-  // Smooth weighted round-robin (as nginx does): raise everyone by their weight, pick the
-  // highest, lower the pick by the total. Exact shares, no bursts to one person.
-  const total = eligible.reduce((sum, m) => sum + m.settings.weight, 0);
-  const current = { ...state.current };
-  let chosen = eligible[0];
-  for (const member of eligible) {
-    current[member.staffId] = (current[member.staffId] ?? 0) + member.settings.weight;
-    if (current[member.staffId] > current[chosen.staffId]) chosen = member;
+const sells = (member: SalesMember | null): member is SalesMember =>
+  member !== null && member.role === 'sales' && member.active;
+
+/** Where turn `turn` lands on the wheel [0, 1). */
+export function pointOfTurn(turn: number): number {
+  return (turn * GOLDEN) % 1;
+}
+
+/** Where a lead lands on the wheel by its id alone: uniform, and the same for the same lead. */
+export function pointOfKey(key: string): number {
+  return crypto.createHash('sha256').update(key).digest().readUIntBE(0, 6) / 2 ** 48;
+}
+
+/**
+ * The order in which members are offered the lead landing at `point`: the wheel is cut into arcs
+ * as long as the members' weights (in staff id order) and the member whose arc holds the point
+ * comes first. Where the point sits inside that arc places it again on a wheel of the others, so a
+ * full member's leads spread over the rest by their weights.
+ */
+export function* offerOrder(members: readonly SalesMember[], point: number): Generator<SalesMember> {
+  const left = [...members].sort((a, b) => (a.staffId < b.staffId ? -1 : a.staffId > b.staffId ? 1 : 0));
+  let at = point;
+  while (left.length > 0) {
+    const total = left.reduce((sum, m) => sum + m.settings.weight, 0);
+    let before = 0;
+    let index = left.findIndex((m) => {
+      if (at * total < before + m.settings.weight) return true;
+      before += m.settings.weight;
+      return false;
+    });
+    if (index < 0) {
+      index = left.length - 1;
+      before = total - left[index].settings.weight;
+    }
+    yield left[index];
+    at = Math.min(Math.max((at * total - before) / left[index].settings.weight, 0), 1 - Number.EPSILON);
+    left.splice(index, 1);
   }
-  current[chosen.staffId] -= total;
-  const next = count(chosen.staffId);
-  return { ownerId: chosen.staffId, reason: 'round_robin', state: { ...next, current } };
+}
+
+export async function assignLead(lead: LeadToAssign, ports: AssignmentPorts): Promise<Assignment> {
+  // A member's own customers reach them whatever the hour and do not use their daily cap: the
+  // cap limits the leads handed out in turns.
+  if (sells(lead.attributed)) return { ownerId: lead.attributed.staffId, reason: 'attributed' };
+  if (sells(lead.customerOwner)) return { ownerId: lead.customerOwner.staffId, reason: 'returning' };
+  const working = lead.candidates.filter((m) => sells(m) && isWorking(m.settings, lead.now));
+  if (working.length === 0) return POOL;
+  const turn = await ports.nextTurn();
+  const point = turn === null ? pointOfKey(lead.leadKey) : pointOfTurn(turn);
+  for (const member of offerOrder(working, point)) {
+    if (member.settings.dailyCap === 0 || (await ports.takePlace(member)))
+      return { ownerId: member.staffId, reason: 'round_robin' };
+  }
+  return POOL;
 }
 
 /** The instant a lead must be contacted by: `hours` of working time (Mon–Fri 09:00–18:00 China time). */

@@ -1,16 +1,16 @@
-import { assignLead, candidatesFor } from '../core/assignment';
 import { summarizeLead } from '../core/delivery';
 import { judgeLead, withRuleTags } from '../core/rules';
 import type { CustomerDoc } from '../repositories/customers';
 import type { LeadDoc } from '../repositories/leads';
-import { pipelineConfig, withAssignmentState } from '../repositories/pipeline';
+import { chooseOwner, pipelineConfig } from '../repositories/pipeline';
 import type { Database } from '../runtime/cloud';
 import { type OutboxDoc, outboxMessage } from '../runtime/delivery';
 
 /**
  * What happens to a lead between capture and sales: the tag and score rules judge it, an owner
  * is chosen, and one outbox message per sales channel (robots of its store, CRM webhooks) is
- * prepared, to be written in the same transaction as the lead.
+ * prepared, to be written in the same transaction as the lead. `giveBack` returns the daily-cap
+ * place the owner took, when the lead is not stored after all.
  */
 export async function routeLead(
   db: Database,
@@ -18,7 +18,7 @@ export async function routeLead(
   customer: CustomerDoc,
   activityTitle: string | null,
   now: Date,
-): Promise<{ lead: LeadDoc; messages: OutboxDoc[] }> {
+): Promise<{ lead: LeadDoc; messages: OutboxDoc[]; giveBack(): Promise<void> }> {
   const { rules, settings, roster } = await pipelineConfig(db, now);
   const judgement = judgeLead(rules, {
     channelType: lead.channelType,
@@ -31,13 +31,13 @@ export async function routeLead(
   });
   const attributed = roster.find((member) => member.staffId === lead.staffId) ?? null;
   const store = lead.storeId ?? attributed?.store ?? customer.storeId ?? null;
-  const candidates = candidatesFor(store, roster);
-  const assignment =
-    attributed?.role === 'sales' || candidates.length > 0
-      ? await withAssignmentState(db, store ?? 'all', (state) =>
-          assignLead(attributed, candidates, state, now),
-        )
-      : { ownerId: null, reason: 'pool' as const };
+  const customerOwner = roster.find((member) => member.staffId === customer.salesOwnerId) ?? null;
+  const { assignment, giveBack } = await chooseOwner(
+    db,
+    { leadKey: lead._id, store, attributed, customerOwner },
+    roster,
+    now,
+  );
   const owner = roster.find((member) => member.staffId === assignment.ownerId) ?? null;
   const routed: LeadDoc = {
     ...lead,
@@ -61,5 +61,5 @@ export async function routeLead(
       .map((robot) => outboxMessage(`robot:${robot.id}`, 'robot', [summary], now)),
     ...settings.webhooks.map((webhook) => outboxMessage(`webhook:${webhook.id}`, 'webhook', [summary], now)),
   ];
-  return { lead: routed, messages };
+  return { lead: routed, messages, giveBack };
 }

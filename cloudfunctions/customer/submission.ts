@@ -10,6 +10,7 @@ import {
   type ConsentRecord,
   type CustomerDoc,
   claimVerifiedPhone,
+  countLead,
   mergeCustomer,
   otherHolderOf,
   updateCustomer,
@@ -116,7 +117,10 @@ export async function prepareSubmission(
 }
 
 export interface SavedSubmitter {
+  /** The customer as it is once the lead is stored (the rules read its counts). */
   customer: CustomerDoc;
+  /** What the submission taught us about the person, written with the lead (nothing on failure). */
+  learned: Partial<CustomerDoc>;
   /** The person had left a lead before (or is an earlier customer under a second openid). */
   repeat: boolean;
   /** Another customer holds the number this one typed: a person decides whether they are one. */
@@ -125,9 +129,10 @@ export interface SavedSubmitter {
 }
 
 /**
- * Stores what the submission taught us about the person. Only a number verified by WeChat says
- * who someone is: one already verified by another customer means the same person under a second
- * openid, merged into that customer. A typed number stays on the caller's own customer,
+ * Works out what the submission taught us about the person; a profile is saved at once, a lead's
+ * or a join's lessons are saved with its lead (`captureLead`). Only a number verified by WeChat
+ * says who someone is: one already verified by another customer means the same person under a
+ * second openid, merged into that customer. A typed number stays on the caller's own customer,
  * unverified, and never changes who the caller is; if someone else holds it, the lead is flagged.
  */
 export async function saveSubmitter(
@@ -151,11 +156,17 @@ export async function saveSubmitter(
   }
   const merged = survivor !== customer;
   const keepsPhone = survivor.phoneVerified || (survivor.phone !== null && !newlyVerified);
-  const changes: Partial<CustomerDoc> = {
+  const learned: Partial<CustomerDoc> = {
     profile: mergeProfile(survivor.profile, prepared.profile),
     phone: keepsPhone ? survivor.phone : prepared.phone,
     phoneVerified: survivor.phoneVerified || prepared.phoneVerified,
     consent: prepared.consent,
+    updatedAt: ctx.now,
+  };
+  if (purpose === 'profile') await updateCustomer(ctx.db, survivor._id, learned);
+  const saved: CustomerDoc = {
+    ...survivor,
+    ...learned,
     ...(purpose === 'profile'
       ? {}
       : {
@@ -163,12 +174,10 @@ export async function saveSubmitter(
           leadCount: (survivor.leadCount ?? 0) + 1,
           joinCount: (survivor.joinCount ?? 0) + (purpose === 'join' ? 1 : 0),
         }),
-    updatedAt: ctx.now,
   };
-  await updateCustomer(ctx.db, survivor._id, changes);
-  const saved = { ...survivor, ...changes };
   return {
     customer: saved,
+    learned,
     repeat: merged || survivor.lastLeadAt !== null,
     possibleDuplicateOf,
     // The survivor's own touches decide a merged person's attribution.
@@ -185,8 +194,8 @@ export async function currentAttribution(
 }
 
 /**
- * Writes the lead (once per request id) with its attribution and counts it in the funnel. The
- * customer was saved first, so a crash after the lead is stored loses nothing the lead needs.
+ * Writes the lead (once per request id) with its attribution, then counts it on its customer
+ * and in the funnel: nothing is counted for a lead that was not stored.
  */
 export async function captureLead(
   ctx: CustomerContext,
@@ -238,10 +247,27 @@ export async function captureLead(
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
-  const { lead: doc, messages } = await routeLead(ctx.db, captured, customer, lead.activityTitle, ctx.now);
-  if (!(await insertLead(ctx.db, doc, messages))) {
-    const stored = await leadById(ctx.db, lead.leadId);
-    if (stored) return stored;
+  const routed = await routeLead(ctx.db, captured, customer, lead.activityTitle, ctx.now);
+  const { lead: doc, messages } = routed;
+  const giveBack = () =>
+    routed.giveBack().catch((error) => console.error('daily-cap place not given back', error));
+  let stored: boolean;
+  try {
+    stored = await insertLead(ctx.db, doc, messages);
+  } catch (error) {
+    await giveBack();
+    throw error;
+  }
+  if (!stored) {
+    await giveBack();
+    const earlier = await leadById(ctx.db, lead.leadId);
+    if (earlier) return earlier;
+  } else {
+    await countLead(ctx.db, customer._id, saved.learned, {
+      at: ctx.now,
+      joined: lead.source === 'activity',
+      ownerId: doc.ownerId,
+    });
   }
   await countFunnel(
     ctx.db,

@@ -3,7 +3,7 @@
 // functions and the platform only: a call carrying a customer's openid is refused.
 import { z } from 'zod';
 import type { TagCount } from '../../typings/admin';
-import { assignLead, candidatesFor, slaDeadline } from '../core/assignment';
+import { slaDeadline } from '../core/assignment';
 import { summarizeLead } from '../core/delivery';
 import { FunnelTally, funnelKey, rollUp } from '../core/funnel';
 import { compileRules, judgeLead, rejudge, type TagSources } from '../core/rules';
@@ -12,11 +12,11 @@ import type { CustomerDoc } from '../repositories/customers';
 import { expireJobFiles, leaseJob } from '../repositories/jobs';
 import type { LeadDoc } from '../repositories/leads';
 import {
+  chooseOwner,
   forgetPipelineConfig,
   loadRoster,
   loadRules,
   loadSettings,
-  withAssignmentState,
 } from '../repositories/pipeline';
 import { callerContext, type Database, database, wxCloud } from '../runtime/cloud';
 import { deliverDue, outboxMessage } from '../runtime/delivery';
@@ -360,10 +360,11 @@ const actions = {
       .get();
     let moved = 0;
     for (const lead of data as LeadDoc[]) {
-      const store = lead.storeId ?? null;
-      const candidates = candidatesFor(store, roster);
-      const decision = await withAssignmentState(ctx.db, store ?? 'all', (state) =>
-        assignLead(null, candidates, state, ctx.now),
+      const { assignment: decision } = await chooseOwner(
+        ctx.db,
+        { leadKey: lead._id, store: lead.storeId ?? null, attributed: null, customerOwner: null },
+        roster,
+        ctx.now,
       );
       await ctx.db
         .collection('leads')
@@ -375,6 +376,12 @@ const actions = {
             updatedAt: ctx.now,
           },
         });
+      // The customer's next lead follows the lead to its new owner.
+      if (lead.customerId)
+        await ctx.db
+          .collection('customers')
+          .where({ _id: lead.customerId, salesOwnerId: staffId })
+          .update({ data: { salesOwnerId: decision.ownerId, updatedAt: ctx.now } });
       moved += 1;
     }
     return { moved };

@@ -32,6 +32,8 @@ export interface CustomerDoc {
   /** Behaviour the tag rules read: leads left and activities joined so far. */
   leadCount: number;
   joinCount: number;
+  /** The sales member who owns the person's latest lead: their next lead goes to them while active. */
+  salesOwnerId?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -94,6 +96,32 @@ export async function customerByShareToken(db: Database, shareToken: string): Pr
 
 export async function updateCustomer(db: Database, id: string, changes: Partial<CustomerDoc>): Promise<void> {
   await db.collection(CUSTOMERS).doc(id).update({ data: changes });
+}
+
+/**
+ * Counts a stored lead on its customer, with what its submission taught us about the person:
+ * written only once the lead is, so a call that fails leaves the customer as it was.
+ */
+export async function countLead(
+  db: Database,
+  id: string,
+  learned: Partial<CustomerDoc>,
+  lead: { at: Date; joined: boolean; ownerId: string | null },
+): Promise<void> {
+  const _ = db.command;
+  await db
+    .collection(CUSTOMERS)
+    .doc(id)
+    .update({
+      data: {
+        ...learned,
+        lastLeadAt: lead.at,
+        leadCount: _.inc(1),
+        ...(lead.joined ? { joinCount: _.inc(1) } : {}),
+        ...(lead.ownerId ? { salesOwnerId: lead.ownerId } : {}),
+        updatedAt: lead.at,
+      },
+    });
 }
 
 /**

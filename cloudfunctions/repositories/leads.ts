@@ -40,7 +40,7 @@ export interface LeadDoc {
   score: number;
   mql: boolean;
   ownerId: string | null;
-  assignedBy: 'attributed' | 'round_robin' | 'pool' | 'manual' | null;
+  assignedBy: 'attributed' | 'returning' | 'round_robin' | 'pool' | 'manual' | null;
   /** When the lead was escalated for missing its contact SLA (once). */
   escalatedAt: Date | null;
   status: LeadStatus;

@@ -5,10 +5,11 @@ import {
   type SalesSettings,
   salesSettingsSchema,
 } from '../../typings/pipeline';
-import { type AssignmentState, emptyState, type SalesMember } from '../core/assignment';
+import { type Assignment, assignLead, candidatesFor, type SalesMember } from '../core/assignment';
+import { dayOf } from '../core/funnel';
 import { type CompiledRules, compileRules, type StoredRule } from '../core/rules';
 import type { Database } from '../runtime/cloud';
-import { findById, insertOnce } from '../runtime/store';
+import { findById, insertOnce, stableId } from '../runtime/store';
 import type { StaffDoc } from './codes';
 
 /**
@@ -77,45 +78,130 @@ export function forgetPipelineConfig(): void {
   cached = null;
 }
 
-interface StateDoc extends AssignmentState {
-  _id: string;
-  version: number;
+const ASSIGNMENTS = 'assignments';
+
+/**
+ * The next turn of a rotation (a store's, a region's, or everyone's): one atomic increment that
+ * answers the new count (`updateAndReturn`; a plain update with `_.inc` answers no value), so any
+ * number of concurrent leads each get their own turn and none of them retries.
+ */
+export async function nextTurn(db: Database, group: string): Promise<number> {
+  const id = stableId('turns', group);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const { doc } = await updateAndReturn(db.collection(ASSIGNMENTS).where({ _id: id }), {
+      turns: db.command.inc(1),
+    });
+    if (doc) return Number(doc.turns);
+    // The rotation's first lead creates it; losing that race means the counter now exists.
+    if (await insertOnce(db, ASSIGNMENTS, { _id: id, group, turns: 1 } as { _id: string })) return 1;
+  }
+  throw new Error(`rotation ${group} could not be counted`);
 }
 
 /**
- * Runs one assignment against the stored round-robin state with optimistic concurrency: the
- * state is written only if nobody changed it since it was read, else read again and redo.
+ * The node SDK's `updateAndReturn` (the protocol's modifyAndReturnDoc). wx-server-sdk (pinned at
+ * 4.0.2) wraps that SDK's query as `_query` without forwarding it; the admin function's dialect
+ * over the node SDK has it as is.
  */
-export async function withAssignmentState<T extends { state: AssignmentState }>(
-  db: Database,
-  group: string,
-  decide: (state: AssignmentState) => T,
-): Promise<T> {
-  const id = `rr:${group}`;
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const doc = await findById<StateDoc>(db, 'assignments', id);
-    const decision = decide(
-      doc ? { day: doc.day, current: doc.current, assigned: doc.assigned } : emptyState(),
-    );
-    const { day, current, assigned } = decision.state;
-    if (!doc) {
-      if (await insertOnce(db, 'assignments', { _id: id, day, current, assigned, version: 1 } as StateDoc))
-        return decision;
-      continue;
-    }
-    // Replaces the maps whole: a merge would keep keys the decision dropped.
+function updateAndReturn(query: any, data: Record<string, unknown>): Promise<{ doc?: any }> {
+  const target = typeof query.updateAndReturn === 'function' ? query : query._query;
+  return target.updateAndReturn(data);
+}
+
+/**
+ * Places under the daily caps of `members` on the China-time day of `now`: a counter per member
+ * and day, taken by a conditional atomic increment that never passes the cap, and skipped (never
+ * retried) when full. The counters are read only when a first take fails, to tell a full member
+ * from a day not started yet. `giveBack` returns what was taken, for a lead not stored after all.
+ */
+export function dailyPlaces(db: Database, members: readonly SalesMember[], now: Date) {
+  const _ = db.command;
+  const day = dayOf(now);
+  const idOf = (staffId: string) => stableId('dailyCap', day, staffId);
+  const taken: string[] = [];
+  let counts: Map<string, number> | null = null;
+  const increment = async (member: SalesMember) => {
     const res = await db
-      .collection('assignments')
-      .where({ _id: id, version: doc.version })
-      .update({
-        data: {
+      .collection(ASSIGNMENTS)
+      .where({ _id: idOf(member.staffId), taken: _.lt(member.settings.dailyCap) })
+      .update({ data: { taken: _.inc(1) } });
+    return res.stats.updated === 1;
+  };
+  const readCounts = async () => {
+    const capped = members.filter((m) => m.settings.dailyCap > 0).map((m) => idOf(m.staffId));
+    const { data } = await db
+      .collection(ASSIGNMENTS)
+      .where({ _id: _.in(capped) })
+      .field({ staffId: true, taken: true })
+      .limit(1000)
+      .get();
+    return new Map((data as { staffId: string; taken: number }[]).map((d) => [d.staffId, d.taken]));
+  };
+  const take = async (member: SalesMember): Promise<boolean> => {
+    if (!counts) {
+      if (await increment(member)) return true;
+      counts = await readCounts();
+    }
+    const count = counts.get(member.staffId);
+    if (count === undefined)
+      return (
+        (await insertOnce(db, ASSIGNMENTS, {
+          _id: idOf(member.staffId),
+          staffId: member.staffId,
           day,
-          current: db.command.set(current),
-          assigned: db.command.set(assigned),
-          version: doc.version + 1,
-        },
-      });
-    if (res.stats.updated === 1) return decision;
-  }
-  throw new Error(`assignment state ${id} is too contended`);
+          taken: 1,
+        } as { _id: string })) || increment(member)
+      );
+    return count < member.settings.dailyCap && increment(member);
+  };
+  return {
+    async take(member: SalesMember): Promise<boolean> {
+      const ok = await take(member);
+      if (ok) taken.push(idOf(member.staffId));
+      return ok;
+    },
+    async giveBack(): Promise<void> {
+      for (const id of taken.splice(0))
+        await db
+          .collection(ASSIGNMENTS)
+          .where({ _id: id, taken: _.gt(0) })
+          .update({ data: { taken: _.inc(-1) } });
+    },
+  };
+}
+
+/**
+ * Chooses a lead's owner (core/assignment.ts) against the rotation of its store (or everyone's,
+ * without a store) and today's caps. The database never fails the choice: without a turn the
+ * lead is placed by its id, and a cap that cannot be read counts as full.
+ */
+export async function chooseOwner(
+  db: Database,
+  lead: {
+    leadKey: string;
+    store: string | null;
+    attributed: SalesMember | null;
+    customerOwner: SalesMember | null;
+  },
+  roster: readonly SalesMember[],
+  now: Date,
+): Promise<{ assignment: Assignment; giveBack(): Promise<void> }> {
+  const candidates = candidatesFor(lead.store, roster);
+  const places = dailyPlaces(db, candidates, now);
+  const assignment = await assignLead(
+    { ...lead, candidates, now },
+    {
+      nextTurn: () =>
+        nextTurn(db, lead.store ?? 'all').catch((error) => {
+          console.error('no turn from the rotation; the lead is placed by its id', error);
+          return null;
+        }),
+      takePlace: (member) =>
+        places.take(member).catch((error) => {
+          console.error(`daily cap of ${member.staffId} unreadable; skipped`, error);
+          return false;
+        }),
+    },
+  );
+  return { assignment, giveBack: places.giveBack };
 }

@@ -1,11 +1,12 @@
 // Assignment, SLA and delivery formatting: deterministic, fair, within the robot's limits.
 import crypto from 'node:crypto';
 import {
-  type AssignmentState,
+  type AssignmentPorts,
   assignLead,
   candidatesFor,
-  emptyState,
   isWorking,
+  type LeadToAssign,
+  pointOfKey,
   type SalesMember,
   slaDeadline,
 } from '../../cloudfunctions/core/assignment';
@@ -35,61 +36,144 @@ const member = (
 // Wednesday 2026-11-25 10:00 China time.
 const WEDNESDAY_10 = new Date('2026-11-25T02:00:00Z');
 
-describe('round-robin by weight', () => {
-  test('over 10,000 leads the split matches the weights within 1%', () => {
+/** The database's part, in memory: a rotation counter and today's places under the caps. */
+function memoryPorts(options: { turns?: boolean } = {}): AssignmentPorts & { taken: Map<string, number> } {
+  let turn = 0;
+  const taken = new Map<string, number>();
+  return {
+    taken,
+    nextTurn: async () => (options.turns === false ? null : ++turn),
+    takePlace: async (m) => {
+      const n = taken.get(m.staffId) ?? 0;
+      if (n >= m.settings.dailyCap) return false;
+      taken.set(m.staffId, n + 1);
+      return true;
+    },
+  };
+}
+
+const lead = (candidates: SalesMember[], extra: Partial<LeadToAssign> = {}): LeadToAssign => ({
+  attributed: null,
+  customerOwner: null,
+  candidates,
+  leadKey: 'lead-1',
+  now: WEDNESDAY_10,
+  ...extra,
+});
+
+async function split(
+  team: SalesMember[],
+  leads: number,
+  ports = memoryPorts(),
+  key = (i: number) => `l${i}`,
+) {
+  const owners: (string | null)[] = [];
+  for (let i = 0; i < leads; i += 1)
+    owners.push((await assignLead(lead(team, { leadKey: key(i) }), ports)).ownerId);
+  const count = (id: string | null) => owners.filter((o) => o === id).length;
+  return { owners, count };
+}
+
+describe('assignment in turns by weight', () => {
+  test('10,000 leads over weights 1:2:3 split within 0.5% of the weights', async () => {
+    const team = [member('a', { weight: 1 }), member('b', { weight: 2 }), member('c', { weight: 3 })];
+    const { count } = await split(team, 10_000);
+    expect(Math.abs(count('a') / 10_000 - 1 / 6)).toBeLessThan(0.005);
+    expect(Math.abs(count('b') / 10_000 - 2 / 6)).toBeLessThan(0.005);
+    expect(Math.abs(count('c') / 10_000 - 3 / 6)).toBeLessThan(0.005);
+  });
+
+  test('fair at every moment, not only over time: after any number of leads each is within 2 of their share', async () => {
     const team = [member('a', { weight: 5 }), member('b', { weight: 3 }), member('c', { weight: 2 })];
-    let state: AssignmentState = emptyState();
-    const owners = new Map<string, number>();
-    for (let i = 0; i < 10_000; i += 1) {
-      const result = assignLead(null, team, state, WEDNESDAY_10);
-      state = result.state;
-      owners.set(result.ownerId as string, (owners.get(result.ownerId as string) ?? 0) + 1);
-    }
-    expect(Math.abs((owners.get('a') ?? 0) / 10_000 - 0.5)).toBeLessThan(0.01);
-    expect(Math.abs((owners.get('b') ?? 0) / 10_000 - 0.3)).toBeLessThan(0.01);
-    expect(Math.abs((owners.get('c') ?? 0) / 10_000 - 0.2)).toBeLessThan(0.01);
+    const { owners } = await split(team, 2000);
+    const seen = new Map<string, number>();
+    owners.forEach((owner, i) => {
+      seen.set(owner as string, (seen.get(owner as string) ?? 0) + 1);
+      for (const m of team)
+        expect(Math.abs((seen.get(m.staffId) ?? 0) - ((i + 1) * m.settings.weight) / 10)).toBeLessThan(2);
+    });
   });
 
-  test('deterministic: the same state gives the same owner, and no one gets a burst', () => {
-    const team = [member('a', { weight: 2 }), member('b', { weight: 1 })];
-    const run = () => {
-      let state = emptyState();
-      return Array.from({ length: 6 }, () => {
-        const r = assignLead(null, team, state, WEDNESDAY_10);
-        state = r.state;
-        return r.ownerId;
-      });
-    };
-    expect(run()).toEqual(run());
-    expect(run()).toEqual(['a', 'b', 'a', 'a', 'b', 'a']);
+  test('no runs: with equal weights nobody gets three in a row', async () => {
+    const { owners } = await split([member('a'), member('b')], 1000);
+    const runs = owners.map((o, i) => i >= 2 && o === owners[i - 1] && o === owners[i - 2]);
+    expect(runs.filter(Boolean)).toEqual([]);
+    expect(owners.slice(0, 8)).toEqual(['b', 'a', 'b', 'a', 'a', 'b', 'a', 'b']);
   });
 
-  test('the attributed staff member keeps the lead when they sell', () => {
-    const seller = member('s');
-    expect(assignLead(seller, [member('a')], emptyState(), WEDNESDAY_10)).toMatchObject({
+  test('without a turn (the counter unavailable) a lead is placed by its id: the same lead the same owner, weights kept over many', async () => {
+    const team = [member('a', { weight: 1 }), member('b', { weight: 2 }), member('c', { weight: 3 })];
+    const ports = memoryPorts({ turns: false });
+    const first = await assignLead(lead(team, { leadKey: 'lead-x' }), ports);
+    expect(first.reason).toBe('round_robin');
+    expect(await assignLead(lead(team, { leadKey: 'lead-x' }), ports)).toEqual(first);
+    const { count } = await split(team, 10_000, ports, (i) => `lead-${i}`);
+    expect(Math.abs(count('a') / 10_000 - 1 / 6)).toBeLessThan(0.02);
+    expect(Math.abs(count('b') / 10_000 - 2 / 6)).toBeLessThan(0.02);
+    expect(Math.abs(count('c') / 10_000 - 3 / 6)).toBeLessThan(0.02);
+    const points = Array.from({ length: 1000 }, (_, i) => pointOfKey(`k${i}`));
+    expect(points.every((p) => p >= 0 && p < 1)).toBe(true);
+  });
+
+  test("a full member's leads spread over the others by their weights; all full means the pool", async () => {
+    const team = [member('a', { weight: 1 }), member('b', { weight: 3 }), member('capped', { dailyCap: 10 })];
+    const { count } = await split(team, 500);
+    expect(count('capped')).toBe(10);
+    expect(count('a') + count('b')).toBe(490);
+    expect(Math.abs(count('b') / (count('a') + count('b')) - 0.75)).toBeLessThan(0.02);
+    const full = [member('x', { dailyCap: 2 }), member('y', { dailyCap: 3 })];
+    const ports = memoryPorts();
+    const { count: capped } = await split(full, 8, ports);
+    expect([capped('x'), capped('y'), capped(null)]).toEqual([2, 3, 3]);
+    // Uncapped members never touch a counter.
+    expect([...ports.taken.keys()].sort()).toEqual(['x', 'y']);
+  });
+
+  test('the attributed seller keeps the lead, then the seller who owns the customer, outside turns and caps', async () => {
+    const ports = memoryPorts();
+    const seller = member('s', { dailyCap: 1 });
+    expect(await assignLead(lead([member('a')], { attributed: seller }), ports)).toEqual({
       ownerId: 's',
       reason: 'attributed',
     });
     const guide = member('g', {}, { role: 'staff' });
-    expect(assignLead(guide, [member('a')], emptyState(), WEDNESDAY_10).ownerId).toBe('a');
+    expect((await assignLead(lead([member('a')], { attributed: guide }), ports)).ownerId).toBe('a');
+    const owner = member('o', { absentUntil: null });
+    expect(await assignLead(lead([member('a')], { customerOwner: owner }), ports)).toEqual({
+      ownerId: 'o',
+      reason: 'returning',
+    });
+    expect(
+      await assignLead(lead([member('a')], { attributed: seller, customerOwner: owner }), ports),
+    ).toEqual({
+      ownerId: 's',
+      reason: 'attributed',
+    });
+    const left = member('o', {}, { active: false });
+    expect(await assignLead(lead([member('a')], { customerOwner: left }), ports)).toEqual({
+      ownerId: 'a',
+      reason: 'round_robin',
+    });
+    expect(ports.taken.size).toBe(0);
   });
 
-  test('working hours, absence and daily caps; nobody left means the pool', () => {
+  test('working hours and absence; nobody working means the pool, without taking a turn', async () => {
     const nineToSix = { days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' };
     expect(isWorking(salesSettingsSchema.parse(nineToSix), WEDNESDAY_10)).toBe(true);
-    expect(isWorking(salesSettingsSchema.parse(nineToSix), new Date('2026-11-28T02:00:00Z'))).toBe(false);
+    const saturday = new Date('2026-11-28T02:00:00Z');
+    expect(isWorking(salesSettingsSchema.parse(nineToSix), saturday)).toBe(false);
     const away = member('away', { absentUntil: '2026-12-01T00:00:00Z' });
-    const capped = member('capped', { dailyCap: 1 });
-    let state = emptyState();
-    const first = assignLead(null, [away, capped], state, WEDNESDAY_10);
-    expect(first.ownerId).toBe('capped');
-    state = first.state;
-    expect(assignLead(null, [away, capped], state, WEDNESDAY_10)).toMatchObject({
+    const weekdays = member('weekdays', nineToSix);
+    const { count } = await split([away, weekdays], 20);
+    expect([count('away'), count('weekdays')]).toEqual([0, 20]);
+    const ports = memoryPorts();
+    expect(await assignLead(lead([away, weekdays], { now: saturday }), ports)).toEqual({
       ownerId: null,
       reason: 'pool',
     });
-    const tomorrow = new Date(WEDNESDAY_10.getTime() + 86_400_000);
-    expect(assignLead(null, [away, capped], state, tomorrow).ownerId).toBe('capped');
+    expect(await ports.nextTurn()).toBe(1);
+    const back = new Date('2026-12-02T02:00:00Z');
+    expect((await assignLead(lead([away], { now: back }), ports)).ownerId).toBe('away');
   });
 
   test("candidates: the store's own sales, else its region's", () => {

@@ -38,6 +38,7 @@ export const sourceLabel = (source: string): string => SOURCE_LABELS[source] ?? 
 
 const ASSIGNED_BY_LABELS: Record<string, string> = {
   attributed: '归属导购',
+  returning: '老客户原销售',
   round_robin: '轮询分配',
   manual: '手动分配',
   pool: '公共池',
