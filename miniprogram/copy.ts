@@ -20,6 +20,9 @@ export const copy = {
     joined: '报名成功',
     alreadyJoined: '你已报名，到场时出示签到码',
     viewCheckin: '查看签到码',
+    /** Shown after a sign-up without the reminder (e.g. one made with the phone button). */
+    remind: '开启活动提醒',
+    reminded: '已开启提醒',
     closed: '报名已截止',
     notFound: '活动不存在或已下线',
     /** A code whose page is the activity but which points to no activity (re-pointed or a store poster). */

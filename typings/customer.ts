@@ -76,6 +76,8 @@ export const customerRequestSchemas = {
     /** The customer accepted the reminder subscribe message on the join tap. */
     reminderTemplateId: z.string().max(64).optional(),
   }),
+  /** Subscribes a sign-up to the activity reminder after the sheet was accepted on a later tap. */
+  subscribeReminder: z.object({ registrationId: id, reminderTemplateId: z.string().min(1).max(64) }),
   cancelRegistration: z.object({ registrationId: id }),
   myRegistrations: z.object({}),
   myShare: z.object({ activityId: id.optional() }),
@@ -145,6 +147,8 @@ export interface RegistrationSummary {
   place: string;
   status: 'joined' | 'cancelled' | 'checked_in';
   checkinCode: string;
+  /** The customer accepted the activity reminder for this sign-up. */
+  reminderSet: boolean;
   /** The check-in code as a QR image (PNG data URL), for staff to scan. */
   checkinQr?: string;
   createdAt: string;
@@ -170,6 +174,7 @@ export interface CustomerAnswers {
   getActivity: ActivityDetail;
   leadForm: LeadForm;
   joinActivity: { registrationId: string; checkinCode: string; duplicate: boolean };
+  subscribeReminder: { registrationId: string; reminderSet: true };
   cancelRegistration: { registrationId: string; status: 'cancelled' };
   myRegistrations: { items: RegistrationSummary[] };
   myShare: { sharePath: string };
@@ -183,6 +188,8 @@ export interface CustomerAnswers {
  * sign-ups they left and the entries we recorded; not our workflow (owners, scores, who did what).
  */
 export interface MyData {
+  /** How many of each we hold; the lists below show the newest 50 of each. */
+  counts: { leads: number; registrations: number; touches: number };
   customer: {
     customerId: string;
     profile: ProfileFields;

@@ -61,7 +61,7 @@ export interface StaffStats {
 export interface StaffAnswers {
   bind: StaffProfile;
   me: StaffProfile;
-  myCode: { codeId: string; scene: string; sharePath: string; imageUrl: string };
+  myCode: { codeId: string; scene: string; sharePath: string; imageUrl: string; fileId: string };
   myReferrals: { customers: ReferredCustomer[]; leads: StaffLead[]; nextBefore: string | null };
   myStats: StaffStats;
   checkIn: {

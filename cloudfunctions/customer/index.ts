@@ -328,6 +328,25 @@ const actions = {
     return joinAnswer(seated.registration, false);
   }),
 
+  subscribeReminder: action(
+    schemas.subscribeReminder,
+    async ({ registrationId, reminderTemplateId }, ctx: CustomerContext) => {
+      const customer = await me(ctx);
+      // Only the caller's own live sign-up: the reminder is sent to whoever holds it.
+      const res = await ctx.db
+        .collection('registrations')
+        .where({ _id: registrationId, customerId: customer._id, status: 'joined' })
+        .update({
+          data: {
+            reminder: ctx.db.command.set({ templateId: reminderTemplateId, sentAt: null }),
+            updatedAt: ctx.now,
+          },
+        });
+      if (res.stats.updated !== 1) throw new AppError('NOT_FOUND', '没有这条报名');
+      return { registrationId, reminderSet: true as const };
+    },
+  ),
+
   cancelRegistration: action(schemas.cancelRegistration, async ({ registrationId }, ctx: CustomerContext) => {
     const customer = await me(ctx);
     const registration = await registrationById(ctx.db, registrationId);

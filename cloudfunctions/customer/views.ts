@@ -37,6 +37,7 @@ export function registrationSummary(
     place: activity?.place ?? '',
     status: registration.status,
     checkinCode: registration.checkinCode,
+    reminderSet: registration.reminder !== null && registration.reminder !== undefined,
     createdAt: registration.createdAt.toISOString(),
   };
 }
@@ -67,9 +68,10 @@ const consentView = (consent: { version: string; accepted: boolean; at: Date } |
 /** "My data": everything held about the person, none of our internal workflow. */
 export function myDataOf(
   customer: CustomerDoc,
-  records: { leads: any[]; registrations: any[]; touches: any[] },
+  records: { leads: any[]; registrations: any[]; touches: any[]; counts: MyData['counts'] },
 ): MyData {
   return {
+    counts: records.counts,
     customer: {
       customerId: customer._id,
       profile: customer.profile,

@@ -6,19 +6,35 @@ import type { Database } from '../runtime/cloud';
  * so funnels stay true, and removes every personal field and the link to the person.
  */
 const PER_COLLECTION_LIMIT = 1000;
+/** "My data" shows the newest records of each kind and counts them all. */
+const SHOWN_PER_COLLECTION = 50;
 
 export async function recordsOf(db: Database, customerId: string) {
-  const read = async (collection: string) =>
-    (await db.collection(collection).where({ customerId }).limit(PER_COLLECTION_LIMIT).get()).data as Record<
-      string,
-      unknown
-    >[];
-  const [touches, leads, registrations] = await Promise.all([
-    read('touches'),
-    read('leads'),
-    read('registrations'),
+  const newest = async (collection: string, time: string) =>
+    (
+      await db
+        .collection(collection)
+        .where({ customerId })
+        .orderBy(time, 'desc')
+        .limit(SHOWN_PER_COLLECTION)
+        .get()
+    ).data as Record<string, unknown>[];
+  const count = async (collection: string) =>
+    (await db.collection(collection).where({ customerId }).count()).total as number;
+  const [touches, leads, registrations, touchCount, leadCount, registrationCount] = await Promise.all([
+    newest('touches', 'at'),
+    newest('leads', 'createdAt'),
+    newest('registrations', 'createdAt'),
+    count('touches'),
+    count('leads'),
+    count('registrations'),
   ]);
-  return { touches, leads, registrations };
+  return {
+    touches,
+    leads,
+    registrations,
+    counts: { touches: touchCount, leads: leadCount, registrations: registrationCount },
+  };
 }
 
 export async function anonymizeRecords(db: Database, customerId: string, anonymousId: string, now: Date) {

@@ -141,6 +141,8 @@ const actions = {
       scene: code.scene,
       sharePath: sharePath(code.activityId, { ch: code.scene }),
       imageUrl: await fileUrl(imageFileId),
+      // The page downloads by file id (wx.cloud.downloadFile): no download domain to register.
+      fileId: imageFileId,
     };
   }),
 

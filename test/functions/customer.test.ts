@@ -233,8 +233,16 @@ describe('submitLead', () => {
   });
 
   test('the same phone verified by WeChat for two openids is one customer with two leads', async () => {
-    const first = await cloud.call('customer', lead({ name: '张三', phoneCode: 'test:13800138000' }), 'wechat-a');
-    const second = await cloud.call('customer', lead({ name: '张三', phoneCode: 'test:13800138000' }), 'wechat-b');
+    const first = await cloud.call(
+      'customer',
+      lead({ name: '张三', phoneCode: 'test:13800138000' }),
+      'wechat-a',
+    );
+    const second = await cloud.call(
+      'customer',
+      lead({ name: '张三', phoneCode: 'test:13800138000' }),
+      'wechat-b',
+    );
     expect(second.data).toMatchObject({ customerId: first.data.customerId, duplicate: true });
     expect(await count('leads', { customerId: first.data.customerId })).toBe(2);
     expect(await count('customers', { mergedInto: null })).toBe(1);
@@ -587,5 +595,48 @@ describe('privacy', () => {
     expect(entry.detail).toMatchObject({ leads: 2, registrations: 1 });
     const fresh = await cloud.call('customer', { action: 'session' }, 'leaver');
     expect(fresh.data).toMatchObject({ hasPhone: false, profile: {} });
+  });
+});
+
+describe('subscribeReminder', () => {
+  test('a sign-up made without the reminder takes it later, only by its own customer', async () => {
+    const activityId = await seedActivity();
+    const joined = await cloud.call(
+      'customer',
+      {
+        action: 'joinActivity',
+        requestId: requestId(),
+        activityId,
+        fields: { name: '张三', phone: '13800138000' },
+        consent: POLICY,
+      },
+      'joiner',
+    );
+    const { registrationId } = joined.data;
+    const before = await cloud.call('customer', { action: 'myRegistrations' }, 'joiner');
+    expect(before.data.items[0]).toMatchObject({ registrationId, reminderSet: false });
+
+    const stranger = await cloud.call(
+      'customer',
+      { action: 'subscribeReminder', registrationId, reminderTemplateId: 'tmpl-1' },
+      'stranger',
+    );
+    expect(stranger.error).toMatchObject({ code: 'NOT_FOUND' });
+    const bad = await cloud.call('customer', { action: 'subscribeReminder', registrationId }, 'joiner');
+    expect(bad.error).toMatchObject({ code: 'INVALID_INPUT', fields: [{ path: 'reminderTemplateId' }] });
+    expect((await db.collection('registrations').doc(registrationId).get()).data.reminder).toBeNull();
+
+    const subscribed = await cloud.call(
+      'customer',
+      { action: 'subscribeReminder', registrationId, reminderTemplateId: 'tmpl-1' },
+      'joiner',
+    );
+    expect(subscribed.data).toEqual({ registrationId, reminderSet: true });
+    expect((await db.collection('registrations').doc(registrationId).get()).data.reminder).toEqual({
+      templateId: 'tmpl-1',
+      sentAt: null,
+    });
+    const after = await cloud.call('customer', { action: 'myRegistrations' }, 'joiner');
+    expect(after.data.items[0]).toMatchObject({ reminderSet: true });
   });
 });

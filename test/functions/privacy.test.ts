@@ -171,6 +171,7 @@ describe('my data', () => {
       profile: { name: '李秘密' },
     });
     expect(mine.data.leads).toHaveLength(2);
+    expect(mine.data.counts).toEqual({ leads: 2, registrations: 1, touches: 0 });
     const withNote = mine.data.leads.find((l: any) => l.answers.note === '请打我手机');
     expect(withNote).toMatchObject({ salesNotes: 1, name: '李秘密' });
     const text = JSON.stringify(mine.data);

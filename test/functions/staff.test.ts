@@ -112,6 +112,8 @@ describe('codes and attribution', () => {
     expect(first.data.sharePath).toBe(`pages/activity/index?id=${activityId}&ch=${first.data.scene}`);
     const png = Buffer.from(await (await fetch(first.data.imageUrl)).arrayBuffer());
     expect(decodeQr(png)).toBe(`pages/activity/index?scene=${first.data.scene}`);
+    // The same image by its cloud file id, which the page downloads through wx.cloud.downloadFile.
+    expect(first.data.fileId).toMatch(/^cloud:\/\/.+\.png$/);
     const again = await staffCall({ action: 'myCode', activityId });
     expect(again.data.scene).toBe(first.data.scene);
     expect(await cloud.openapiCalls('wxacode.getUnlimited')).toHaveLength(1);

@@ -108,6 +108,7 @@ test('the join tap asks for the reminder and passes the template only when accep
       place: '静安门店',
       status: 'joined',
       checkinCode: 'c1',
+      reminderSet: true,
       createdAt: new Date().toISOString(),
     },
   });
@@ -134,6 +135,7 @@ test('the join tap asks for the reminder and passes the template only when accep
   ]);
   expect(texts(page, '.joined')[0]).toContain('你已报名，到场时出示签到码');
   expect(page.querySelector('.lead-form-host')).toBeUndefined();
+  expect(page.querySelector('.remind')).toBeUndefined();
   await new Hands().tap(page.querySelector('.view-checkin'));
   expect((global as any).wx.switchTab).toHaveBeenCalledWith({ url: '/pages/me/index' });
 
@@ -146,6 +148,45 @@ test('the join tap asks for the reminder and passes the template only when accep
   await new Hands().tap(again.querySelector('.lead-form-host').querySelector('.submit'));
   await settle();
   expect(joins()[1]).not.toHaveProperty('reminderTemplateId');
+});
+
+test('a sign-up made without the reminder (the phone button cannot ask) offers it on a later tap', async () => {
+  const registration = {
+    registrationId: 'r9',
+    activityId: 'a1',
+    title: '春季新品品鉴会',
+    startAt: detail().startAt,
+    place: '静安门店',
+    status: 'joined' as const,
+    checkinCode: 'c9',
+    createdAt: new Date().toISOString(),
+  };
+  const page = await open(
+    detail({ myRegistration: { ...registration, reminderSet: false } }),
+    detail({ myRegistration: { ...registration, reminderSet: false } }),
+    detail({ myRegistration: { ...registration, reminderSet: true } }),
+  );
+  // No template configured: nothing to offer.
+  expect(page.querySelector('.remind')).toBeUndefined();
+  require('../../miniprogram/config').config.reminderTemplateId = 'tmpl-reminder';
+  page.instance.load();
+  await settle();
+  const base = platform.answer.getMockImplementation()!;
+  platform.answer.mockImplementation((name: string, data: any) =>
+    data.action === 'subscribeReminder'
+      ? { ok: true, data: { registrationId: data.registrationId, reminderSet: true } }
+      : base(name, data),
+  );
+  (global as any).wx.requestSubscribeMessage.mockImplementation(({ success }: any) =>
+    success({ 'tmpl-reminder': 'accept' }),
+  );
+  await new Hands().tap(page.querySelector('.remind'));
+  await settle();
+  expect(calls.filter((c) => c.data.action === 'subscribeReminder').map((c) => c.data)).toEqual([
+    { action: 'subscribeReminder', registrationId: 'r9', reminderTemplateId: 'tmpl-reminder' },
+  ]);
+  expect((global as any).wx.showToast).toHaveBeenLastCalledWith({ title: '已开启提醒', icon: 'success' });
+  expect(page.querySelector('.remind')).toBeUndefined();
 });
 
 test('seats running out while the form was open: the message, then the activity as it is now', async () => {

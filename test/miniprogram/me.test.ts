@@ -54,6 +54,7 @@ beforeEach(() => {
         return {
           ok: true,
           data: {
+            counts: { leads: 1, registrations: 2, touches: 73 },
             customer: { customerId: 'k1', phone: '13800138000', profile: session.profile },
             leads: [{}],
             registrations: [{}, {}],
@@ -126,7 +127,7 @@ test('privacy: see what is held, withdraw consent, and delete only after confirm
     '姓名：小林',
     '公司：林氏茶行',
     '手机号：13800138000',
-    '留资记录 1 条，报名 2 条，访问记录 3 条',
+    '留资记录 1 条，报名 2 条，访问记录 73 条',
   ]);
   await new Hands().tap(page.querySelector('.withdraw'));
   await settle();

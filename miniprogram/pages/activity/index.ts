@@ -34,7 +34,13 @@ function decodeScene(scene: string): string {
   }
 }
 
-type ShownActivity = ActivityDetail & { startText: string; deadlineText: string; seatsText: string };
+type ShownActivity = ActivityDetail & {
+  startText: string;
+  deadlineText: string;
+  seatsText: string;
+  /** The reminder can still be asked for this sign-up. */
+  canRemind: boolean;
+};
 
 function shown(activity: ActivityDetail): ShownActivity {
   return {
@@ -42,6 +48,10 @@ function shown(activity: ActivityDetail): ShownActivity {
     startText: formatTime(activity.startAt),
     deadlineText: formatTime(activity.deadline),
     seatsText: copy.activity.seats(activity.remaining, activity.capacity),
+    canRemind:
+      Boolean(config.reminderTemplateId) &&
+      activity.myRegistration?.status === 'joined' &&
+      !activity.myRegistration.reminderSet,
   };
 }
 
@@ -56,6 +66,7 @@ Component({
       joinWithPhone: copy.activity.joinWithPhone,
       alreadyJoined: copy.activity.alreadyJoined,
       viewCheckin: copy.activity.viewCheckin,
+      remind: copy.activity.remind,
       browse: copy.activity.browse,
       retry: copy.retry,
     },
@@ -168,6 +179,22 @@ Component({
       }
       wx.showToast({ title: copy.activity.joined, icon: 'success' });
       await this.load();
+    },
+    /** A sign-up made without the reminder (the phone button cannot ask) asks on this tap. */
+    async onRemind() {
+      const registration = this.data.activity?.myRegistration;
+      const reminderTemplateId = await askReminder();
+      if (!registration || !reminderTemplateId) return;
+      const result = await callFunction<CustomerAnswers['subscribeReminder']>('customer', {
+        action: 'subscribeReminder',
+        registrationId: registration.registrationId,
+        reminderTemplateId,
+      });
+      wx.showToast({
+        title: result.ok ? copy.activity.reminded : result.error.message,
+        icon: result.ok ? 'success' : 'none',
+      });
+      if (result.ok) await this.load();
     },
     onViewCheckin() {
       wx.switchTab({ url: '/pages/me/index' });

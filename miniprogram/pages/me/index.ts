@@ -83,22 +83,17 @@ Component({
       await this.load();
     },
     async onMyData() {
-      const result = await callFunction<{
-        customer: Record<string, unknown>;
-        leads: unknown[];
-        registrations: unknown[];
-        touches: unknown[];
-      }>('customer', { action: 'myData' });
+      const result = await callFunction<CustomerAnswers['myData']>('customer', { action: 'myData' });
       if (!result.ok) {
         wx.showToast({ title: result.error.message, icon: 'none' });
         return;
       }
-      const { customer, leads, registrations, touches } = result.data;
-      const profile = (customer.profile ?? {}) as Record<string, string>;
+      const { customer, counts } = result.data;
+      const profile = customer.profile as Record<string, string>;
       const lines = [
         ...Object.entries(profile).map(([key, value]) => `${copy.me.profileLabels[key] ?? key}：${value}`),
-        `${copy.me.phone}：${(customer.phone as string | null) ?? copy.me.noPhone}`,
-        copy.me.dataCounts(leads.length, registrations.length, touches.length),
+        `${copy.me.phone}：${customer.phone ?? copy.me.noPhone}`,
+        copy.me.dataCounts(counts.leads, counts.registrations, counts.touches),
       ];
       this.setData({ dataSummary: lines.join('\n') });
     },

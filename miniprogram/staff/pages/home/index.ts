@@ -3,8 +3,8 @@ import type { StaffAnswers } from '../../../../typings/staff';
 import { openAlbumSetting, saveImage } from '../../../services/album';
 import { callFunction } from '../../../services/cloud';
 
-/** `fileId`: the code image's cloud fileID, downloaded through wx.cloud when the server sends it. */
-type MyCode = StaffAnswers['myCode'] & { fileId?: string };
+/** `fileId`: the code image's cloud fileID, downloaded through wx.cloud (no download domain needed). */
+type MyCode = StaffAnswers['myCode'];
 
 /**
  * The store staff's page (a subpackage, so customers never download it): bind with an invite,
