@@ -1,8 +1,9 @@
 // npm run bench:customer — the customer function through the local cloud's HTTP entry, as the
-// mini program calls it: first a store-event burst (500 organic submitLead from distinct customers
-// all at once, with the demo's sales configured: 4 stores × 2 sales, weights 2 and 1, daily cap 40),
-// then submitLead and joinActivity with 50 callers in flight; then the main package size.
-// BENCH_CALLS overrides the 2,000 calls per action, BENCH_BURST the 500 calls of the burst.
+// mini program calls it: first a store event's bursts with the demo's sales configured (4 stores ×
+// 2 sales, weights 2 and 1, daily cap 40): 500 organic submitLead from distinct customers all at
+// once, and 300 joins at once for 100 seats; then submitLead and joinActivity with 50 callers in
+// flight; then the main package size. BENCH_CALLS overrides the 2,000 calls per action, BENCH_BURST
+// the 500 calls of the lead burst.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { startProjectCloud } from './project-cloud';
@@ -10,6 +11,8 @@ import { percentile, printTable, runConcurrently } from './stats';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const BURST = Number(process.env.BENCH_BURST ?? 500);
+const JOINS = 300;
+const SEATS = 100;
 const CONCURRENCY = 50;
 const WARM_UP_CALLS = 200;
 const P99_TARGET_MS = 250;
@@ -68,6 +71,18 @@ async function main() {
     const burstStart = new Date();
     const burst = await run(BURST, BURST, (i) => lead('burst-lead', i, 20 * CALLS + i));
     const owners = await ownersSince(project.db, burstStart);
+    const eventId = await seedActivity(project.db, SEATS);
+    const joinBurst = await run(JOINS, JOINS, (i) => [
+      `burst-join-${i}`,
+      {
+        action: 'joinActivity',
+        requestId: `burst-join-${i}`,
+        activityId: eventId,
+        fields: { name: `顾客${i}`, phone: phone(30 * CALLS + i) },
+        consent: POLICY,
+      },
+    ]);
+    const seated = await seatsAndLeads(project.db, eventId);
     const submit = await run(CALLS, CONCURRENCY, (i) => lead('bench-lead', i, i));
     const join = await run(CALLS, CONCURRENCY, (i) => [
       `bench-join-${i}`,
@@ -98,11 +113,13 @@ async function main() {
       ['case', 'calls', 'in flight', 'ok', 'errors', 'p50 ms', 'p99 ms', 'calls/s'],
       [
         row('burst: organic submitLead, demo sales', BURST, BURST, burst),
+        row(`burst: joinActivity, ${SEATS} seats`, JOINS, JOINS, joinBurst),
         row('submitLead', CALLS, CONCURRENCY, submit),
         row('joinActivity', CALLS, CONCURRENCY, join),
       ],
     );
-    console.log(`\nburst owners: ${owners}`);
+    console.log(`\nlead burst: ${owners}`);
+    console.log(`join burst: ${seated}`);
     for (const [name, r] of [
       ['submitLead', submit],
       ['joinActivity', join],
@@ -156,8 +173,26 @@ async function ownersSince(db: any, start: Date): Promise<string> {
   return `${leads.length} leads: ${reasons}; ${perOwner.size} owners, at most ${Math.max(0, ...perOwner.values())} each`;
 }
 
-/** One activity with room for every join, written through the real SDK. */
-async function seedActivity(db: any): Promise<string> {
+/** The event's registrations, and how many of them have their lead. */
+async function seatsAndLeads(db: any, activityId: string): Promise<string> {
+  const _ = db.command;
+  const registrations = (
+    await db.collection('registrations').where({ activityId, status: 'joined' }).limit(1000).get()
+  ).data as { customerId: string }[];
+  const leads = (
+    await db
+      .collection('leads')
+      .where({ activityId, customerId: _.in(registrations.map((r) => r.customerId)) })
+      .field({ customerId: true })
+      .limit(1000)
+      .get()
+  ).data as { customerId: string }[];
+  const remaining = (await db.collection('activities').doc(activityId).get()).data.remaining;
+  return `${registrations.length} registrations, ${leads.length} leads for them (${new Set(leads.map((l) => l.customerId)).size} distinct), ${remaining} seats left`;
+}
+
+/** One activity with room for `capacity` joins (every join by default), written through the real SDK. */
+async function seedActivity(db: any, capacity = CALLS): Promise<string> {
   const now = Date.now();
   const { _id } = await db.collection('activities').add({
     data: {
@@ -167,8 +202,8 @@ async function seedActivity(db: any): Promise<string> {
       startAt: new Date(now + 86_400_000),
       endAt: new Date(now + 90_000_000),
       deadline: new Date(now + 80_000_000),
-      capacity: CALLS,
-      remaining: CALLS,
+      capacity,
+      remaining: capacity,
       fields: ['name', 'phone'],
       status: 'published',
       createdAt: new Date(now),

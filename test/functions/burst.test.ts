@@ -1,7 +1,7 @@
 // Capture at the busiest moment, through the local cloud's HTTP entry as the mini program calls
 // it: a store event's burst of organic leads with sales configured, who gets them, returning
 // customers, and what a failed call leaves behind.
-import { clearAll, type ProjectCloud, seedStaff, startProjectCloud } from './project-cloud';
+import { activityDoc, clearAll, type ProjectCloud, seedStaff, startProjectCloud } from './project-cloud';
 
 let cloud: ProjectCloud;
 let db: any;
@@ -111,6 +111,41 @@ test('two sales capped at 20 and 30 under a burst of 120: exactly 20 and 30, the
   expect([count(twenty), count(thirty), count(null)]).toEqual([20, 30, 70]);
   expect(leads.filter((l) => l.ownerId === null).every((l) => l.assignedBy === 'pool')).toBe(true);
 }, 60_000);
+
+test('300 concurrent joins for 100 seats with sales configured: 100 registrations, each with exactly one lead; 200 ACTIVITY_FULL', async () => {
+  await seedStaff(db, { name: '甲', role: 'sales', sales: { weight: 2 } });
+  await seedStaff(db, { name: '乙', role: 'sales', sales: { dailyCap: 30 } });
+  const { _id: activityId } = await db
+    .collection('activities')
+    .add({ data: activityDoc({ capacity: 100, remaining: 100 }) });
+  const answers = await Promise.all(
+    Array.from({ length: 300 }, (_, i) =>
+      cloud.call(
+        'customer',
+        {
+          action: 'joinActivity',
+          requestId: `join-request-${i}`,
+          activityId,
+          fields: { name: `顾客${i}`, phone: `136${String(i).padStart(8, '0')}` },
+          consent: POLICY,
+        },
+        `joiner-${i}`,
+      ),
+    ),
+  );
+  const codes = tally(answers.map((a) => (a.ok ? 'OK' : a.error.code)));
+  expect([codes('OK'), codes('ACTIVITY_FULL')]).toEqual([100, 200]);
+  const registrations = (
+    await db.collection('registrations').where({ activityId, status: 'joined' }).limit(1000).get()
+  ).data;
+  expect(registrations).toHaveLength(100);
+  const leads = await allLeads();
+  expect(leads).toHaveLength(100);
+  expect(new Set(leads.map((l) => l.customerId))).toEqual(
+    new Set(registrations.map((r: any) => r.customerId)),
+  );
+  expect((await db.collection('activities').doc(activityId).get()).data.remaining).toBe(0);
+}, 120_000);
 
 test("a returning customer's new lead goes to the seller who owns them, while active; then in turns", async () => {
   const first = await seedStaff(db, { name: '甲', role: 'sales' });
