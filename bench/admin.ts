@@ -12,7 +12,7 @@ import { encodeCursor } from '../cloudfunctions/repositories/leadQueries';
 import type { LeadDoc, LeadStatus } from '../cloudfunctions/repositories/leads';
 import { stableId } from '../cloudfunctions/runtime/store';
 import { startLocalCloud } from '../local';
-import { generator } from '../local/demo';
+import { generator } from '../scripts/demo';
 import { percentile, printTable } from './stats';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1_000_000);

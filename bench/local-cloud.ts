@@ -151,7 +151,7 @@ async function main() {
   await cloud.close();
 
   // 4. start-up time and resident memory with the documents on disk
-  const cli = path.resolve(__dirname, '../local/cli.js');
+  const cli = path.resolve(__dirname, '../scripts/start.js');
   const started = performance.now();
   const child = spawn(process.execPath, [cli], {
     env: { ...process.env, PORT: '0', LEADPOOL_DATA_DIR: dataDir },

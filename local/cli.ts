@@ -1,99 +1,74 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { newAccount } from '../cloudfunctions/admin/accounts';
-import { usernameKey } from '../cloudfunctions/repositories/accounts';
-import { PASSWORD_RULES, passwordProblem } from '../typings/passwords';
-import { seedDemo } from './demo';
-import { type LocalCloud, PortInUseError, startLocalCloud } from './index';
+import { parseArgs } from 'node:util';
+import { PortInUseError, startLocalCloud } from './index';
 
-/** The admin function signs its tokens with this; kept in the data dir when the environment has none. */
-function tokenSecret(dataDir: string): string {
-  if (process.env.LEADPOOL_TOKEN_SECRET) return process.env.LEADPOOL_TOKEN_SECRET;
-  const file = path.join(dataDir, 'token-secret');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
-  }
-  return fs.readFileSync(file, 'utf8').trim();
-}
+const USAGE = `用法: npm run local-cloud -- --functions <dir> [--schema <file>] [--port <p>] [--data <dir>]
+                          [--http <prefix>=<function>]... [--env <id>] [--no-timers]
 
-/**
- * Accounts made before usernames were case-insensitive have no `usernameKey`: give them one.
- * Answers a note for each that clashes in case with another and was left as it is.
- */
-function keyUsernames(store: LocalCloud['store']): string[] {
-  const accounts = store.find(store.main, 'accounts', { filter: {}, limit: 10_000 });
-  const taken = new Set(accounts.map((a) => a.usernameKey).filter(Boolean));
-  const notes: string[] = [];
-  for (const account of accounts) {
-    if (account.usernameKey) continue;
-    const key = usernameKey(String(account.username));
-    if (taken.has(key)) {
-      notes.push(`  账号 ${account.username} 与另一账号仅大小写不同，已无法登录：请在“账号”页另建账号`);
-      continue;
-    }
-    taken.add(key);
-    store.replace(store.main, 'accounts', { ...account, usernameKey: key });
-  }
-  return notes;
-}
+  --functions  云函数目录：每个 <name>/index.js（及 config.json、node_modules）是一个云函数，原样运行
+  --schema     集合与索引的声明文件（见 local/README.md）；不给时集合由 db.createCollection 创建
+  --port       端口，默认 3000（0 = 任选空闲端口）
+  --data       数据目录（数据库、云存储、本地密钥），默认 <functions 的上一级>/.local-cloud
+  --http       HTTP 访问服务：URL 前缀 → 云函数，例如 --http /api=gateway，可重复
+  --env        环境 ID，默认 local-env
+  --no-timers  不运行定时触发器`;
 
-/** `npm start`: the local cloud with this project's functions, schema and admin page. */
+/** Paths are the caller's: `npm run` moves to the package folder but keeps where it was in INIT_CWD. */
+const here = (file: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+
+/** `npm run local-cloud`: hosts any project's function folder as CloudBase would. */
 async function main(): Promise<void> {
-  const root = path.resolve(__dirname, '../..');
-  const port = process.env.PORT ? Number(process.env.PORT) : 3000;
-  const dataDir = path.resolve(process.env.LEADPOOL_DATA_DIR ?? path.join(root, '.data'));
-  const fresh = !fs.existsSync(path.join(dataDir, 'db', 'database.sqlite'));
-  // Functions read their environment when their worker starts: set it before any runs.
-  process.env.LEADPOOL_TOKEN_SECRET = tokenSecret(dataDir);
+  const { values } = parseArgs({
+    options: {
+      functions: { type: 'string' },
+      schema: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      http: { type: 'string', multiple: true },
+      env: { type: 'string' },
+      'no-timers': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help || !values.functions) {
+    console.log(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const functionsDir = here(values.functions);
+  if (!fs.existsSync(functionsDir) || !fs.statSync(functionsDir).isDirectory())
+    throw new UsageError(`--functions ${values.functions} 不是目录`);
+  const port = values.port === undefined ? 3000 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port ${values.port} 不是端口号`);
+  const httpRoutes: Record<string, string> = {};
+  for (const route of values.http ?? []) {
+    const match = /^(\/[^=]*)=([A-Za-z0-9_-]+)$/.exec(route);
+    if (!match) throw new UsageError(`--http ${route} 应为 <以 / 开头的前缀>=<云函数名>`);
+    httpRoutes[match[1].replace(/\/+$/, '') || '/'] = match[2];
+  }
+  const dataDir = values.data ? here(values.data) : path.join(functionsDir, '..', '.local-cloud');
   const cloud = await startLocalCloud({
     port,
     dataDir,
-    functionsDir: path.join(root, 'cloudfunctions'),
-    schemaFile: path.join(root, 'cloudfunctions', 'database.schema.json'),
-    adminDir: path.join(root, 'admin', 'dist'),
-    httpRoutes: { '/admin-api': 'admin' },
+    functionsDir,
+    schemaFile: values.schema ? here(values.schema) : undefined,
+    httpRoutes,
+    envId: values.env,
+    timers: !values['no-timers'],
   });
-  const notes: string[] = [];
-  notes.push(...keyUsernames(cloud.store));
-  if (cloud.store.count(cloud.store.main, 'accounts', { usernameKey: 'admin' }) === 0) {
-    const given = process.env.LEADPOOL_ADMIN_PASSWORD;
-    const problem = given ? passwordProblem(given, 'admin') : null;
-    if (problem) {
-      console.error(
-        `LEADPOOL_ADMIN_PASSWORD 不能用作管理员 admin 的密码：${problem}。\n密码要求：${PASSWORD_RULES}。请换一个后重新启动（或不设置它，由本地云生成随机密码）。`,
-      );
-      await cloud.close();
-      process.exit(1);
-    }
-    const password = given || crypto.randomBytes(9).toString('base64url');
-    cloud.store.insert(cloud.store.main, 'accounts', [
-      newAccount({ username: 'admin', password, role: 'admin' }, new Date()) as never,
-    ]);
-    notes.push(
-      given
-        ? '  已创建管理员账号 admin（密码取自 LEADPOOL_ADMIN_PASSWORD）'
-        : `  已创建管理员账号 admin，初始密码 ${password}（只显示这一次，请登录后在“账号”页修改）`,
-    );
-  }
-  if (fresh && process.env.LEADPOOL_DEMO !== '0') {
-    const seeded = seedDemo(cloud.store, { envId: cloud.envId });
-    notes.push(
-      `  已写入演示数据：${seeded.customers} 位顾客、${seeded.leads} 条线索、${seeded.activities} 个活动、${seeded.staff} 名员工（LEADPOOL_DEMO=0 可跳过）`,
-    );
-  }
   const functions = cloud.functions.list().map((fn) => fn.name);
   console.log(
     [
-      `LeadPool 本地云已启动 (env ${cloud.envId}, 数据目录 ${dataDir})`,
-      `  管理后台      ${cloud.url}/admin/`,
-      `  云函数调用    POST ${cloud.url}/api/functions/<name>  (请求头 x-wx-openid 指定调用者)`,
-      `  管理 API      ${cloud.url}/admin-api/`,
-      `  SDK 接入点    ${cloud.url}/admin  (TCB_CONTEXT_CNFG；须用 ${path.join(dataDir, 'local-secret.json')} 的密钥签名)`,
-      `  状态          ${cloud.url}/__local/health`,
+      `本地云已启动 (env ${cloud.envId}, 数据目录 ${dataDir})`,
+      `  云函数目录    ${functionsDir}`,
       `  云函数        ${functions.join(', ') || '（无）'}`,
-      ...notes,
+      `  云函数调用    POST ${cloud.url}/api/functions/<name>  (JSON；请求头 x-wx-openid 指定调用者)`,
+      ...Object.entries(httpRoutes).map(([prefix, fn]) => `  HTTP 访问     ${cloud.url}${prefix}/ → ${fn}`),
+      `  SDK 接入点    ${cloud.url}/admin  (TCB_CONTEXT_CNFG；须用 ${path.join(dataDir, 'local-secret.json')} 的密钥签名)`,
+      `  集合          ${values.schema ? `按 ${here(values.schema)} 声明` : '无声明：由 db.createCollection 创建'}`,
+      `  状态          ${cloud.url}/__local/health`,
       '按 Ctrl-C 停止。',
     ].join('\n'),
   );
@@ -109,7 +84,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
+class UsageError extends Error {}
+
 main().catch((error: Error) => {
+  if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(
     error instanceof PortInUseError ? error.message : `本地云启动失败: ${error.stack ?? error.message}`,
   );

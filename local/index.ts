@@ -61,12 +61,12 @@ export interface LocalCloud {
 
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
-    super(`端口 ${port} 已被占用：请关闭占用它的程序，或用 PORT=<其他端口> npm start`);
+    super(`端口 ${port} 已被占用：请关闭占用它的程序，或换一个端口`);
   }
 }
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
-  const envId = options.envId ?? 'leadpool-local';
+  const envId = options.envId ?? 'local-env';
   const appId = options.appId ?? 'wx0000000000local';
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((line: string) => console.log(line));

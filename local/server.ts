@@ -6,8 +6,8 @@ import type { DatabaseEngine } from './db/engine';
 import type { DocumentStore } from './db/store';
 import { CloudError } from './errors';
 import type { CallerContext, FunctionCall, FunctionHost, ProtocolRequestKind } from './functions/host';
-import type { OpenApiFakes } from './openapi/fakes';
-import { decodeOpenApiRequest, encodeOpenApiResponse } from './openapi/protobuf';
+import { OPEN_DATA_API, type OpenApiFakes } from './openapi/fakes';
+import { decodeOpenApiRequest, decodeOpenDataRequest, encodeOpenApiResponse } from './openapi/protobuf';
 import type { FaultMode, SalesAnswer, SalesFakes } from './sales';
 import {
   checkAuthorizationHeader,
@@ -318,7 +318,11 @@ async function handleOpenApi(
   }
   let params: Record<string, unknown>;
   try {
-    params = decodeOpenApiRequest(fields.requestData ?? Buffer.alloc(0));
+    const requestData = fields.requestData ?? Buffer.alloc(0);
+    params =
+      apiName === OPEN_DATA_API
+        ? { list: decodeOpenDataRequest(requestData) }
+        : decodeOpenApiRequest(requestData);
   } catch {
     return send(res, 200, {
       requestId: id,
@@ -331,7 +335,7 @@ async function handleOpenApi(
     functionName: parent?.functionName,
     openid: parent?.caller.OPENID,
   });
-  send(res, 200, encodeOpenApiResponse(answer.body, answer.contentType));
+  send(res, 200, encodeOpenApiResponse(answer.body, answer.contentType, answer.svrkitErrorCode));
 }
 
 interface MultipartField {
@@ -583,26 +587,8 @@ async function handleLocal(
     parts.openapi.blockedWords = words;
     return send(res, 200, { ok: true, data: { words } });
   }
-  if (req.method === 'PUT' && route === '/__local/storage/upload') {
-    let content: Buffer;
-    try {
-      content = await readBody(req, UPLOAD_LIMIT);
-    } catch (error) {
-      if (error instanceof BodyTooLarge)
-        return send(res, 413, cosError('EntityTooLarge', 'file exceeds 50 MB'), {
-          'content-type': 'application/xml',
-        });
-      throw error;
-    }
-    try {
-      parts.storage.write(url.searchParams.get('path') ?? '', content);
-    } catch (error) {
-      if (!(error instanceof CloudError)) throw error;
-      return send(res, 400, cosError('InvalidArgument', error.message), {
-        'content-type': 'application/xml',
-      });
-    }
-    return send(res, 200, '', { 'content-type': 'application/xml' });
+  if ((req.method === 'PUT' || req.method === 'POST') && route === '/__local/storage/upload') {
+    return handleUpload(parts, req, res, url);
   }
   if (req.method === 'GET' && route.startsWith('/__local/storage/files/')) {
     const cloudPath = decodeURI(route.slice('/__local/storage/files/'.length));
@@ -616,6 +602,55 @@ async function handleLocal(
     return send(res, 200, content, { 'content-type': contentTypeOf(cloudPath) });
   }
   send(res, 404, failure('NOT_FOUND', `没有这个地址: ${route}`));
+}
+
+/**
+ * The upload URL, answered as COS answers: an empty body, or an XML `<Error>`. node-sdk 3.x PUTs
+ * the bytes (token in the `x-cos-security-token` header); node-sdk 2.x POSTs a multipart form
+ * (fields `key`, `x-cos-security-token`, …, then `file`).
+ */
+async function handleUpload(
+  parts: ServerParts,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+): Promise<void> {
+  const xml = { 'content-type': 'application/xml' };
+  let body: Buffer;
+  try {
+    body = await readBody(req, UPLOAD_LIMIT);
+  } catch (error) {
+    if (error instanceof BodyTooLarge)
+      return send(res, 413, cosError('EntityTooLarge', 'file exceeds 50 MB'), xml);
+    throw error;
+  }
+  const cloudPath = url.searchParams.get('path') ?? '';
+  let token = headerValue(req.headers['x-cos-security-token']);
+  let content = body;
+  const contentType = headerValue(req.headers['content-type']);
+  if (req.method === 'POST') {
+    if (!contentType.startsWith('multipart/form-data'))
+      return send(res, 400, cosError('InvalidArgument', 'POST upload must be multipart/form-data'), xml);
+    const fields = parseMultipartParts(body, contentType);
+    const field = (name: string) => fields.find((f) => f.name.toLowerCase() === name)?.value;
+    token = field('x-cos-security-token')?.toString('utf8') ?? '';
+    const file = field('file');
+    if (!file) return send(res, 400, cosError('InvalidArgument', 'the form has no file field'), xml);
+    content = file;
+  }
+  try {
+    parts.storage.upload(cloudPath, token, content);
+  } catch (error) {
+    if (!(error instanceof CloudError)) throw error;
+    const denied = error.code === 'AccessDenied';
+    return send(
+      res,
+      denied ? 403 : 400,
+      cosError(denied ? 'AccessDenied' : 'InvalidArgument', error.message),
+      xml,
+    );
+  }
+  return send(res, 200, '', xml);
 }
 
 function cosError(code: string, message: string): string {

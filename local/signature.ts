@@ -4,8 +4,8 @@ import path from 'node:path';
 
 /**
  * The CloudBase admin protocol's request signature (TC3-HMAC-SHA256 as `@cloudbase/signature-nodejs`
- * 2.2.0 computes it for @cloudbase/node-sdk 3.17.2 and 3.18.3), checked against a key only the
- * local cloud, its function workers and whoever can read the data dir know.
+ * 2.2.0 computes it for @cloudbase/node-sdk 3.x, and 1.0.0-beta.0 for node-sdk 2.x), checked
+ * against a key only the local cloud, its function workers and whoever can read the data dir know.
  */
 export interface LocalCredentials {
   secretId: string;
@@ -180,8 +180,11 @@ export function signatureMatches(
   let params = request.params;
   if (typeof params !== 'string') {
     const present = new Map(params.filter(([, value]) => value.length));
-    const order = auth.signedParams ?? [...present.keys()].sort((a, b) => a.localeCompare(b));
-    if (order.length !== present.size || !order.every((key) => present.has(key))) return false;
+    // The 1.x signer (node-sdk 2.x) also names the empty parameters it skipped while hashing.
+    const order = (auth.signedParams ?? [...present.keys()].sort((a, b) => a.localeCompare(b))).filter(
+      (key) => present.has(key),
+    );
+    if (order.length !== present.size) return false;
     params = order.map((key) => [key, present.get(key)!]);
   }
   const expected = Buffer.from(signature({ ...request, params }, secretKey), 'hex');

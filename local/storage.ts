@@ -7,8 +7,12 @@ import { CloudError } from './errors';
  * Cloud storage backed by a folder. File IDs look like the cloud's
  * (`cloud://<env>.<bucket>/<path>`); temp URLs point at the local cloud.
  */
+/** How long an upload URL's token is good for. */
+const UPLOAD_GRANT_MS = 10 * 60_000;
+
 export class LocalStorage {
   readonly bucket: string;
+  private readonly uploadGrants = new Map<string, { cloudPath: string; expiresAt: number }>();
 
   constructor(
     private readonly root: string,
@@ -40,13 +44,33 @@ export class LocalStorage {
 
   uploadMetadata(cloudPath: string): Record<string, string> {
     this.resolve(cloudPath);
+    const token = randomBytes(16).toString('hex');
+    const now = Date.now();
+    for (const [known, grant] of this.uploadGrants)
+      if (grant.expiresAt < now) this.uploadGrants.delete(known);
+    this.uploadGrants.set(token, { cloudPath, expiresAt: now + UPLOAD_GRANT_MS });
     return {
       url: `${this.baseUrl()}/__local/storage/upload?path=${encodeURIComponent(cloudPath)}`,
-      token: randomBytes(8).toString('hex'),
+      token,
       authorization: 'local',
       fileId: this.fileId(cloudPath),
       cosFileId: randomBytes(8).toString('hex'),
     };
+  }
+
+  /**
+   * Stores an upload made with the token `storage.getUploadMetadata` gave for that path (COS's
+   * `x-cos-security-token`), once: only a signed SDK call opens the upload URL.
+   */
+  upload(cloudPath: string, token: string, content: Buffer): void {
+    const grant = this.uploadGrants.get(token);
+    if (!grant || grant.cloudPath !== cloudPath || grant.expiresAt < Date.now())
+      throw new CloudError(
+        'AccessDenied',
+        '上传凭证无效或已过期：先通过 SDK 获取上传地址（storage.getUploadMetadata）',
+      );
+    this.uploadGrants.delete(token);
+    this.write(cloudPath, content);
   }
 
   write(cloudPath: string, content: Buffer): void {

@@ -1,6 +1,6 @@
 // Builds everything that runs: each deployable cloud function into a self-contained index.js
-// (Node 18, only the SDKs left external), the local cloud, the deploy command, the benchmarks,
-// test fixture functions, and the admin page (skipped when its output is newer than its sources
+// (Node 18, only the SDKs left external), the local cloud, `npm start`'s launcher, the deploy
+// command, the benchmarks, test fixture functions, and the admin page (skipped when its output is newer than its sources
 // and was built for the same VITE_ADMIN_API_BASE).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -102,16 +102,26 @@ async function buildAdmin() {
 }
 
 const started = Date.now();
+const localCloud = () =>
+  buildNode(
+    {
+      cli: at('local', 'cli.ts'),
+      index: at('local', 'index.ts'),
+      worker: at('local', 'functions', 'worker.ts'),
+    },
+    at('build', 'local'),
+  );
+// `npm run local-cloud` needs only the emulator, not this project.
+if (process.argv.includes('--local')) {
+  await localCloud();
+  console.log(`build: local cloud in ${Date.now() - started} ms`);
+  process.exit(0);
+}
 const functions = await buildFunctions(at('cloudfunctions'));
 await buildFunctions(at('test', 'fixtures', 'functions'), at('build', 'test-functions'));
-await buildNode(
-  {
-    cli: at('local', 'cli.ts'),
-    index: at('local', 'index.ts'),
-    worker: at('local', 'functions', 'worker.ts'),
-  },
-  at('build', 'local'),
-);
+await localCloud();
+// `npm start`: the product's launcher (first admin account, demo data) around the local cloud.
+await buildNode({ start: at('scripts', 'start.ts') }, at('build', 'scripts'));
 await buildNode({ cli: at('scripts', 'deploy', 'cli.ts') }, at('build', 'deploy'));
 const benches = fs.existsSync(at('bench'))
   ? fs.readdirSync(at('bench')).filter((file) => file.endsWith('.ts'))

@@ -106,6 +106,11 @@ export class DatabaseEngine {
         };
       case 'database.aggregateDocuments':
         return { data: { list: this.aggregate(this.connection(request), request).map(toWire) } };
+      case 'database.aggregate':
+        // The older client (@cloudbase/database 0.x) reads `list` as one JSON string of EJSON strings.
+        return {
+          data: { list: JSON.stringify(this.aggregate(this.connection(request), request).map(toWire)) },
+        };
       case 'database.insertDocument':
         return this.write(request, (conn) => ({ insertedIds: this.insert(conn, request) }));
       case 'database.modifyDocument':

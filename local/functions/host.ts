@@ -224,13 +224,18 @@ export class FunctionHost {
   private start(info: FunctionInfo): RunningFunction {
     const known = this.running.get(info.name);
     if (known) return known;
+    const base = this.baseEnv();
+    const folder = path.dirname(info.entry);
     const worker = new Worker(workerScript(), {
       workerData: { entry: info.entry },
       env: {
-        ...this.baseEnv(),
-        LEADPOOL_LOCAL: '1',
+        ...base,
+        NODE_PATH: [folder, path.join(folder, 'node_modules'), base.NODE_PATH]
+          .filter(Boolean)
+          .join(path.delimiter),
         WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP',
-        TCB_CONTEXT_KEYS: 'TCB_SOURCE,WX_API_TOKEN',
+        // node-sdk 2.x reads TCB_CONTEXT_CNFG (where to send requests) only when this names it.
+        TCB_CONTEXT_KEYS: 'TCB_ENV,TCB_SOURCE,TRIGGER_SRC,TCB_CONTEXT_CNFG,WX_API_TOKEN',
       },
     });
     const running: RunningFunction = { worker, pending: new Map() };
@@ -309,6 +314,7 @@ export class FunctionHost {
 function workerScript(): string {
   const candidates = [
     path.join(__dirname, 'worker.js'),
+    path.resolve(__dirname, '../local/worker.js'),
     path.resolve(__dirname, '../../build/local/worker.js'),
   ];
   const found = candidates.find((candidate) => fs.existsSync(candidate));

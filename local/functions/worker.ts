@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import Module from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /**
@@ -38,6 +39,9 @@ process.env = new Proxy(baseEnv, {
 }) as NodeJS.ProcessEnv;
 
 const { entry } = workerData as { entry: string };
+// CloudBase's runtime puts the code folder and its node_modules on NODE_PATH, and projects rely on
+// it (`require('lib/util.js')`): the host sets it in this worker's env; the loader must reread it.
+(Module as unknown as { _initPaths(): void })._initPaths();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fn = require(entry) as { main?: (event: unknown, context: unknown) => unknown };
 

@@ -1,4 +1,5 @@
 import QRCode from 'qrcode';
+import { encodeOpenDataResponse } from './protobuf';
 
 /** One call a function made to a WeChat open API, as the local cloud recorded it. */
 export interface OpenApiCall {
@@ -13,7 +14,14 @@ export interface OpenApiAnswer {
   body: Buffer;
   contentType: string;
   errcode: number;
+  /** Non-zero: the platform refused the call as a whole (the SDK throws "internal svrkit error"). */
+  svrkitErrorCode?: number;
 }
+
+/** The open data API: `cloud.getOpenData({list: [cloudID]})` arrives under this name. */
+export const OPEN_DATA_API = 'ApiGetOpenDataByCloudId';
+/** What the local cloud answers for a cloudID it cannot resolve (any non-zero code fails the call). */
+const UNKNOWN_CLOUD_ID = 1;
 
 /** The scene of a mini program code: ≤ 32 visible characters of this set (PLATFORM.md). */
 const SCENE = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$/;
@@ -52,6 +60,8 @@ export class OpenApiFakes {
 
   private async fake(api: string, params: Record<string, unknown>): Promise<OpenApiAnswer> {
     switch (api) {
+      case OPEN_DATA_API:
+        return this.openData(Array.isArray(params.list) ? params.list.map(String) : []);
       case 'phonenumber.getPhoneNumber': {
         const match = TEST_PHONE_CODE.exec(String(params.code ?? ''));
         if (!match)
@@ -99,6 +109,31 @@ export class OpenApiFakes {
       default:
         return json({ errcode: 48001, errmsg: `api unauthorized: ${api} is not faked by the local cloud` });
     }
+  }
+
+  /**
+   * cloudIDs (from `open-type="getPhoneNumber"` and friends) resolve like phone codes: a
+   * `test:<11 digits>` cloudID is that phone number; any other fails the whole call, as an expired
+   * or foreign cloudID does in the cloud.
+   */
+  private openData(cloudIds: string[]): OpenApiAnswer {
+    const phones = cloudIds.map((id) => TEST_PHONE_CODE.exec(id)?.[1]);
+    if (!cloudIds.length || phones.some((phone) => !phone))
+      return {
+        body: Buffer.alloc(0),
+        contentType: 'application/octet-stream',
+        errcode: -1,
+        svrkitErrorCode: UNKNOWN_CLOUD_ID,
+      };
+    const watermark = { timestamp: Math.floor(Date.now() / 1000), appid: this.appId };
+    const items = cloudIds.map((cloudID, i) => ({
+      cloudId: cloudID,
+      json: JSON.stringify({
+        cloudID,
+        data: { phoneNumber: phones[i], purePhoneNumber: phones[i], countryCode: '86', watermark },
+      }),
+    }));
+    return { body: encodeOpenDataResponse(items), contentType: 'application/octet-stream', errcode: 0 };
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Just enough protobuf wire format for the SDK's open-API envelope: varints and
- * length-delimited fields (wx-server-sdk's CommApiData in, CommOpenApiResp out).
+ * length-delimited fields (wx-server-sdk's CommApiData in, CommOpenApiResp out, and the svrkit
+ * messages of `getOpenData`).
  */
 type Field = { number: number; value: number | Buffer };
 
@@ -82,11 +83,40 @@ export function decodeOpenApiRequest(buffer: Buffer): Record<string, unknown> {
   return params;
 }
 
-export function encodeOpenApiResponse(body: Buffer, contentType: string): Buffer {
+/** A non-zero `svrkitErrorCode` (positive here) is the platform refusing the call as a whole. */
+export function encodeOpenApiResponse(body: Buffer, contentType: string, svrkitErrorCode = 0): Buffer {
   return encodeFields([
     { number: 1, value: body },
     { number: 2, value: Buffer.from(contentType) },
     { number: 3, value: 0 },
     { number: 4, value: 200 },
+    ...(svrkitErrorCode ? [{ number: 6, value: svrkitErrorCode }] : []),
   ]);
+}
+
+/**
+ * `cloud.getOpenData({list})` travels as CommApiData whose field 4 (SvrkitApiData) carries
+ * `ApiGetOpenDataByCloudIdReq` bytes: field 2, one cloudID each.
+ */
+export function decodeOpenDataRequest(buffer: Buffer): string[] {
+  const svrkit = decodeFields(buffer).find((field) => field.number === 4)?.value;
+  if (!Buffer.isBuffer(svrkit)) return [];
+  const request = decodeFields(svrkit).find((field) => field.number === 2)?.value;
+  if (!Buffer.isBuffer(request)) return [];
+  return decodeFields(request)
+    .filter((field) => field.number === 2 && Buffer.isBuffer(field.value))
+    .map((field) => (field.value as Buffer).toString('utf8'));
+}
+
+/** `ApiGetOpenDataByCloudIdResp`: field 1, one `{1: cloudId, 2: json}` per cloudID. */
+export function encodeOpenDataResponse(items: { cloudId: string; json: string }[]): Buffer {
+  return encodeFields(
+    items.map((item) => ({
+      number: 1,
+      value: encodeFields([
+        { number: 1, value: Buffer.from(item.cloudId) },
+        { number: 2, value: Buffer.from(item.json) },
+      ]),
+    })),
+  );
 }

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { seedDemo } from '../../local/demo';
+import { seedDemo } from '../../scripts/demo';
 import type { Role } from '../../typings/admin';
 import { type AdminCloud, ensureAccount, PASSWORD, startAdminCloud } from '../functions/admin-cloud';
 import { repoRoot } from '../local/harness';

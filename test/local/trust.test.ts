@@ -47,6 +47,8 @@ function signedFetch(
     sendBody?: Record<string, unknown>;
     timestamp?: number;
     headers?: Record<string, string>;
+    /** Changes the Authorization header after signing (its SignedParams list is not itself signed). */
+    editAuth?: (auth: string) => string;
   } = {},
 ) {
   const url = new URL('/admin', base);
@@ -71,7 +73,7 @@ function signedFetch(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      authorization: auth,
+      authorization: options.editAuth ? options.editAuth(auth) : auth,
       'x-timestamp': String(timestamp),
       ...options.headers,
     },
@@ -233,6 +235,54 @@ describe('POST /admin (the SDKs’ protocol endpoint)', () => {
     const stranger = tcb.init({ env: test_.cloud.envId, secretId: 'AKIDstranger', secretKey: 'not-the-key' });
     await expect(stranger.database().collection('owners').add({ name: 'stranger' })).rejects.toBeTruthy();
     expect(count('owners')).toBe(before + 2);
+  });
+
+  test('wx-server-sdk 2.x and @cloudbase/node-sdk 2.x (signer 1.x) sign with the local key too; another key fails', async () => {
+    const before = count('owners');
+    const cloud = require('wx-server-sdk-2');
+    cloud.init({ env: test_.cloud.envId });
+    await cloud
+      .database()
+      .collection('owners')
+      .add({ data: { name: 'via wx-server-sdk 2' } });
+    const tcb = require('cloudbase-node-sdk-2');
+    await tcb
+      .init({ env: test_.cloud.envId })
+      .database()
+      .collection('owners')
+      .add({ name: 'via node-sdk 2' });
+    expect(count('owners')).toBe(before + 2);
+    const stranger = tcb.init({ env: test_.cloud.envId, secretId: 'AKIDstranger', secretKey: 'not-the-key' });
+    await expect(stranger.database().collection('owners').add({ name: 'stranger' })).rejects.toBeTruthy();
+    expect(count('owners')).toBe(before + 2);
+  });
+
+  test('a parameter the 1.x signer named while empty cannot be filled in after signing', async () => {
+    const before = count('owners');
+    const body = { ...insertOwner, wxCloudApiToken: '' };
+    // The 1.x signer lists the empty parameters it skipped while hashing.
+    const editAuth = (auth: string) =>
+      auth.replace(/SignedParams=([^,]*),/, 'SignedParams=$1;wxcloudapitoken,');
+    expect((await signedFetch(body, { editAuth })).status).toBe(200);
+    const filled = await signedFetch(body, { editAuth, sendBody: { ...body, wxCloudApiToken: 'forged' } });
+    expect(filled.status).toBe(401);
+    expect(count('owners')).toBe(before + 1);
+  });
+
+  test('the upload URL takes only the token its signed getUploadMetadata gave, for that path, once', async () => {
+    const meta = await protocolRequest(base, test_.cloud.credentials, {
+      action: 'storage.getUploadMetadata',
+      path: 'uploads/a.txt',
+    });
+    const put = (url: string, token: string) =>
+      fetch(url, { method: 'PUT', headers: { 'x-cos-security-token': token }, body: 'hello' });
+    const otherPath = meta.data.url.replace('a.txt', 'b.txt');
+    for (const res of [await put(meta.data.url, 'guessed'), await put(otherPath, meta.data.token)]) {
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain('<Code>AccessDenied</Code>');
+    }
+    expect((await put(meta.data.url, meta.data.token)).status).toBe(200);
+    expect((await put(meta.data.url, meta.data.token)).status).toBe(403);
   });
 
   test('protocolRequest signs for tools and tests that speak the protocol without the SDK', async () => {

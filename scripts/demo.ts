@@ -8,9 +8,9 @@ import type { LeadDoc, LeadStatus } from '../cloudfunctions/repositories/leads';
 import type { RegistrationDoc } from '../cloudfunctions/repositories/registrations';
 import type { TouchDoc } from '../cloudfunctions/repositories/touches';
 import { stableId } from '../cloudfunctions/runtime/store';
+import type { DocumentStore } from '../local/db/store';
 import { INDUSTRIES } from '../typings/fields';
 import { POLICY_VERSION } from '../typings/privacy';
-import type { DocumentStore } from './db/store';
 
 /**
  * LeadPool's demo data for a first `npm start`: a small chain (four stores, their staff and
