@@ -147,13 +147,10 @@ export const leadHandlers = {
   }),
 
   // Its own route: a count walks every match, so the list does not wait for it.
-  'GET /leads/count': handle(
-    leadFilterSchema,
-    async (input, ctx: AdminContext): Promise<LeadCount> => {
-      await authorizePhoneSearch(ctx, input, false);
-      return { total: await countLeads(ctx, input, ownerScope(ctx)) };
-    },
-  ),
+  'GET /leads/count': handle(leadFilterSchema, async (input, ctx: AdminContext): Promise<LeadCount> => {
+    await authorizePhoneSearch(ctx, input, false);
+    return { total: await countLeads(ctx, input, ownerScope(ctx)) };
+  }),
 
   'GET /leads/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }): Promise<LeadDetail> => {
     const lead = await reachableLead(ctx, id);

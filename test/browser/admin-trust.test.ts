@@ -8,12 +8,14 @@ let admin: AdminBrowser;
 let page: Page;
 const POLICY = { version: '2026-11-01', accepted: true };
 let seq = 0;
-const submit = (openid: string, fields: Record<string, string>) =>
-  admin.cloud.call(
+function submit(openid: string, fields: Record<string, string>) {
+  seq += 1;
+  return admin.cloud.call(
     'customer',
-    { action: 'submitLead', requestId: `browser-trust-${(seq += 1)}`, fields, consent: POLICY },
+    { action: 'submitLead', requestId: `browser-trust-${seq}`, fields, consent: POLICY },
     openid,
   );
+}
 
 beforeAll(async () => {
   admin = await startAdminBrowser({ demoCustomers: 300 });

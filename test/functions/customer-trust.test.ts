@@ -8,7 +8,10 @@ let db: any;
 let admin: string;
 const POLICY = { version: '2026-11-01', accepted: true };
 let seq = 0;
-const requestId = () => `trust-${Date.now()}-${(seq += 1)}`;
+const requestId = () => {
+  seq += 1;
+  return `trust-${Date.now()}-${seq}`;
+};
 const lead = (fields: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   action: 'submitLead',
   requestId: requestId(),
@@ -119,11 +122,9 @@ describe('a typed phone number never changes who the caller is', () => {
   test('a verified number takes over a claim left by an unverified holder', async () => {
     // A claim made before typed numbers stopped claiming: it names a customer who only typed it.
     const attack = await cloud.call('customer', lead({ name: '抢注', phone: VICTIM_PHONE }), 'attacker');
-    await db
-      .collection('identities')
-      .add({
-        data: { _id: `phone:${VICTIM_PHONE}`, customerId: attack.data.customerId, createdAt: new Date() },
-      });
+    await db.collection('identities').add({
+      data: { _id: `phone:${VICTIM_PHONE}`, customerId: attack.data.customerId, createdAt: new Date() },
+    });
     const owner = await cloud.call(
       'customer',
       lead({ name: '王真', phoneCode: `test:${VICTIM_PHONE}` }),

@@ -9,7 +9,10 @@ let db: any;
 let admin: string;
 const POLICY = { version: '2026-11-01', accepted: true };
 let seq = 0;
-const requestId = () => `priv-${Date.now()}-${(seq += 1)}`;
+const requestId = () => {
+  seq += 1;
+  return `priv-${Date.now()}-${seq}`;
+};
 const PHONE = '13912345678';
 
 beforeAll(async () => {
