@@ -41,6 +41,7 @@ import { qrDataUrl } from '../runtime/qr';
 import { action, createRouter } from '../runtime/router';
 import { randomId, stableId } from '../runtime/store';
 import { type CustomerContext, establishCustomer } from './context';
+import { completeJoinLead } from './joins';
 import {
   assertWithinRateLimit,
   captureLead,
@@ -96,13 +97,14 @@ function joinAnswer(registration: RegistrationDoc, duplicate: boolean) {
 }
 
 /**
- * Saves the joiner and writes their registration for a seat already taken. `stored` is false when
- * a concurrent join of the same customer won: the caller then gives the seat back.
+ * Writes the joiner's registration, naming its lead, for a seat already taken. `stored` is false
+ * when a concurrent join of the same customer won: the caller then gives the seat back.
  */
 async function fillSeat(
   ctx: CustomerContext,
   join: {
     requestKey: string;
+    leadId: string;
     registrationId: string;
     existing: RegistrationDoc | null;
     customer: CustomerDoc;
@@ -131,6 +133,7 @@ async function fillSeat(
     updatedAt: ctx.now,
     checkedInAt: null,
     checkedInBy: null,
+    leadId: join.leadId,
   };
   // A cancelled registration is taken up again; otherwise a new one, once per customer and activity.
   const registration: RegistrationDoc = existing
@@ -274,6 +277,8 @@ const actions = {
     ]);
     if (replay) {
       assertSameTarget(replay.activityId, activity._id);
+      // The first attempt may have stored the registration and failed before its lead.
+      await completeJoinLead(ctx, replay, activity);
       return joinAnswer(replay, true);
     }
     const registrationId = stableId('registration', activity._id, customer._id);
@@ -282,18 +287,23 @@ const actions = {
       registrationById(ctx.db, registrationId),
       currentAttribution(ctx, customer),
     ]);
-    if (existing && existing.status !== 'cancelled') return joinAnswer(existing, true);
+    if (existing && existing.status !== 'cancelled') {
+      await completeJoinLead(ctx, existing, activity);
+      return joinAnswer(existing, true);
+    }
     if (isClosed(activity, ctx.now)) throw new AppError('ACTIVITY_CLOSED');
     const prepared = await prepareSubmission(ctx, customer, {
       fields: input.fields ?? {},
       consent: input.consent,
       formFields: activity.fields,
     });
-    if (!(await takeSeat(ctx.db, activity._id))) throw new AppError('ACTIVITY_FULL');
+    if (!(await takeSeat(ctx.db, activity._id, ctx.now))) throw new AppError('ACTIVITY_FULL');
+    const leadId = leadIdOf(ctx, 'joinActivity', input.requestId);
     let seated: Awaited<ReturnType<typeof fillSeat>>;
     try {
       seated = await fillSeat(ctx, {
         requestKey,
+        leadId,
         registrationId,
         existing,
         customer,
@@ -303,18 +313,19 @@ const actions = {
         input,
       });
     } catch (error) {
-      await giveSeatBack(ctx.db, activity._id);
+      await giveSeatBack(ctx.db, activity._id, ctx.now);
       throw error;
     }
     // The seat is someone's now: what follows never gives it back.
     if (!seated.stored) {
-      await giveSeatBack(ctx.db, activity._id);
+      await giveSeatBack(ctx.db, activity._id, ctx.now);
       return joinAnswer(seated.registration, true);
     }
-    const leadId = leadIdOf(ctx, 'joinActivity', input.requestId);
+    // Saved with the registration: a lead made later from the registration (joins.ts) has it.
+    await updateCustomer(ctx.db, seated.customer._id, seated.learned);
     await captureLead(
       ctx,
-      seated,
+      { ...seated, learned: {} },
       prepared,
       {
         leadId,
@@ -357,7 +368,7 @@ const actions = {
         { path: 'registrationId', message: '已签到' },
       ]);
     if (await moveRegistration(ctx.db, registrationId, 'joined', { status: 'cancelled', updatedAt: ctx.now }))
-      await giveSeatBack(ctx.db, registration.activityId);
+      await giveSeatBack(ctx.db, registration.activityId, ctx.now);
     return { registrationId, status: 'cancelled' as const };
   }),
 

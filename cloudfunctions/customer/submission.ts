@@ -186,7 +186,7 @@ export async function saveSubmitter(
 }
 
 export async function currentAttribution(
-  ctx: CustomerContext,
+  ctx: Pick<CustomerContext, 'db' | 'now'>,
   customer: CustomerDoc,
 ): Promise<LeadAttribution> {
   const since = new Date(ctx.now.getTime() - ATTRIBUTION_WINDOW_DAYS * 86_400_000);
@@ -198,7 +198,7 @@ export async function currentAttribution(
  * and in the funnel: nothing is counted for a lead that was not stored.
  */
 export async function captureLead(
-  ctx: CustomerContext,
+  ctx: Pick<CustomerContext, 'db' | 'now'>,
   saved: SavedSubmitter,
   prepared: PreparedSubmission,
   lead: {

@@ -7,6 +7,7 @@ import { slaDeadline } from '../core/assignment';
 import { summarizeLead } from '../core/delivery';
 import { FunnelTally, funnelKey, rollUp } from '../core/funnel';
 import { compileRules, judgeLead, rejudge, type TagSources } from '../core/rules';
+import { repairJoins } from '../customer/joins';
 import { countFunnel } from '../repositories/counters';
 import type { CustomerDoc } from '../repositories/customers';
 import { expireJobFiles, leaseJob } from '../repositories/jobs';
@@ -285,6 +286,7 @@ const actions = {
     const settings = await loadSettings(ctx.db);
     const escalated = await escalateOverdue(ctx.db, now);
     const delivery = await deliverDue(ctx.db, settings, now);
+    const joins = await repairJoins({ db: ctx.db, now });
     // Dry runs are left to whoever reads them: one nobody watches any more stops costing reads.
     const { data: running } = await ctx.db
       .collection('jobs')
@@ -295,7 +297,7 @@ const actions = {
     const expired = await expireJobFiles(ctx.db, now, async (fileList) => {
       await wxCloud().deleteFile({ fileList });
     });
-    return { ...delivery, escalated, jobs: running.length, expired };
+    return { ...delivery, escalated, ...joins, jobs: running.length, expired };
   }),
 
   deliver: action(

@@ -14,8 +14,16 @@ export interface ActivityDoc {
   /** Sign-up deadline. */
   deadline: Date;
   capacity: number;
-  /** Seats left: taken and given back only by conditional atomic updates, never recounted. */
+  /**
+   * Seats left: taken and given back by conditional atomic updates; recounted from the live
+   * registrations by the dispatcher once the seats have been quiet (customer/joins.ts), so a
+   * join that died between its seat and its registration does not lose the seat for good.
+   */
   remaining: number;
+  /** When a seat was last taken or given back (the start of that call). */
+  seatsMovedAt?: Date;
+  /** When the seats were last recounted. */
+  seatsCheckedAt?: Date;
   fields: FieldKey[];
   status: ActivityStatus;
   createdAt: Date;
@@ -52,19 +60,41 @@ export async function activitiesByIds(db: Database, ids: string[]): Promise<Map<
 }
 
 /** Takes one seat if one is left, atomically: under a burst of joins capacity is never exceeded. */
-export async function takeSeat(db: Database, id: string): Promise<boolean> {
+export async function takeSeat(db: Database, id: string, now: Date): Promise<boolean> {
   const _ = db.command;
   const res = await db
     .collection(ACTIVITIES)
     .where({ _id: id, status: 'published', remaining: _.gt(0) })
-    .update({ data: { remaining: _.inc(-1) } });
+    .update({ data: { remaining: _.inc(-1), seatsMovedAt: now } });
   return res.stats.updated === 1;
 }
 
-export async function giveSeatBack(db: Database, id: string): Promise<void> {
+export async function giveSeatBack(db: Database, id: string, now: Date): Promise<void> {
   const _ = db.command;
   await db
     .collection(ACTIVITIES)
     .doc(id)
-    .update({ data: { remaining: _.inc(1) } });
+    .update({ data: { remaining: _.inc(1), seatsMovedAt: now } });
+}
+
+/**
+ * Sets the seats left to what the live registrations leave, only if no seat moved and the capacity
+ * did not change since `activity` was read: false when something did (recount later).
+ */
+export async function recountSeats(
+  db: Database,
+  activity: ActivityDoc,
+  live: number,
+  now: Date,
+): Promise<boolean> {
+  const res = await db
+    .collection(ACTIVITIES)
+    .where({
+      _id: activity._id,
+      capacity: activity.capacity,
+      remaining: activity.remaining,
+      seatsMovedAt: activity.seatsMovedAt,
+    })
+    .update({ data: { remaining: Math.max(0, activity.capacity - live), seatsCheckedAt: now } });
+  return res.stats.updated === 1;
 }

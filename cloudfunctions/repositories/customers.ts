@@ -84,6 +84,12 @@ export async function customerForOpenid(
   return customer;
 }
 
+/** A customer by id; one merged into another resolves to the survivor. */
+export async function customerById(db: Database, id: string): Promise<CustomerDoc | null> {
+  const customer = await findById<CustomerDoc>(db, CUSTOMERS, id);
+  return customer?.mergedInto ? findById<CustomerDoc>(db, CUSTOMERS, customer.mergedInto) : customer;
+}
+
 async function customerByOpenid(db: Database, openid: string): Promise<CustomerDoc | null> {
   const { data } = await db.collection(CUSTOMERS).where({ openid }).limit(1).get();
   return (data[0] as CustomerDoc | undefined) ?? null;

@@ -55,6 +55,18 @@ export function leadById(db: Database, id: string): Promise<LeadDoc | null> {
   return findById<LeadDoc>(db, LEADS, id);
 }
 
+/** Which of these lead ids are stored. */
+export async function storedLeadIds(db: Database, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { data } = await db
+    .collection(LEADS)
+    .where({ _id: db.command.in(ids) })
+    .field({ _id: true })
+    .limit(ids.length)
+    .get();
+  return new Set((data as { _id: string }[]).map((lead) => lead._id));
+}
+
 /**
  * Stores a lead once, with its outbox messages in the same transaction so that no lead is
  * acknowledged without its push to sales. False when the lead (the same request) already exists.

@@ -18,6 +18,8 @@ export interface RegistrationDoc {
   updatedAt: Date;
   checkedInAt: Date | null;
   checkedInBy: string | null;
+  /** The lead this sign-up makes: a join stored without it is completed from here. */
+  leadId?: string;
 }
 
 const REGISTRATIONS = 'registrations';
@@ -47,6 +49,22 @@ export async function moveRegistration(
 ): Promise<boolean> {
   const res = await db.collection(REGISTRATIONS).where({ _id: id, status: from }).update({ data: changes });
   return res.stats.updated === 1;
+}
+
+/** One page of an activity's registrations (any status), by customer id after `after`. */
+export async function registrationsPage(
+  db: Database,
+  activityId: string,
+  after: string,
+  limit = 500,
+): Promise<RegistrationDoc[]> {
+  const { data } = await db
+    .collection(REGISTRATIONS)
+    .where({ activityId, customerId: db.command.gt(after) })
+    .orderBy('customerId', 'asc')
+    .limit(limit)
+    .get();
+  return data as RegistrationDoc[];
 }
 
 export async function registrationsOf(

@@ -47,6 +47,14 @@ const allLeads = async () => {
     if (data.length < 100) return leads;
   }
 };
+/** An injected fault after every check: unreadable delivery settings fail the routing step. */
+const breakSettings = () =>
+  db
+    .collection('rules')
+    .doc('settings')
+    .set({ data: { kind: 'settings', robots: 'not a list' } });
+const mendSettings = () => db.collection('rules').doc('settings').remove();
+const tick = (now: Date) => cloud.call('dispatch', { action: 'tick', now: now.toISOString() }, null);
 const tally = (owners: (string | null)[]) => {
   const by = new Map<string | null, number>();
   for (const owner of owners) by.set(owner, (by.get(owner) ?? 0) + 1);
@@ -176,17 +184,13 @@ test("a returning customer's new lead goes to the seller who owns them, while ac
 
 test('a submission that fails after its checks leaves the customer as it was: the next lead is not a repeat', async () => {
   await seedStaff(db, { name: '甲', role: 'sales', sales: { dailyCap: 1 } });
-  // An injected fault after validation: unreadable delivery settings fail the routing step.
-  await db
-    .collection('rules')
-    .doc('settings')
-    .set({ data: { kind: 'settings', robots: 'not a list' } });
+  await breakSettings();
   const failed = await submit('unlucky', 'unlucky-lead-1', { name: '张三', company: '某公司' });
   expect(failed.ok).toBe(false);
   expect(await db.collection('leads').count()).toMatchObject({ total: 0 });
   const untouched = await customerOf('unlucky');
   expect(untouched).toMatchObject({ leadCount: 0, joinCount: 0, lastLeadAt: null, profile: {} });
-  await db.collection('rules').doc('settings').remove();
+  await mendSettings();
   const answer = await submit('unlucky', 'unlucky-lead-2', { name: '张三', company: '某公司' });
   expect(answer.data.duplicate).toBe(false);
   const lead = await leadOf(answer);
@@ -198,4 +202,85 @@ test('a submission that fails after its checks leaves the customer as it was: th
   });
   // The failed call took no place under the seller's cap of one.
   expect(lead.ownerId).not.toBeNull();
+});
+
+describe('a join is one unit: what a failed or killed join leaves half done is completed', () => {
+  const join = (activityId: string, i: number) => ({
+    action: 'joinActivity',
+    requestId: `half-join-${i}`,
+    activityId,
+    fields: { name: `李四${i}`, phone: `1350000000${i}` },
+    consent: POLICY,
+  });
+  const leadsOf = async (activityId: string) =>
+    (await db.collection('leads').where({ activityId }).get()).data as any[];
+  const remainingOf = async (activityId: string) =>
+    (await db.collection('activities').doc(activityId).get()).data.remaining;
+
+  test('a retried join whose lead is missing creates it, once', async () => {
+    const seller = await seedStaff(db, { name: '甲', role: 'sales' });
+    const { _id: activityId } = await db
+      .collection('activities')
+      .add({ data: activityDoc({ capacity: 5, remaining: 5 }) });
+    await breakSettings();
+    expect((await cloud.call('customer', join(activityId, 1), 'half-joiner')).ok).toBe(false);
+    const [registration] = (await db.collection('registrations').where({ activityId }).get()).data;
+    expect(registration.status).toBe('joined');
+    expect(await leadsOf(activityId)).toEqual([]);
+    await mendSettings();
+    const retried = await cloud.call('customer', join(activityId, 1), 'half-joiner');
+    expect(retried.data).toMatchObject({
+      registrationId: registration._id,
+      checkinCode: registration.checkinCode,
+    });
+    await cloud.call('customer', join(activityId, 1), 'half-joiner');
+    const leads = await leadsOf(activityId);
+    expect(leads).toHaveLength(1);
+    expect(leads[0]).toMatchObject({
+      name: '李四1',
+      phone: '13500000001',
+      source: 'activity',
+      ownerId: seller,
+      answers: { name: '李四1' },
+    });
+    expect(await customerOf('half-joiner')).toMatchObject({ leadCount: 1, joinCount: 1 });
+    expect(await remainingOf(activityId)).toBe(4);
+  });
+
+  test("the dispatcher, once the seats are quiet, gives back a seat lost by a killed join and creates a registration's missing lead", async () => {
+    const { _id: activityId } = await db
+      .collection('activities')
+      .add({ data: activityDoc({ capacity: 3, remaining: 3 }) });
+    // A join that failed after storing its registration and was never retried.
+    await breakSettings();
+    expect((await cloud.call('customer', join(activityId, 2), 'gave-up')).ok).toBe(false);
+    await mendSettings();
+    // What a join killed between taking its seat and storing its registration leaves behind.
+    await db
+      .collection('activities')
+      .doc(activityId)
+      .update({ data: { remaining: db.command.inc(-1), seatsMovedAt: new Date() } });
+    expect(await remainingOf(activityId)).toBe(1);
+    // Within two minutes a join may still be between its seat and its registration: nothing moves.
+    expect((await tick(new Date(Date.now() + 30_000))).data).toMatchObject({
+      leadsCreated: 0,
+      seatsRecounted: 0,
+    });
+    expect(await remainingOf(activityId)).toBe(1);
+    expect((await tick(new Date(Date.now() + 5 * 60_000))).data).toMatchObject({
+      leadsCreated: 1,
+      seatsRecounted: 1,
+    });
+    expect(await remainingOf(activityId)).toBe(2);
+    const leads = await leadsOf(activityId);
+    expect(leads).toHaveLength(1);
+    expect(leads[0]).toMatchObject({ name: '李四2', phone: '13500000002', source: 'activity' });
+    expect(await customerOf('gave-up')).toMatchObject({ leadCount: 1, joinCount: 1 });
+    // Done once: the next run finds nothing to do.
+    expect((await tick(new Date(Date.now() + 6 * 60_000))).data).toMatchObject({
+      leadsCreated: 0,
+      seatsRecounted: 0,
+    });
+    expect(await leadsOf(activityId)).toHaveLength(1);
+  });
 });
