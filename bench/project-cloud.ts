@@ -13,8 +13,6 @@ export async function startProjectCloud(
   name: string,
 ): Promise<{ cloud: LocalCloud; db: any; close(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `leadpool-bench-${name}-`));
-  // As `npm start` does: the functions may deliver to the local cloud's robot and webhook fakes.
-  process.env.LEADPOOL_LOCAL = '1';
   const cloud = await startLocalCloud({
     port: 0,
     dataDir,

@@ -50,8 +50,6 @@ async function main(): Promise<void> {
   const fresh = !fs.existsSync(path.join(dataDir, 'db', 'database.sqlite'));
   // Functions read their environment when their worker starts: set it before any runs.
   process.env.LEADPOOL_TOKEN_SECRET = tokenSecret(dataDir);
-  // Tells the functions they run locally: the local cloud's robot and webhook fakes are valid targets.
-  process.env.LEADPOOL_LOCAL = '1';
   const cloud = await startLocalCloud({
     envId: 'leadpool-local',
     port,

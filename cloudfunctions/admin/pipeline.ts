@@ -39,13 +39,13 @@ async function dispatch<T>(event: Record<string, unknown>): Promise<T> {
 const PAGE = 50;
 
 /**
- * The local cloud's own origin when this runs in it (its host sets LEADPOOL_LOCAL and points the
- * SDK at itself through TCB_CONTEXT_CNFG): its robot and webhook fakes are valid destinations there.
+ * The local cloud's own origin when this runs in it: only a local cloud points the SDK at a
+ * loopback address (TCB_CONTEXT_CNFG); its robot and webhook fakes are valid destinations there.
  */
 function localOrigin(): string | undefined {
-  if (process.env.LEADPOOL_LOCAL !== '1') return undefined;
   try {
-    return new URL(JSON.parse(process.env.TCB_CONTEXT_CNFG ?? '{}').URL).origin;
+    const url = new URL(JSON.parse(process.env.TCB_CONTEXT_CNFG ?? '{}').URL);
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) ? url.origin : undefined;
   } catch {
     return undefined;
   }

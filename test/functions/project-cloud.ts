@@ -15,8 +15,6 @@ export interface ProjectCloud extends TestCloud {
 export async function startProjectCloud(options: Partial<LocalCloudOptions> = {}): Promise<ProjectCloud> {
   // Tests change rules and settings between cases: functions must not keep them.
   process.env.LEADPOOL_CONFIG_CACHE_MS = '0';
-  // As `npm start` does: the functions may deliver to the local cloud's robot and webhook fakes.
-  process.env.LEADPOOL_LOCAL = '1';
   const test = await startTestCloud({
     envId: 'leadpool-local',
     functionsDir: path.join(repoRoot, 'cloudfunctions'),
