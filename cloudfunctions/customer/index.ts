@@ -46,6 +46,7 @@ import {
   assertWithinRateLimit,
   captureLead,
   currentAttribution,
+  keepVerifiedPhone,
   type PreparedSubmission,
   prepareSubmission,
   saveSubmitter,
@@ -115,10 +116,7 @@ async function fillSeat(
   },
 ) {
   const saved = await saveSubmitter(ctx, join.customer, join.prepared, 'join', join.attribution);
-  // A phone match may have merged the joiner into an earlier customer: the registration is theirs.
-  const registrationId = stableId('registration', join.activity._id, saved.customer._id);
-  const existing =
-    registrationId === join.registrationId ? join.existing : await registrationById(ctx.db, registrationId);
+  const { registrationId, existing } = join;
   const { last } = saved.attribution;
   const seat = {
     requestKey: join.requestKey,
@@ -223,7 +221,7 @@ const actions = {
 
   submitLead: action(schemas.submitLead, async (input, ctx: CustomerContext) => {
     const leadId = leadIdOf(ctx, 'submitLead', input.requestId);
-    const [replay, customer, activity] = await Promise.all([
+    const [replay, caller, activity] = await Promise.all([
       leadById(ctx.db, leadId),
       me(ctx),
       input.activityId ? publishedActivity(ctx, input.activityId) : null,
@@ -232,6 +230,8 @@ const actions = {
       assertSameTarget(replay.activityId, activity?._id ?? null);
       return { leadId, customerId: replay.customerId, duplicate: replay.duplicate };
     }
+    // First, before anything can still refuse: a paid one-tap number is never thrown away.
+    const customer = await keepVerifiedPhone(ctx, caller, input);
     const [, attribution] = await Promise.all([
       assertWithinRateLimit(ctx, input.requestId),
       currentAttribution(ctx, customer),
@@ -270,7 +270,7 @@ const actions = {
 
   joinActivity: action(schemas.joinActivity, async (input, ctx: CustomerContext) => {
     const requestKey = stableId('join', ctx.caller.openid, input.requestId);
-    const [replay, customer, activity] = await Promise.all([
+    const [replay, caller, activity] = await Promise.all([
       registrationByRequest(ctx.db, requestKey),
       me(ctx),
       publishedActivity(ctx, input.activityId),
@@ -281,6 +281,11 @@ const actions = {
       await completeJoinLead(ctx, replay, activity);
       return joinAnswer(replay, true);
     }
+    // First, before a full or closed activity can refuse: a paid one-tap number is never thrown away.
+    const customer = await keepVerifiedPhone(ctx, caller, {
+      fields: input.fields ?? {},
+      consent: input.consent,
+    });
     const registrationId = stableId('registration', activity._id, customer._id);
     const [, existing, attribution] = await Promise.all([
       assertWithinRateLimit(ctx, input.requestId),

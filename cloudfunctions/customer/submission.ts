@@ -51,6 +51,47 @@ export async function assertWithinRateLimit(ctx: CustomerContext, requestId: str
 }
 
 /**
+ * Exchanges a one-tap phone code and keeps the verified number on the customer at once, before
+ * anything that can still refuse the call (rate limit, content check, a full activity): WeChat
+ * charges for the number when the customer taps the button, so a code thrown away is paid twice.
+ * Only a number verified by WeChat says who someone is: one another customer verified means the
+ * same person under a second openid, merged into that customer (the survivor is answered).
+ * Without consent nothing is kept (the call is refused for it next).
+ */
+export async function keepVerifiedPhone(
+  ctx: CustomerContext,
+  customer: CustomerDoc,
+  submission: Pick<Submission, 'fields' | 'consent'>,
+): Promise<CustomerDoc> {
+  const code = submission.fields.phoneCode;
+  const consent = consentOf(ctx, customer, submission.consent);
+  if (!code || customer.phoneVerified || !consent) return customer;
+  const phone = normalizePhone(await exchangePhoneCode(code));
+  if (!phone) throw fieldError('fields.phoneCode', '该微信绑定的手机号无法使用，请手动填写');
+  const holder = await claimVerifiedPhone(ctx.db, phone, customer._id, ctx.now);
+  if (holder) {
+    await mergeCustomer(ctx.db, customer, holder, ctx.now);
+    return holder;
+  }
+  const kept = { phone, phoneVerified: true, consent, updatedAt: ctx.now };
+  await updateCustomer(ctx.db, customer._id, kept);
+  return { ...customer, ...kept };
+}
+
+/** The consent in force: held at the current version, or given with this submission (then now). */
+function consentOf(
+  ctx: CustomerContext,
+  customer: CustomerDoc,
+  given: Submission['consent'],
+): ConsentRecord | null {
+  if (customer.consent?.accepted === true && customer.consent.version === POLICY_VERSION)
+    return customer.consent;
+  if (given?.accepted === true && given.version === POLICY_VERSION)
+    return { version: POLICY_VERSION, accepted: true, at: ctx.now };
+  return null;
+}
+
+/**
  * Checks a submission against what we hold, cheapest refusal first: consent, required fields,
  * phone format, content security, and only then the paid phone-number exchange (skipped when we
  * already hold the number).
@@ -60,9 +101,8 @@ export async function prepareSubmission(
   customer: CustomerDoc,
   submission: Submission,
 ): Promise<PreparedSubmission> {
-  const held = customer.consent?.accepted === true && customer.consent.version === POLICY_VERSION;
-  const given = submission.consent?.accepted === true && submission.consent.version === POLICY_VERSION;
-  if (!held && !given) throw new AppError('CONSENT_REQUIRED');
+  const consent = consentOf(ctx, customer, submission.consent);
+  if (!consent) throw new AppError('CONSENT_REQUIRED');
   const { fields } = submission;
   const known = {
     profile: customer.profile,
@@ -78,7 +118,6 @@ export async function prepareSubmission(
     throw new AppError('INVALID_INPUT', errors[0].message, errors);
   }
   let phone = customer.phone;
-  let phoneVerified = customer.phoneVerified;
   if (!phone && fields.phone && !fields.phoneCode) {
     phone = normalizePhone(fields.phone);
     if (!phone) throw fieldError('fields.phone', '手机号格式不正确，请填写 11 位手机号');
@@ -92,12 +131,6 @@ export async function prepareSubmission(
     })
     .map((key) => ({ path: `fields.${key}`, text: fields[key as keyof LeadFields] as string }));
   await assertTextAllowed(ctx.caller.openid, freeTexts);
-  // A typed number held so far may still be verified: the one-tap number then replaces it.
-  if (!customer.phoneVerified && fields.phoneCode) {
-    phone = normalizePhone(await exchangePhoneCode(fields.phoneCode));
-    if (!phone) throw fieldError('fields.phoneCode', '该微信绑定的手机号无法使用，请手动填写');
-    phoneVerified = true;
-  }
   const submittedProfile = Object.fromEntries(
     PROFILE_KEYS.filter((key) => fields[key] !== undefined).map((key) => [key, fields[key]]),
   ) as ProfileFields;
@@ -109,9 +142,8 @@ export async function prepareSubmission(
   return {
     profile: mergeProfile(customer.profile, submittedProfile),
     phone,
-    phoneVerified,
-    consent:
-      held && customer.consent ? customer.consent : { version: POLICY_VERSION, accepted: true, at: ctx.now },
+    phoneVerified: customer.phoneVerified,
+    consent,
     answers,
   };
 }
@@ -130,10 +162,10 @@ export interface SavedSubmitter {
 
 /**
  * Works out what the submission taught us about the person; a profile is saved at once, a lead's
- * or a join's lessons are saved with its lead (`captureLead`). Only a number verified by WeChat
- * says who someone is: one already verified by another customer means the same person under a
- * second openid, merged into that customer. A typed number stays on the caller's own customer,
- * unverified, and never changes who the caller is; if someone else holds it, the lead is flagged.
+ * or a join's lessons are saved with its lead (`captureLead`). A verified number was kept (and a
+ * second openid merged) by `keepVerifiedPhone` before; a typed number stays on the caller's own
+ * customer, unverified, and never changes who the caller is; if someone else holds it, the lead is
+ * flagged for a person to review.
  */
 export async function saveSubmitter(
   ctx: CustomerContext,
@@ -142,46 +174,35 @@ export async function saveSubmitter(
   purpose: 'profile' | 'lead' | 'join',
   attribution: LeadAttribution,
 ): Promise<SavedSubmitter> {
-  let survivor = customer;
-  let possibleDuplicateOf: string | null = null;
-  const newlyVerified = prepared.phone !== null && prepared.phoneVerified && !customer.phoneVerified;
-  if (newlyVerified && prepared.phone) {
-    const holder = await claimVerifiedPhone(ctx.db, prepared.phone, customer._id, ctx.now);
-    if (holder) {
-      await mergeCustomer(ctx.db, customer, holder, ctx.now);
-      survivor = holder;
-    }
-  } else if (prepared.phone && !prepared.phoneVerified && prepared.phone !== customer.phone) {
-    possibleDuplicateOf = await otherHolderOf(ctx.db, prepared.phone, customer._id);
-  }
-  const merged = survivor !== customer;
-  const keepsPhone = survivor.phoneVerified || (survivor.phone !== null && !newlyVerified);
+  // A typed number is kept on the caller's own customer and never claims anything.
+  const typed = prepared.phone !== null && !prepared.phoneVerified && prepared.phone !== customer.phone;
+  const possibleDuplicateOf =
+    typed && prepared.phone ? await otherHolderOf(ctx.db, prepared.phone, customer._id) : null;
   const learned: Partial<CustomerDoc> = {
-    profile: mergeProfile(survivor.profile, prepared.profile),
-    phone: keepsPhone ? survivor.phone : prepared.phone,
-    phoneVerified: survivor.phoneVerified || prepared.phoneVerified,
+    profile: mergeProfile(customer.profile, prepared.profile),
+    phone: customer.phone ?? prepared.phone,
+    phoneVerified: customer.phoneVerified,
     consent: prepared.consent,
     updatedAt: ctx.now,
   };
-  if (purpose === 'profile') await updateCustomer(ctx.db, survivor._id, learned);
+  if (purpose === 'profile') await updateCustomer(ctx.db, customer._id, learned);
   const saved: CustomerDoc = {
-    ...survivor,
+    ...customer,
     ...learned,
     ...(purpose === 'profile'
       ? {}
       : {
           lastLeadAt: ctx.now,
-          leadCount: (survivor.leadCount ?? 0) + 1,
-          joinCount: (survivor.joinCount ?? 0) + (purpose === 'join' ? 1 : 0),
+          leadCount: (customer.leadCount ?? 0) + 1,
+          joinCount: (customer.joinCount ?? 0) + (purpose === 'join' ? 1 : 0),
         }),
   };
   return {
     customer: saved,
     learned,
-    repeat: merged || survivor.lastLeadAt !== null,
+    repeat: customer.lastLeadAt !== null,
     possibleDuplicateOf,
-    // The survivor's own touches decide a merged person's attribution.
-    attribution: merged ? await currentAttribution(ctx, saved) : attribution,
+    attribution,
   };
 }
 

@@ -232,3 +232,63 @@ describe('possible duplicates are reviewed by a person', () => {
     expect((await leadOf(leadId)).possibleDuplicate).toBe(true);
   });
 });
+
+describe('a paid one-tap phone code is never thrown away', () => {
+  const exchanged = async () =>
+    (await cloud.openapiCalls('phonenumber.getPhoneNumber')).map(
+      (c: { params: { code: string } }) => c.params.code,
+    );
+
+  test('a join refused because the activity is full keeps the verified number', async () => {
+    const activityId = (
+      await db.collection('activities').add({ data: activityDoc({ capacity: 1, remaining: 0 }) })
+    )._id;
+    const code = 'test:13711112222';
+    const full = await cloud.call(
+      'customer',
+      {
+        action: 'joinActivity',
+        requestId: requestId(),
+        activityId,
+        fields: { name: '满员', phoneCode: code },
+        consent: POLICY,
+      },
+      'late-joiner',
+    );
+    expect(full.error).toMatchObject({ code: 'ACTIVITY_FULL' });
+    const session = await cloud.call('customer', { action: 'session' }, 'late-joiner');
+    expect(session.data).toMatchObject({ hasPhone: true, phoneMasked: '137****2222' });
+    const form = await cloud.call('customer', { action: 'leadForm' }, 'late-joiner');
+    expect(form.data.fields.map((f: { key: string }) => f.key)).not.toContain('phone');
+    // The next lead needs no second code: the number was kept, verified.
+    const later = await cloud.call('customer', lead({ name: '满员' }), 'late-joiner');
+    expect(later.ok).toBe(true);
+    expect((await leadOf(later.data.leadId)).phoneVerified).toBe(true);
+    expect((await exchanged()).filter((c: string) => c === code)).toHaveLength(1);
+  });
+
+  test('a lead refused by the content check keeps the verified number; without consent nothing is kept', async () => {
+    const refused = await cloud.call(
+      'customer',
+      lead({ name: '留言', phoneCode: 'test:13733334444', note: '这里有违禁词' }),
+      'writer',
+    );
+    expect(refused.ok).toBe(false);
+    expect((await cloud.call('customer', { action: 'session' }, 'writer')).data.phoneMasked).toBe(
+      '137****4444',
+    );
+
+    const noConsent = await cloud.call(
+      'customer',
+      {
+        action: 'submitLead',
+        requestId: requestId(),
+        fields: { name: '无同意', phoneCode: 'test:13755556666' },
+      },
+      'no-consent',
+    );
+    expect(noConsent.error).toMatchObject({ code: 'CONSENT_REQUIRED' });
+    expect((await cloud.call('customer', { action: 'session' }, 'no-consent')).data.hasPhone).toBe(false);
+    expect(await exchanged()).not.toContain('test:13755556666');
+  });
+});
