@@ -98,10 +98,11 @@ test('the staff page shows the bound WeChat masked and unbinds with a new invite
 
   // A viewer sees who is bound, but no invite codes, mobiles or unbind.
   const viewer = await open('viewer', 'staff', '.staff-table tbody tr td');
+  // Once the bound rows show, the page is rendered: what it leaves out is then meaningful.
+  await viewer.locator('.staff-bound').first().waitFor();
   const html = await viewer.content();
   expect(html).not.toContain(stored.inviteCode);
   expect(html).not.toContain(member.mobile);
   expect(await viewer.locator('.unbind-staff').count()).toBe(0);
-  expect(await viewer.locator('.staff-bound').count()).toBeGreaterThan(0);
   await viewer.close();
 });
