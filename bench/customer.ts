@@ -24,6 +24,8 @@ interface Run {
   latencies: number[];
   elapsedMs: number;
   errors: Map<string, number>;
+  /** Database requests each call made, as the local cloud counted them (x-local-db-requests). */
+  requests: number[];
 }
 
 async function main() {
@@ -32,24 +34,29 @@ async function main() {
   process.env.LEADPOOL_CONFIG_CACHE_MS = '1000';
   const project = await startProjectCloud('customer');
   const { cloud } = project;
-  /** One call; its error code, or null when it answered ok. */
-  const call = async (openid: string, event: Record<string, unknown>): Promise<string | null> => {
+  /** One call: its error code (null when it answered ok) and the database requests it made. */
+  const call = async (openid: string, event: Record<string, unknown>) => {
     const res = await fetch(`${cloud.url}/api/functions/customer`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-wx-openid': openid },
       body: JSON.stringify(event),
     });
     const answer = (await res.json()) as { ok: boolean; error?: { code: string } };
-    return answer.ok ? null : (answer.error?.code ?? `HTTP ${res.status}`);
+    return {
+      code: answer.ok ? null : (answer.error?.code ?? `HTTP ${res.status}`),
+      requests: Number(res.headers.get('x-local-db-requests') ?? Number.NaN),
+    };
   };
   const run = async (total: number, concurrency: number, event: (i: number) => [string, object]) => {
     const errors = new Map<string, number>();
+    const requests: number[] = [];
     const timed = await runConcurrently(total, concurrency, async (i) => {
       const [openid, body] = event(i);
-      const code = await call(openid, body as Record<string, unknown>);
-      if (code) errors.set(code, (errors.get(code) ?? 0) + 1);
+      const answer = await call(openid, body as Record<string, unknown>);
+      if (answer.code) errors.set(answer.code, (errors.get(answer.code) ?? 0) + 1);
+      else requests.push(answer.requests);
     });
-    return { ...timed, errors };
+    return { ...timed, errors, requests };
   };
   const phone = (i: number) => `139${String(i).padStart(8, '0')}`;
   const lead = (prefix: string, i: number, phoneIndex: number): [string, object] => [
@@ -103,6 +110,7 @@ async function main() {
         String(inFlight),
         String(calls - errors),
         codes ? `${errors} (${codes})` : '0',
+        r.requests.length ? `${Math.min(...r.requests)}–${Math.max(...r.requests)}` : '—',
         percentile(r.latencies, 50).toFixed(1),
         percentile(r.latencies, 99).toFixed(1),
         ((r.latencies.length / r.elapsedMs) * 1000).toFixed(0),
@@ -110,7 +118,7 @@ async function main() {
     };
     console.log('customer function through the local cloud\n');
     printTable(
-      ['case', 'calls', 'in flight', 'ok', 'errors', 'p50 ms', 'p99 ms', 'calls/s'],
+      ['case', 'calls', 'in flight', 'ok', 'errors', 'db requests (ok calls)', 'p50 ms', 'p99 ms', 'calls/s'],
       [
         row('burst: organic submitLead, demo sales', BURST, BURST, burst),
         row(`burst: joinActivity, ${SEATS} seats`, JOINS, JOINS, joinBurst),
