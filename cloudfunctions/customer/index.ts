@@ -41,7 +41,7 @@ import { qrDataUrl } from '../runtime/qr';
 import { action, createRouter } from '../runtime/router';
 import { randomId, stableId } from '../runtime/store';
 import { type CustomerContext, establishCustomer } from './context';
-import { completeJoinLead } from './joins';
+import { captureJoinLead, completeJoinLead } from './joins';
 import {
   assertWithinRateLimit,
   captureLead,
@@ -328,19 +328,7 @@ const actions = {
     }
     // Saved with the registration: a lead made later from the registration (joins.ts) has it.
     await updateCustomer(ctx.db, seated.customer._id, seated.learned);
-    await captureLead(
-      ctx,
-      { ...seated, learned: {} },
-      prepared,
-      {
-        leadId,
-        requestKey: leadId,
-        activityId: activity._id,
-        activityTitle: activity.title,
-        source: 'activity',
-      },
-      { signups: 1 },
-    );
+    await captureJoinLead(ctx, { ...seated, learned: {} }, prepared, activity, leadId);
     return joinAnswer(seated.registration, false);
   }),
 

@@ -3,7 +3,13 @@ import { customerById } from '../repositories/customers';
 import { leadById, storedLeadIds } from '../repositories/leads';
 import { type RegistrationDoc, registrationsPage } from '../repositories/registrations';
 import type { Database } from '../runtime/cloud';
-import { captureLead, currentAttribution } from './submission';
+import {
+  captureLead,
+  currentAttribution,
+  type PreparedSubmission,
+  type SavedSubmitter,
+  withLead,
+} from './submission';
 
 /**
  * A join is one unit: a seat, a registration and a lead. They cannot be written together (a
@@ -36,15 +42,10 @@ export async function completeJoinLead(
   if (await leadById(ctx.db, leadId)) return false;
   const customer = await customerById(ctx.db, registration.customerId);
   if (!customer?.consent) return false;
-  await captureLead(
+  await captureJoinLead(
     ctx,
     {
-      customer: {
-        ...customer,
-        lastLeadAt: ctx.now,
-        leadCount: (customer.leadCount ?? 0) + 1,
-        joinCount: (customer.joinCount ?? 0) + 1,
-      },
+      customer: withLead(customer, ctx.now, true),
       learned: {},
       repeat: customer.lastLeadAt !== null,
       possibleDuplicateOf: null,
@@ -53,10 +54,27 @@ export async function completeJoinLead(
     {
       profile: customer.profile,
       phone: customer.phone,
-      phoneVerified: customer.phoneVerified,
       consent: customer.consent,
       answers: registration.answers,
     },
+    activity,
+    leadId,
+  );
+  return true;
+}
+
+/** A join's lead: an activity lead that also counts the sign-up. */
+export function captureJoinLead(
+  ctx: Clock,
+  saved: SavedSubmitter,
+  prepared: PreparedSubmission,
+  activity: ActivityDoc,
+  leadId: string,
+) {
+  return captureLead(
+    ctx,
+    saved,
+    prepared,
     {
       leadId,
       requestKey: leadId,
@@ -66,7 +84,6 @@ export async function completeJoinLead(
     },
     { signups: 1 },
   );
-  return true;
 }
 
 /** The dispatcher's part: leads created for registrations without one, and activities recounted. */

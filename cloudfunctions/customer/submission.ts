@@ -35,8 +35,8 @@ export interface Submission {
 
 export interface PreparedSubmission {
   profile: ProfileFields;
+  /** The customer's number, or the one typed now when they had none. */
   phone: string | null;
-  phoneVerified: boolean;
   consent: ConsentRecord;
   answers: Record<string, string>;
 }
@@ -142,7 +142,6 @@ export async function prepareSubmission(
   return {
     profile: mergeProfile(customer.profile, submittedProfile),
     phone,
-    phoneVerified: customer.phoneVerified,
     consent,
     answers,
   };
@@ -174,35 +173,33 @@ export async function saveSubmitter(
   purpose: 'profile' | 'lead' | 'join',
   attribution: LeadAttribution,
 ): Promise<SavedSubmitter> {
-  // A typed number is kept on the caller's own customer and never claims anything.
-  const typed = prepared.phone !== null && !prepared.phoneVerified && prepared.phone !== customer.phone;
-  const possibleDuplicateOf =
-    typed && prepared.phone ? await otherHolderOf(ctx.db, prepared.phone, customer._id) : null;
+  // A number new to this customer was typed (a verified one was kept before): it claims nothing.
+  const typedPhone = prepared.phone !== customer.phone ? prepared.phone : null;
+  const possibleDuplicateOf = typedPhone ? await otherHolderOf(ctx.db, typedPhone, customer._id) : null;
   const learned: Partial<CustomerDoc> = {
     profile: mergeProfile(customer.profile, prepared.profile),
-    phone: customer.phone ?? prepared.phone,
-    phoneVerified: customer.phoneVerified,
+    phone: prepared.phone,
     consent: prepared.consent,
     updatedAt: ctx.now,
   };
   if (purpose === 'profile') await updateCustomer(ctx.db, customer._id, learned);
-  const saved: CustomerDoc = {
-    ...customer,
-    ...learned,
-    ...(purpose === 'profile'
-      ? {}
-      : {
-          lastLeadAt: ctx.now,
-          leadCount: (customer.leadCount ?? 0) + 1,
-          joinCount: (customer.joinCount ?? 0) + (purpose === 'join' ? 1 : 0),
-        }),
-  };
+  const updated = { ...customer, ...learned };
   return {
-    customer: saved,
+    customer: purpose === 'profile' ? updated : withLead(updated, ctx.now, purpose === 'join'),
     learned,
     repeat: customer.lastLeadAt !== null,
     possibleDuplicateOf,
     attribution,
+  };
+}
+
+/** The customer as it is once a lead of theirs is stored (the rules read these counts). */
+export function withLead(customer: CustomerDoc, at: Date, joined: boolean): CustomerDoc {
+  return {
+    ...customer,
+    lastLeadAt: at,
+    leadCount: (customer.leadCount ?? 0) + 1,
+    joinCount: (customer.joinCount ?? 0) + (joined ? 1 : 0),
   };
 }
 
