@@ -1,4 +1,5 @@
 import type { LeadFilter } from '../../typings/admin';
+import { leadCursorSchema, readCursor } from '../../typings/cursor';
 import type { Database } from '../runtime/cloud';
 import type { LeadDoc } from './leads';
 
@@ -22,14 +23,10 @@ export function encodeCursor(cursor: LeadCursor): string {
   return Buffer.from(JSON.stringify([cursor.at, cursor.id, cursor.tie ? 1 : 0])).toString('base64url');
 }
 
+/** The cursor `text` carries, by the same schema the admin API checks a `cursor` parameter with. */
 export function decodeCursor(text: string): LeadCursor | null {
-  try {
-    const [at, id, tie] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (typeof at !== 'number' || typeof id !== 'string') return null;
-    return { at, id, tie: tie === 1 };
-  } catch {
-    return null;
-  }
+  const cursor = readCursor(leadCursorSchema, text);
+  return cursor ? { at: cursor[0], id: cursor[1], tie: cursor[2] === 1 } : null;
 }
 
 const CST_OFFSET_MS = 8 * 3_600_000;
