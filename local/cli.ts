@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PortInUseError, startLocalCloud } from './index';
+import { PortInUseError, startLocalCloud, stopOnSignals } from './index';
 
 const USAGE = `用法: npm run local-cloud -- --functions <dir> [--schema <file>] [--port <p>] [--data <dir>]
                           [--http <prefix>=<function>]... [--env <id>] [--no-timers]
@@ -72,16 +72,7 @@ async function main(): Promise<void> {
       '按 Ctrl-C 停止。',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n收到 ${signal}，正在停止本地云…`);
-    await cloud.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignals(cloud);
 }
 
 class UsageError extends Error {}

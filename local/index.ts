@@ -155,3 +155,17 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
     server.listen(port, host, () => resolve());
   });
 }
+
+/** Closes the cloud once on Ctrl-C or SIGTERM, says so, and ends the process. */
+export function stopOnSignals(cloud: Pick<LocalCloud, 'close'>): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n收到 ${signal}，正在停止本地云…`);
+    await cloud.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

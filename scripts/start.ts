@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { newAccount } from '../cloudfunctions/admin/accounts';
 import { usernameKey } from '../cloudfunctions/repositories/accounts';
-import { type LocalCloud, PortInUseError, startLocalCloud } from '../local/index';
+import { type LocalCloud, PortInUseError, startLocalCloud, stopOnSignals } from '../local/index';
 import { PASSWORD_RULES, passwordProblem } from '../typings/passwords';
 import { seedDemo } from './demo';
 
@@ -101,16 +101,7 @@ async function main(): Promise<void> {
       '按 Ctrl-C 停止。',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n收到 ${signal}，正在停止本地云…`);
-    await cloud.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignals(cloud);
 }
 
 main().catch((error: Error) => {
