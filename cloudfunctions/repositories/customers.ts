@@ -132,9 +132,11 @@ export async function countLead(
 
 /**
  * Claims a phone number verified by WeChat for a customer. Returns the customer that holds it: the
- * caller itself, or an earlier customer who verified the same number (the same person under a
- * second openid, to be merged in). A claim whose holder never verified that number (made before
- * typed numbers stopped claiming) is taken over: a verified number always wins.
+ * caller itself (null), or an earlier customer who verified the same number (the same person under
+ * a second openid, to be merged in). Claims are marked verified when made, so a claimant whose
+ * customer record is not written yet still holds the number against a concurrent one. A claim made
+ * before typed numbers stopped claiming (unmarked) is taken over unless its holder verified the
+ * number: a verified number always wins.
  */
 export async function claimVerifiedPhone(
   db: Database,
@@ -144,18 +146,21 @@ export async function claimVerifiedPhone(
 ): Promise<CustomerDoc | null> {
   const claimId = `phone:${phone}`;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    if (await insertOnce(db, IDENTITIES, { _id: claimId, customerId, createdAt: now } as { _id: string }))
-      return null;
-    const claim = await findById<{ customerId: string }>(db, IDENTITIES, claimId);
+    const claimed = { _id: claimId, customerId, verified: true, createdAt: now };
+    if (await insertOnce(db, IDENTITIES, claimed)) return null;
+    const claim = await findById<{ customerId: string; verified?: boolean }>(db, IDENTITIES, claimId);
     if (!claim) continue;
-    if (claim.customerId === customerId) return null;
-    const holder = await findById<CustomerDoc>(db, CUSTOMERS, claim.customerId);
-    if (holder && !holder.mergedInto && holder.phoneVerified && holder.phone === phone) return holder;
+    let holder = await findById<CustomerDoc>(db, CUSTOMERS, claim.customerId);
+    // A holder merged since (by a person, or as a second openid) lives on in its survivor.
+    if (holder?.mergedInto) holder = await findById<CustomerDoc>(db, CUSTOMERS, holder.mergedInto);
+    if (holder?._id === customerId) return null;
+    const verified = claim.verified === true || (holder?.phoneVerified === true && holder.phone === phone);
+    if (holder && verified) return holder;
     // Only the claim as read is replaced: two verified claimants racing are decided by this update.
     const res = await db
       .collection(IDENTITIES)
       .where({ _id: claimId, customerId: claim.customerId })
-      .update({ data: { customerId, createdAt: now } });
+      .update({ data: { customerId, verified: true, createdAt: now } });
     if (res.stats.updated === 1) return null;
   }
   throw new Error(`phone claim ${claimId} kept changing`);

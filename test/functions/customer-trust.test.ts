@@ -292,3 +292,43 @@ describe('a paid one-tap phone code is never thrown away', () => {
     expect(await exchanged()).not.toContain('test:13755556666');
   });
 });
+
+describe('one verified number, many WeChat accounts at once', () => {
+  test('a verified claim holds even before its customer record shows the number', async () => {
+    // The moment between a first claimant's claim and the write of its customer's phone.
+    const first = (await cloud.call('customer', { action: 'session' }, 'first-claimant')).data.customerId;
+    await db
+      .collection('identities')
+      .add({ data: { _id: 'phone:13788880000', customerId: first, verified: true, createdAt: new Date() } });
+    const second = await cloud.call(
+      'customer',
+      lead({ name: '同一人', phoneCode: 'test:13788880000' }),
+      'second',
+    );
+    expect(second.data.customerId).toBe(first);
+    expect((await db.collection('identities').doc('phone:13788880000').get()).data.customerId).toBe(first);
+    expect((await customerOf(first)).openids).toEqual(['first-claimant', 'second']);
+  });
+
+  test('concurrent verifications of one number end as one customer holding every openid', async () => {
+    const openids = Array.from({ length: 20 }, (_, i) => `same-person-${i}`);
+    const answers = await Promise.all(
+      openids.map((openid) =>
+        cloud.call('customer', lead({ name: '同一人', phoneCode: 'test:13799990000' }), openid),
+      ),
+    );
+    expect(answers.every((a) => a.ok)).toBe(true);
+    const { data: holders } = await db
+      .collection('customers')
+      .where({ phone: '13799990000', mergedInto: null })
+      .get();
+    expect(holders).toHaveLength(1);
+    expect([...holders[0].openids].sort()).toEqual([...openids].sort());
+    const claim = (await db.collection('identities').doc('phone:13799990000').get()).data;
+    expect(claim.customerId).toBe(holders[0]._id);
+    for (const openid of openids) {
+      const session = await cloud.call('customer', { action: 'session' }, openid);
+      expect(session.data.customerId).toBe(holders[0]._id);
+    }
+  });
+});
