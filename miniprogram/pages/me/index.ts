@@ -47,7 +47,8 @@ Component({
       this.load();
     },
     async load() {
-      this.setData({ state: 'loading', errorMessage: '' });
+      // A refresh after withdraw/delete/cancel keeps the page in place instead of flashing a spinner.
+      if (this.data.state !== 'ready') this.setData({ state: 'loading', errorMessage: '' });
       const [session, registrations] = await Promise.all([
         callFunction<CustomerAnswers['session']>('customer', { action: 'session' }),
         callFunction<CustomerAnswers['myRegistrations']>('customer', { action: 'myRegistrations' }),
