@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'UNAUTHENTICATED',
   'UNKNOWN_ACTION',
+  'NOT_CONFIGURED',
   'INTERNAL',
 ] as const;
 
@@ -38,5 +39,6 @@ export const DEFAULT_ERROR_MESSAGES: Record<ErrorCode, string> = {
   FORBIDDEN: '没有权限执行此操作',
   UNAUTHENTICATED: '请在微信中打开小程序后重试',
   UNKNOWN_ACTION: '不支持的操作',
+  NOT_CONFIGURED: '该功能尚未配置，请联系管理员',
   INTERNAL: '服务暂时不可用，请稍后重试',
 };

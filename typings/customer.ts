@@ -81,6 +81,7 @@ export const customerRequestSchemas = {
   cancelRegistration: z.object({ registrationId: id }),
   myRegistrations: z.object({}),
   myShare: z.object({ activityId: id.optional() }),
+  advisorContact: z.object({ activityId: id.optional() }),
   myData: z.object({}),
   withdrawConsent: z.object({}),
   deleteMyData: z.object({}),
@@ -178,6 +179,8 @@ export interface CustomerAnswers {
   cancelRegistration: { registrationId: string; status: 'cancelled' };
   myRegistrations: { items: RegistrationSummary[] };
   myShare: { sharePath: string };
+  /** What the mini program needs for WeCom's 「联系我」 plugin or the QR image (issue 15). */
+  advisorContact: { configId: string; qrCode: string; advisorName: string; state: string };
   myData: MyData;
   withdrawConsent: { withdrawn: true };
   deleteMyData: { deleted: true };

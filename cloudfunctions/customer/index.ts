@@ -40,6 +40,7 @@ import { AppError } from '../runtime/errors';
 import { qrDataUrl } from '../runtime/qr';
 import { action, createRouter } from '../runtime/router';
 import { randomId, stableId } from '../runtime/store';
+import { advisorContact } from './advisor';
 import { type CustomerContext, establishCustomer } from './context';
 import { captureJoinLead, completeJoinLead } from './joins';
 import {
@@ -383,6 +384,8 @@ const actions = {
     const activity = activityId ? await publishedActivity(ctx, activityId) : null;
     return { sharePath: sharePath(activity?._id ?? null, { ref: customer.shareToken }) };
   }),
+
+  advisorContact: action(schemas.advisorContact, advisorContact),
 
   myData: action(schemas.myData, async (_input, ctx: CustomerContext) => {
     const customer = await me(ctx);
