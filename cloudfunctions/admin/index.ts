@@ -3,14 +3,16 @@
 // table (typings/admin.ts), and a row of {schema, handler} per route.
 import { z } from 'zod';
 import { accountHandlers } from './accounts';
-import { catalogHandlers } from './catalog';
+import { activityHandlers } from './activities';
 import { database } from './cloudbase';
+import { codeHandlers } from './codes';
 import { type AdminContext, authenticate, envOf } from './context';
 import { dashboardHandlers } from './dashboard';
 import { exportHandlers } from './exports';
 import { clientAddress, createHttpRouter, type HttpEvent } from './http';
 import { leadHandlers } from './leads';
 import { pipelineHandlers } from './pipeline';
+import { staffHandlers } from './staff';
 
 z.config(z.locales.zhCN());
 
@@ -20,7 +22,9 @@ export const main = createHttpRouter<AdminContext>({
     ...leadHandlers,
     ...exportHandlers,
     ...dashboardHandlers,
-    ...catalogHandlers,
+    ...activityHandlers,
+    ...codeHandlers,
+    ...staffHandlers,
     ...pipelineHandlers,
   },
   authenticate: (token) => authenticate(database(), token, new Date()),

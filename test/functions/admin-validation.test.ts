@@ -5,11 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { accountHandlers } from '../../cloudfunctions/admin/accounts';
-import { catalogHandlers } from '../../cloudfunctions/admin/catalog';
+import { activityHandlers } from '../../cloudfunctions/admin/activities';
+import { codeHandlers } from '../../cloudfunctions/admin/codes';
 import { dashboardHandlers } from '../../cloudfunctions/admin/dashboard';
 import { exportHandlers } from '../../cloudfunctions/admin/exports';
 import { leadHandlers } from '../../cloudfunctions/admin/leads';
 import { pipelineHandlers } from '../../cloudfunctions/admin/pipeline';
+import { staffHandlers } from '../../cloudfunctions/admin/staff';
 import { ADMIN_ROUTES, type AdminRoute } from '../../typings/admin';
 import { repoRoot } from '../local/harness';
 import { type AdminCloud, startAdminCloud } from './admin-cloud';
@@ -285,7 +287,9 @@ const HANDLERS: Record<string, { schema: z.ZodType }> = {
   ...leadHandlers,
   ...exportHandlers,
   ...dashboardHandlers,
-  ...catalogHandlers,
+  ...activityHandlers,
+  ...codeHandlers,
+  ...staffHandlers,
   ...pipelineHandlers,
 };
 

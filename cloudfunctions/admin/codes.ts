@@ -1,0 +1,204 @@
+import crypto from 'node:crypto';
+import { type CodeView, adminRequestSchemas as schemas } from '../../typings/admin';
+import { generateCode } from '../core/codes';
+import { codePage, sharePath } from '../core/share';
+import { activityById } from '../repositories/activities';
+import {
+  type CodeDoc,
+  codeById,
+  insertCode,
+  type StaffDoc,
+  setCodeImage,
+  staffById,
+} from '../repositories/codes';
+import { AppError, fieldError } from '../runtime/errors';
+import { findById, insertOnce, randomId } from '../runtime/store';
+import { fileUrl, storeFile } from './cloudbase';
+import { type AdminContext, record } from './context';
+import { handle } from './http';
+import { miniProgramCode } from './openapi';
+import { iso } from './views';
+
+const randomUint32 = () => crypto.randomBytes(4).readUInt32BE();
+
+function codeView(c: CodeDoc): CodeView {
+  return {
+    codeId: c._id,
+    scene: c.scene,
+    name: c.name,
+    channelId: c.channelId,
+    channelType: c.channelType,
+    staffId: c.staffId,
+    storeId: c.storeId,
+    activityId: c.activityId,
+    disabled: c.disabled,
+    sharePath: sharePath(c.activityId, { ch: c.scene }),
+    createdAt: iso(c.createdAt)!,
+  };
+}
+
+async function assertRefs(ctx: AdminContext, refs: { staffId?: string | null; activityId?: string | null }) {
+  const [staff, activity] = await Promise.all([
+    refs.staffId ? staffById(ctx.db, refs.staffId) : null,
+    refs.activityId ? activityById(ctx.db, refs.activityId) : null,
+  ]);
+  if (refs.staffId && !staff) throw fieldError('staffId', '没有这名员工');
+  if (refs.activityId && !activity) throw fieldError('activityId', '没有这个活动');
+  return { staff, activity };
+}
+
+/** The channel a new code counts under: the one named, the staff member's own, or a new one. */
+async function channelFor(
+  ctx: AdminContext,
+  input: { channelType: CodeDoc['channelType']; channelId?: string; name: string },
+  staff: StaffDoc | null,
+): Promise<string> {
+  if (input.channelId) {
+    if (!(await findById(ctx.db, 'channels', input.channelId))) throw fieldError('channelId', '没有这个渠道');
+    return input.channelId;
+  }
+  if (input.channelType === 'staff' && staff) return `staff:${staff._id}`;
+  const channelId = `${input.channelType}-${randomId(6)}`;
+  await insertOnce(ctx.db, 'channels', {
+    _id: channelId,
+    type: input.channelType,
+    name: input.name,
+    cost: 0,
+    createdAt: ctx.now,
+  } as { _id: string });
+  return channelId;
+}
+
+async function createCode(
+  ctx: AdminContext,
+  input: {
+    channelType: CodeDoc['channelType'];
+    name: string;
+    staffId?: string;
+    activityId?: string;
+    channelId?: string;
+    storeId?: string;
+  },
+): Promise<CodeDoc> {
+  if (input.channelType === 'staff' && !input.staffId) throw fieldError('staffId', '导购活码需要选择员工');
+  const { staff } = await assertRefs(ctx, input);
+  const channelId = await channelFor(ctx, input, staff);
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const code: CodeDoc = {
+      _id: `code-${randomId(9)}`,
+      scene: generateCode(randomUint32),
+      channelId,
+      channelType: input.channelType,
+      name: input.name,
+      staffId: input.staffId ?? null,
+      storeId: input.storeId ?? staff?.store ?? null,
+      activityId: input.activityId ?? null,
+      disabled: false,
+      envId: ctx.envId,
+      imageFileId: null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    };
+    // A random scene that collides with an existing one is simply drawn again.
+    if (await insertCode(ctx.db, code)) return code;
+  }
+  throw new Error('could not draw a free scene');
+}
+
+export const codeHandlers = {
+  'GET /channels': handle(schemas.empty, async (_input, ctx: AdminContext) => {
+    const { data } = await ctx.db.collection('channels').limit(1000).get();
+    return {
+      items: (data as any[]).map((c) => ({
+        channelId: c._id,
+        type: c.type,
+        name: c.name,
+        cost: c.cost ?? 0,
+        createdAt: iso(c.createdAt),
+      })),
+    };
+  }),
+
+  'POST /channels': handle(schemas.channel, async (input, ctx: AdminContext) => {
+    const channelId = `${input.type}-${randomId(6)}`;
+    await insertOnce(ctx.db, 'channels', { _id: channelId, ...input, createdAt: ctx.now } as { _id: string });
+    await record(ctx, 'channel.create', channelId, { name: input.name });
+    return { channelId };
+  }),
+
+  'PATCH /channels/:id': handle(schemas.channelEdit, async (input, ctx: AdminContext, { id }) => {
+    if (!(await findById(ctx.db, 'channels', id))) throw new AppError('NOT_FOUND', '没有这个渠道');
+    await ctx.db
+      .collection('channels')
+      .doc(id)
+      .update({ data: { ...input, updatedAt: ctx.now } });
+    await record(ctx, 'channel.update', id, input);
+    return { channelId: id };
+  }),
+
+  'GET /codes': handle(schemas.codeList, async (input, ctx: AdminContext) => {
+    const where: Record<string, unknown> = {};
+    if (input.staffId) where.staffId = input.staffId;
+    if (input.channelType) where.channelType = input.channelType;
+    const { data } = await ctx.db.collection('codes').where(where).limit(1000).get();
+    return {
+      items: (data as CodeDoc[])
+        .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime())
+        .map(codeView),
+    };
+  }),
+
+  'POST /codes': handle(schemas.code, async (input, ctx: AdminContext) => {
+    const code = await createCode(ctx, input);
+    await record(ctx, 'code.create', code._id, { name: code.name, channelId: code.channelId });
+    return { codeId: code._id, scene: code.scene };
+  }),
+
+  'POST /codes/bulk': handle(schemas.codeBulk, async (input, ctx: AdminContext) => {
+    const items: { codeId: string; scene: string; name: string }[] = [];
+    for (const item of input.items) {
+      const code = await createCode(ctx, {
+        channelType: input.channelType,
+        activityId: input.activityId,
+        channelId: input.channelId,
+        ...item,
+      });
+      items.push({ codeId: code._id, scene: code.scene, name: code.name });
+    }
+    await record(ctx, 'code.bulkCreate', `${items.length} codes`, { channelType: input.channelType });
+    return { items };
+  }),
+
+  'PATCH /codes/:id': handle(schemas.codeEdit, async (input, ctx: AdminContext, { id }) => {
+    const code = await codeById(ctx.db, id);
+    if (!code) throw new AppError('NOT_FOUND', '没有这个活码');
+    const { staff } = await assertRefs(ctx, input);
+    const changes: Record<string, unknown> = { updatedAt: ctx.now };
+    if (input.staffId !== undefined) {
+      changes.staffId = input.staffId;
+      if (staff) changes.storeId = staff.store;
+    }
+    if (input.activityId !== undefined) changes.activityId = input.activityId;
+    if (input.disabled !== undefined) changes.disabled = input.disabled;
+    if (input.name) changes.name = input.name;
+    await ctx.db.collection('codes').doc(id).update({ data: changes });
+    await record(ctx, input.disabled ? 'code.disable' : 'code.repoint', id, {
+      staffId: input.staffId,
+      activityId: input.activityId,
+      disabled: input.disabled,
+    });
+    return { codeId: id, scene: code.scene };
+  }),
+
+  'GET /codes/:id/image': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
+    const code = await codeById(ctx.db, id);
+    if (!code) throw new AppError('NOT_FOUND', '没有这个活码');
+    let { imageFileId } = code;
+    if (!imageFileId) {
+      const image = await miniProgramCode(code.scene, codePage(code.activityId));
+      imageFileId = await storeFile(`codes/${code._id}.png`, image);
+      await setCodeImage(ctx.db, code._id, imageFileId, ctx.now);
+    }
+    return { codeId: id, imageUrl: await fileUrl(imageFileId) };
+  }),
+};
