@@ -151,6 +151,9 @@ const dateBound = z
   )
   .optional();
 const CHANNEL_TYPES = ['store', 'staff', 'official_account', 'ad', 'poster'] as const;
+/** A WeCom member's userid (企业微信账号), as the WeCom admin console allows it. */
+export const WECOM_USER_ID = /^[A-Za-z0-9_.@-]{1,64}$/;
+const wecomUserId = z.string().trim().regex(WECOM_USER_ID, '企业微信账号为 1 到 64 位字母、数字或 _ - . @');
 const flag = z
   .union([z.boolean(), z.enum(['true', 'false'])])
   .transform((v) => v === true || v === 'true')
@@ -302,6 +305,7 @@ export const adminRequestSchemas = {
       .string()
       .regex(/^1[3-9]\d{9}$/, '手机号格式不正确')
       .optional(),
+    wecomUserId: wecomUserId.optional(),
   }),
   staffEdit: z.object({
     name: z.string().trim().min(1).max(30).optional(),
@@ -313,6 +317,8 @@ export const adminRequestSchemas = {
       .regex(/^1[3-9]\d{9}$/, '手机号格式不正确')
       .nullable()
       .optional(),
+    /** null: no longer linked to a WeCom member. */
+    wecomUserId: wecomUserId.nullable().optional(),
     sales: salesSettingsEditSchema.optional(),
   }),
   rule: ruleSchema,
@@ -592,6 +598,8 @@ export interface StaffView {
   /** Invite code and mobile: only for roles that manage staff (null for the others). */
   inviteCode: string | null;
   mobile: string | null;
+  /** The member's WeCom userid (企业微信账号), which WeCom contact and tasks address them by. */
+  wecomUserId: string | null;
   sales: z.infer<typeof salesSettingsSchema>;
   createdAt: string;
 }

@@ -7,11 +7,17 @@ import { AppError } from '../runtime/errors';
 import { insertOnce, randomId } from '../runtime/store';
 import { type AdminContext, record, signedIn } from './context';
 import { handle } from './http';
+import { assertUnique } from './unique';
 import { iso } from './views';
 
 const randomUint32 = () => crypto.randomBytes(4).readUInt32BE();
 
-type StoredStaff = StaffDoc & { mobile?: string | null; sales?: unknown; boundAt?: Date | null };
+type StoredStaff = StaffDoc & {
+  mobile?: string | null;
+  wecomUserId?: string | null;
+  sales?: unknown;
+  boundAt?: Date | null;
+};
 
 /**
  * A staff member as the caller may see them: the invite code (which binds a WeChat as this member)
@@ -30,6 +36,7 @@ function staffView(s: StoredStaff, ctx: AdminContext): StaffView {
     boundAt: s.openid ? iso(s.boundAt) : null,
     inviteCode: manages ? s.inviteCode : null,
     mobile: manages ? (s.mobile ?? null) : null,
+    wecomUserId: s.wecomUserId ?? null,
     sales: salesSettingsSchema.parse(s.sales ?? {}),
     createdAt: iso(s.createdAt)!,
   };
@@ -69,6 +76,26 @@ async function reissueInvite(ctx: AdminContext, id: string, action: 'staff.invit
   throw new Error('could not draw a free invite code');
 }
 
+/** One person, one record: a mobile or WeCom account another member holds is refused. */
+async function assertOnePerson(
+  ctx: AdminContext,
+  input: { mobile?: string | null; wecomUserId?: string | null },
+  ownId?: string,
+) {
+  await assertUnique(
+    ctx,
+    { collection: 'staff', field: 'mobile', ownId },
+    input.mobile,
+    '该手机号已属于另一名员工，请勿重复添加',
+  );
+  await assertUnique(
+    ctx,
+    { collection: 'staff', field: 'wecomUserId', ownId },
+    input.wecomUserId,
+    '该企业微信账号已关联另一名员工',
+  );
+}
+
 export const staffHandlers = {
   'GET /staff': handle(schemas.empty, async (_input, ctx: AdminContext) => {
     const { data } = await ctx.db.collection('staff').limit(1000).get();
@@ -80,6 +107,7 @@ export const staffHandlers = {
   }),
 
   'POST /staff': handle(schemas.staff, async (input, ctx: AdminContext) => {
+    await assertOnePerson(ctx, input);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const staff = {
         _id: `staff-${randomId(9)}`,
@@ -91,6 +119,7 @@ export const staffHandlers = {
         boundAt: null,
         inviteCode: inviteCode(),
         mobile: input.mobile ?? null,
+        wecomUserId: input.wecomUserId ?? null,
         createdAt: ctx.now,
       };
       // The unique invite index decides: a collision draws another code.
@@ -109,6 +138,7 @@ export const staffHandlers = {
   'PATCH /staff/:id': handle(schemas.staffEdit, async (input, ctx: AdminContext, { id }) => {
     const staff = await staffById(ctx.db, id);
     if (!staff) throw new AppError('NOT_FOUND', '没有这名员工');
+    await assertOnePerson(ctx, input, id);
     const { sales, ...rest } = input;
     const changes: Record<string, unknown> = { ...rest, updatedAt: ctx.now };
     if (sales) {

@@ -125,3 +125,48 @@ test('invite codes cannot be guessed by trying: binds are limited per WeChat', a
   expect(answers.slice(0, 10).map((a) => a.error.code)).toEqual(Array(10).fill('NOT_FOUND'));
   expect(answers[10].error.code).toBe('RATE_LIMITED');
 });
+
+test('a WeCom account is set, shown, cleared and checked; one person is one member', async () => {
+  const { staffId } = await newStaff();
+  const set = await cloud.api('PATCH', `/staff/${staffId}`, { wecomUserId: 'wang.dg@shop-1' }, admin);
+  expect(set.body).toMatchObject({ ok: true, data: { wecomUserId: 'wang.dg@shop-1' } });
+  const viewer = await cloud.login('vivian', 'viewer');
+  expect((await staffList(viewer))[0].wecomUserId).toBe('wang.dg@shop-1');
+
+  const bad = await cloud.api('PATCH', `/staff/${staffId}`, { wecomUserId: '王 导购' }, admin);
+  expect(bad.body.error.fields[0]).toMatchObject({ path: 'wecomUserId' });
+  expect(bad.body.error.fields[0].message).toContain('企业微信账号');
+  const tooLong = await cloud.api('PATCH', `/staff/${staffId}`, { wecomUserId: 'a'.repeat(65) }, admin);
+  expect(tooLong.body.error.fields[0].path).toBe('wecomUserId');
+
+  // The same mobile or WeCom account on a second member is the same person twice.
+  const twin = await cloud.api(
+    'POST',
+    '/staff',
+    { name: '王导购', store: '静安店', role: 'sales', mobile: '13912345678' },
+    admin,
+  );
+  expect(twin.body.error).toMatchObject({ code: 'INVALID_INPUT', fields: [{ path: 'mobile' }] });
+  const other = await cloud.api('POST', '/staff', { name: '李导购', store: '静安店', role: 'staff' }, admin);
+  const taken = await cloud.api(
+    'PATCH',
+    `/staff/${other.body.data.staffId}`,
+    { wecomUserId: 'wang.dg@shop-1' },
+    admin,
+  );
+  expect(taken.body.error.fields[0]).toMatchObject({
+    path: 'wecomUserId',
+    message: '该企业微信账号已关联另一名员工',
+  });
+  // Saving one's own values again is no conflict.
+  const again = await cloud.api(
+    'PATCH',
+    `/staff/${staffId}`,
+    { mobile: '13912345678', wecomUserId: 'wang.dg@shop-1' },
+    admin,
+  );
+  expect(again.body.ok).toBe(true);
+
+  const cleared = await cloud.api('PATCH', `/staff/${staffId}`, { wecomUserId: null }, admin);
+  expect(cleared.body.data.wecomUserId).toBeNull();
+});
