@@ -10,6 +10,7 @@ import { loadSchema } from './schema';
 import { createServer } from './server';
 import { type LocalCredentials, localCredentials } from './signature';
 import { LocalStorage } from './storage';
+import { WecomFake } from './wecom';
 
 export interface LocalCloudOptions {
   /** 0 picks a free port. */
@@ -39,6 +40,8 @@ export interface LocalCloud {
   functions: FunctionHost;
   openapi: OpenApiFakes;
   sales: SalesFakes;
+  /** The fake WeCom server API and callback driver (`/__local/wecom/...`). */
+  wecom: WecomFake;
   /**
    * The data dir's key (`<dataDir>/local-secret.json`): the admin endpoint answers only requests
    * signed with it. `sdkEnv()` carries it; `protocolRequest()` signs with it.
@@ -92,6 +95,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const storage = new LocalStorage(path.join(options.dataDir, 'storage'), envId, () => url);
   const openapi = new OpenApiFakes(appId);
   const sales = new SalesFakes();
+  const wecom = new WecomFake(() => url);
   const server = createServer({
     envId,
     appId,
@@ -103,6 +107,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     storage,
     openapi,
     sales,
+    wecom,
     adminDir: options.adminDir,
     httpRoutes: options.httpRoutes ?? {},
     log,
@@ -124,6 +129,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     functions,
     openapi,
     sales,
+    wecom,
     credentials,
     sdkEnv,
     async callFunction(name, event, caller = {}) {

@@ -19,6 +19,7 @@ import {
   signedHeaderValue,
 } from './signature';
 import type { LocalStorage } from './storage';
+import { type WecomFake, wecomRoute } from './wecom';
 
 /** The cloud refuses request bodies over 100 KB (PLATFORM.md); so does the local cloud. */
 export const BODY_LIMIT = 100 * 1024;
@@ -37,6 +38,7 @@ export interface ServerParts {
   storage: LocalStorage;
   openapi: OpenApiFakes;
   sales: SalesFakes;
+  wecom: WecomFake;
   adminDir?: string;
   /** URL prefixes reached the way CloudBase's HTTP access service reaches a function. */
   httpRoutes: Record<string, string>;
@@ -552,6 +554,19 @@ async function handleLocal(
     if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     if (!res.destroyed) send(res, answer.status, answer.body);
     return;
+  }
+  if (route.startsWith('/__local/wecom/')) {
+    const answer = await wecomRoute(
+      parts.wecom,
+      req.method ?? 'GET',
+      route.slice('/__local/wecom'.length),
+      Object.fromEntries(url.searchParams),
+      (await readBody(req, BODY_LIMIT)).toString('utf8'),
+    );
+    if (answer) {
+      const type: Record<string, string> = answer.contentType ? { 'content-type': answer.contentType } : {};
+      return send(res, answer.status, answer.body, type);
+    }
   }
   if (route === '/__local/sales') {
     if (req.method === 'DELETE') parts.sales.clear();
