@@ -41,6 +41,9 @@ export const PERMISSIONS = {
   'codes.write': ['admin', 'marketing'],
   'staff.read': ['admin', 'marketing', 'viewer'],
   'staff.write': ['admin', 'marketing'],
+  /** The managed list of stores (the names staff, codes, robots and the form's store field pick from). */
+  'stores.read': ['admin', 'marketing', 'viewer'],
+  'stores.write': ['admin', 'marketing'],
   'rules.read': ['admin', 'marketing', 'viewer'],
   'rules.write': ['admin', 'marketing'],
   'deliveries.read': ['admin', 'marketing'],
@@ -100,6 +103,12 @@ export const ADMIN_ROUTES = {
   'POST /staff/:id/invite': 'staff.write',
   /** Releases the member's WeChat binding (and draws a new invite: the old one may be known). */
   'POST /staff/:id/unbind': 'staff.write',
+  'GET /stores': 'stores.read',
+  'POST /stores': 'stores.write',
+  /** A rename carries over to every staff member, code and robot of the store. */
+  'PATCH /stores/:id': 'stores.write',
+  /** Creates the stores that staff, codes and robots name but the list does not hold yet. */
+  'POST /stores/adopt': 'stores.write',
   'GET /rules': 'rules.read',
   'POST /rules': 'rules.write',
   'PATCH /rules/:id': 'rules.write',
@@ -151,6 +160,13 @@ const dateBound = z
   )
   .optional();
 const CHANNEL_TYPES = ['store', 'staff', 'official_account', 'ad', 'poster'] as const;
+/** A store as staff, codes and robots name it: one of the managed list (checked by the function). */
+export const STORE_NAME_MAX = 40;
+const storeName = z
+  .string({ error: '请填写门店名称' })
+  .trim()
+  .min(1, '请填写门店名称')
+  .max(STORE_NAME_MAX, `门店名称不能超过 ${STORE_NAME_MAX} 个字`);
 /** A WeCom member's userid (企业微信账号), as the WeCom admin console allows it. */
 export const WECOM_USER_ID = /^[A-Za-z0-9_.@-]{1,64}$/;
 const wecomUserId = z.string().trim().regex(WECOM_USER_ID, '企业微信账号为 1 到 64 位字母、数字或 _ - . @');
@@ -276,7 +292,7 @@ export const adminRequestSchemas = {
     activityId: id.optional(),
     /** An existing channel to count under; else one is made for the code. */
     channelId: id.optional(),
-    storeId: optionalText(40),
+    storeId: optionalText(STORE_NAME_MAX),
   }),
   codeBulk: z.object({
     channelType: z.enum(['store', 'staff', 'official_account', 'ad', 'poster'], { error: '渠道类型无效' }),
@@ -297,9 +313,24 @@ export const adminRequestSchemas = {
     channelType: z.enum(CHANNEL_TYPES, { error: '渠道类型无效' }).optional(),
     staffId: id.optional(),
   }),
+  store: z.object({
+    name: storeName,
+    city: z.string().trim().max(20, '城市不能超过 20 个字').default(''),
+    region: z.string().trim().max(20, '区域不能超过 20 个字').default(''),
+  }),
+  storeEdit: z.object({
+    name: storeName.optional(),
+    city: z.string().trim().max(20, '城市不能超过 20 个字').optional(),
+    region: z.string().trim().max(20, '区域不能超过 20 个字').optional(),
+    active: z.boolean().optional(),
+  }),
   staff: z.object({
     name: z.string().trim().min(1, '请填写姓名').max(30),
-    store: z.string().trim().min(1, '请填写门店').max(40),
+    store: z
+      .string({ error: '请选择门店' })
+      .trim()
+      .min(1, '请选择门店')
+      .max(STORE_NAME_MAX, '请从门店列表中选择'),
     role: z.enum(['staff', 'sales', 'manager'], { error: '角色无效' }),
     mobile: z
       .string()
@@ -309,7 +340,7 @@ export const adminRequestSchemas = {
   }),
   staffEdit: z.object({
     name: z.string().trim().min(1).max(30).optional(),
-    store: z.string().trim().min(1).max(40).optional(),
+    store: z.string().trim().min(1, '请选择门店').max(STORE_NAME_MAX, '请从门店列表中选择').optional(),
     role: z.enum(['staff', 'sales', 'manager']).optional(),
     active: z.boolean().optional(),
     mobile: z
@@ -406,7 +437,21 @@ export interface MeAnswer {
   permissions: Permission[];
 }
 
+export interface StoreView {
+  storeId: string;
+  name: string;
+  city: string;
+  region: string;
+  active: boolean;
+  /** Staff members (active or not) of the store. */
+  staffCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Lookups {
+  /** Active stores, by name: what store pickers offer. */
+  stores: { storeId: string; name: string; city: string; region: string }[];
   channels: { channelId: string; name: string; type: string }[];
   staff: { staffId: string; name: string; store: string; role: string; active: boolean }[];
   activities: { activityId: string; title: string; status: string }[];

@@ -40,6 +40,7 @@ import {
 import { type AdminContext, record, signedIn } from './context';
 import { handle } from './http';
 import { timePage } from './paging';
+import type { StoreDoc } from './stores';
 
 /**
  * One answer for an unknown username, a wrong password, a locked username and a deactivated
@@ -143,13 +144,17 @@ export const accountHandlers = {
   }),
 
   'GET /lookups': handle(schemas.empty, async (_input, ctx: AdminContext): Promise<Lookups> => {
-    const [channels, staff, activities, rules] = await Promise.all([
+    const [stores, channels, staff, activities, rules] = await Promise.all([
+      ctx.db.collection('stores').where({ active: true }).limit(1000).get(),
       ctx.db.collection('channels').limit(1000).get(),
       ctx.db.collection('staff').limit(1000).get(),
       ctx.db.collection('activities').limit(1000).get(),
       loadRules(ctx.db),
     ]);
     return {
+      stores: (stores.data as StoreDoc[])
+        .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
+        .map((s) => ({ storeId: s._id, name: s.name, city: s.city, region: s.region })),
       channels: [
         { channelId: 'organic', name: CHANNEL_TYPE_LABELS.organic, type: 'organic' },
         { channelId: 'referral', name: CHANNEL_TYPE_LABELS.referral, type: 'referral' },

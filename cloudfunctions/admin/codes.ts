@@ -17,6 +17,7 @@ import { fileUrl, storeFile } from './cloudbase';
 import { type AdminContext, record } from './context';
 import { handle } from './http';
 import { miniProgramCode } from './openapi';
+import { assertActiveStore } from './stores';
 import { iso } from './views';
 
 const randomUint32 = () => crypto.randomBytes(4).readUInt32BE();
@@ -81,6 +82,7 @@ async function createCode(
   },
 ): Promise<CodeDoc> {
   if (input.channelType === 'staff' && !input.staffId) throw fieldError('staffId', '导购活码需要选择员工');
+  await assertActiveStore(ctx, 'storeId', input.storeId);
   const { staff } = await assertRefs(ctx, input);
   const channelId = await channelFor(ctx, input, staff);
   for (let attempt = 0; attempt < 5; attempt += 1) {

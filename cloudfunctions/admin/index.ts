@@ -13,6 +13,7 @@ import { clientAddress, createHttpRouter, type HttpEvent } from './http';
 import { leadHandlers } from './leads';
 import { pipelineHandlers } from './pipeline';
 import { staffHandlers } from './staff';
+import { storeHandlers } from './stores';
 
 z.config(z.locales.zhCN());
 
@@ -25,6 +26,7 @@ export const main = createHttpRouter<AdminContext>({
     ...activityHandlers,
     ...codeHandlers,
     ...staffHandlers,
+    ...storeHandlers,
     ...pipelineHandlers,
   },
   authenticate: (token) => authenticate(database(), token, new Date()),

@@ -24,6 +24,7 @@ import type { AdminContext } from './context';
 import { record } from './context';
 import { handle } from './http';
 import { timePage } from './paging';
+import { activeStoreNames, STORE_NOT_LISTED } from './stores';
 
 /**
  * The lead pipeline's data as the admin page edits it: tag and score rules (with a dry run on a
@@ -100,6 +101,21 @@ function replacedSecrets(before: DeliverySettings, after: DeliverySettings): str
       .filter((w) => before.webhooks.find((b) => b.id === w.id)?.secret !== w.secret)
       .map((w) => `webhook:${w.id}`),
   ];
+}
+
+/** A robot's store is one of the active stores; a robot keeping the store it has is left alone. */
+async function assertRobotStores(ctx: AdminContext, update: SettingsUpdate, stored: DeliverySettings) {
+  const changed = update.robots
+    .map((robot, i) => ({ robot, i }))
+    .filter(
+      ({ robot }) => robot.store && stored.robots.find((r) => r.id === robot.id)?.store !== robot.store,
+    );
+  if (changed.length === 0) return;
+  const active = await activeStoreNames(ctx);
+  const fields: FieldError[] = changed
+    .filter(({ robot }) => !active.has(robot.store))
+    .map(({ i }) => ({ path: `robots.${i}.store`, message: STORE_NOT_LISTED }));
+  if (fields.length > 0) throw new AppError('INVALID_INPUT', fields[0].message, fields);
 }
 
 interface RetagJobDoc {
@@ -207,6 +223,7 @@ export const pipelineHandlers = {
 
   'PUT /settings': handle(settingsUpdateSchema(localOrigin()), async (update, ctx: AdminContext) => {
     const stored = await loadSettings(ctx.db);
+    await assertRobotStores(ctx, update, stored);
     const parsed = deliverySettingsSchema.parse(mergeSecrets(update, stored, localOrigin()));
     await ctx.db
       .collection('rules')

@@ -7,6 +7,7 @@ import { AppError } from '../runtime/errors';
 import { insertOnce, randomId } from '../runtime/store';
 import { type AdminContext, record, signedIn } from './context';
 import { handle } from './http';
+import { assertActiveStore } from './stores';
 import { assertUnique } from './unique';
 import { iso } from './views';
 
@@ -108,6 +109,7 @@ export const staffHandlers = {
 
   'POST /staff': handle(schemas.staff, async (input, ctx: AdminContext) => {
     await assertOnePerson(ctx, input);
+    await assertActiveStore(ctx, 'store', input.store);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const staff = {
         _id: `staff-${randomId(9)}`,
@@ -139,6 +141,8 @@ export const staffHandlers = {
     const staff = await staffById(ctx.db, id);
     if (!staff) throw new AppError('NOT_FOUND', '没有这名员工');
     await assertOnePerson(ctx, input, id);
+    // A member's store as stored stays acceptable: only a change must pick a listed store.
+    if (input.store !== staff.store) await assertActiveStore(ctx, 'store', input.store);
     const { sales, ...rest } = input;
     const changes: Record<string, unknown> = { ...rest, updatedAt: ctx.now };
     if (sales) {

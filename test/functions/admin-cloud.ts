@@ -74,3 +74,20 @@ export async function ensureAccount(db: any, username: string, role: Role, staff
   });
   return _id as string;
 }
+
+/** Active stores of the managed list under these names (staff, codes and robots must name one). */
+export async function seedStores(db: any, ...names: string[]): Promise<void> {
+  const now = new Date();
+  for (const name of names)
+    await db.collection('stores').add({
+      data: {
+        _id: `store-${name}`,
+        name,
+        city: '上海',
+        region: '',
+        active: true,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+}

@@ -1,6 +1,6 @@
 // Staff invites and WeChat bindings through the local cloud: who may read an invite code, binding
 // and unbinding audited, the bound WeChat shown masked, a re-issued invite replacing the old one.
-import { type AdminCloud, startAdminCloud } from './admin-cloud';
+import { type AdminCloud, seedStores, startAdminCloud } from './admin-cloud';
 import { clearAll } from './project-cloud';
 
 let cloud: AdminCloud;
@@ -15,6 +15,7 @@ afterAll(() => cloud.close());
 beforeEach(async () => {
   await clearAll(db);
   admin = await cloud.login('boss', 'admin');
+  await seedStores(db, '静安店');
 });
 
 const OPENID = 'oWxAbc1234567890xyz9';

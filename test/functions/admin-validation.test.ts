@@ -12,6 +12,7 @@ import { exportHandlers } from '../../cloudfunctions/admin/exports';
 import { leadHandlers } from '../../cloudfunctions/admin/leads';
 import { pipelineHandlers } from '../../cloudfunctions/admin/pipeline';
 import { staffHandlers } from '../../cloudfunctions/admin/staff';
+import { storeHandlers } from '../../cloudfunctions/admin/stores';
 import { ADMIN_ROUTES, type AdminRoute } from '../../typings/admin';
 import { repoRoot } from '../local/harness';
 import { type AdminCloud, startAdminCloud } from './admin-cloud';
@@ -290,6 +291,7 @@ const HANDLERS: Record<string, { schema: z.ZodType }> = {
   ...activityHandlers,
   ...codeHandlers,
   ...staffHandlers,
+  ...storeHandlers,
   ...pipelineHandlers,
 };
 

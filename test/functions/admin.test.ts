@@ -4,7 +4,14 @@ import { issueToken } from '../../cloudfunctions/admin/auth';
 import { phoneTail } from '../../cloudfunctions/core/phone';
 import { countFunnel } from '../../cloudfunctions/repositories/counters';
 import { ADMIN_ROUTES, type AdminRoute, can, ROLES, type Role } from '../../typings/admin';
-import { type AdminCloud, ensureAccount, PASSWORD, startAdminCloud, TEST_SECRET } from './admin-cloud';
+import {
+  type AdminCloud,
+  ensureAccount,
+  PASSWORD,
+  seedStores,
+  startAdminCloud,
+  TEST_SECRET,
+} from './admin-cloud';
 import { clearAll } from './project-cloud';
 
 let cloud: AdminCloud;
@@ -234,6 +241,7 @@ describe('the minimal contract', () => {
     const listed = await cloud.call('customer', { action: 'listActivities' }, 'customer-a');
     expect(listed.data.items.map((a: any) => a.title)).toEqual(['周末品鉴会']);
 
+    await seedStores(db, '静安店');
     const wang = await cloud.api('POST', '/staff', { name: '王导购', store: '静安店', role: 'sales' }, admin);
     const li = await cloud.api('POST', '/staff', { name: '李导购', store: '静安店', role: 'staff' }, admin);
     expect(wang.body.data.inviteCode).toMatch(/^[A-Z0-9]{8}$/);
@@ -381,6 +389,7 @@ describe('leads', () => {
   });
 
   test('bulk assign and bulk tag', async () => {
+    await seedStores(db, '徐汇店');
     const staff = await cloud.api(
       'POST',
       '/staff',
