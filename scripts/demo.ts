@@ -47,7 +47,14 @@ export function generator(seed: number) {
   };
 }
 
-const STORES = ['静安旗舰店', '徐汇店', '浦东店', '杭州西湖店'];
+/** The chain's stores as the managed list holds them: name, city, region. */
+const STORE_LIST = [
+  { name: '静安旗舰店', city: '上海', region: '上海' },
+  { name: '徐汇店', city: '上海', region: '上海' },
+  { name: '浦东店', city: '上海', region: '上海' },
+  { name: '杭州西湖店', city: '杭州', region: '浙江' },
+];
+const STORES = STORE_LIST.map((s) => s.name);
 const SURNAMES =
   '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢'.split(
     '',
@@ -560,6 +567,13 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
     ...row.counters,
   }));
 
+  const stores = STORE_LIST.map((s, i) => ({
+    _id: `store-demo-${i + 1}`,
+    ...s,
+    active: true,
+    createdAt: new Date(start - 40 * DAY_MS),
+    updatedAt: new Date(start - 40 * DAY_MS),
+  }));
   const channels = CHANNELS.map((c) => ({
     _id: c.id,
     type: c.type,
@@ -626,6 +640,7 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
         store.insert(store.main, collection, docs.slice(i, i + 2000) as never[]),
       )();
   };
+  write('stores', stores);
   write('staff', staff);
   write('channels', channels);
   write('codes', codes);

@@ -298,6 +298,7 @@ export const adminRequestSchemas = {
     channelType: z.enum(['store', 'staff', 'official_account', 'ad', 'poster'], { error: '渠道类型无效' }),
     activityId: id.optional(),
     channelId: id.optional(),
+    storeId: optionalText(STORE_NAME_MAX),
     items: z
       .array(z.object({ name: z.string().trim().min(1, '请填写活码名称').max(40), staffId: id.optional() }))
       .min(1, '至少一个活码')

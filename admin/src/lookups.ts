@@ -12,6 +12,7 @@ type Activity = Lookups['activities'][number];
  * by every page of this session. `error` says why the last load failed ('' once one succeeds).
  */
 export const lookups = reactive<Lookups & { error: string }>({
+  stores: [],
   channels: [],
   staff: [],
   activities: [],

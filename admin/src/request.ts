@@ -1,5 +1,5 @@
 import { DialogPlugin, MessagePlugin } from 'tdesign-vue-next';
-import { type Ref, reactive } from 'vue';
+import { type Ref, reactive, watch } from 'vue';
 import type { ApiError } from '../../typings/api';
 import { api } from './api';
 
@@ -8,10 +8,30 @@ type Method = Parameters<typeof api>[0];
 /** The API's `fields` as `{path: message}`, for the form item each belongs to. */
 export type FieldErrors = Record<string, string>;
 
-/** An empty reactive `FieldErrors` for a form, which `request` fills and clears. */
-export function formErrors(): FieldErrors {
-  return reactive({});
+/**
+ * An empty reactive `FieldErrors` for a form, which `request` fills and clears. Given the form's
+ * data, a field's error goes as soon as that field changes (the person is fixing it).
+ */
+export function formErrors(form?: object): FieldErrors {
+  const errors: FieldErrors = reactive({});
+  if (form) {
+    let before = snapshot(form);
+    watch(
+      () => snapshot(form),
+      (now) => {
+        for (const key of Object.keys(now))
+          if (now[key] !== before[key])
+            for (const path of Object.keys(errors))
+              if (path === key || path.startsWith(`${key}.`)) delete errors[path];
+        before = now;
+      },
+    );
+  }
+  return errors;
 }
+
+const snapshot = (form: object): Record<string, string> =>
+  Object.fromEntries(Object.entries(form).map(([key, value]) => [key, JSON.stringify(value)]));
 
 export function clearErrors(errors: FieldErrors): void {
   for (const key of Object.keys(errors)) delete errors[key];
@@ -114,4 +134,31 @@ export async function copyText(text: string, what = '内容'): Promise<void> {
     area.remove();
   }
   void MessagePlugin.success(`${what}已复制`);
+}
+
+/**
+ * Turns a record on or off with `PATCH path {active}` (turning off is confirmed first with
+ * `offConfirm`), marking `acting` with its id meanwhile; answers whether it changed.
+ */
+export async function switchActive(options: {
+  path: string;
+  id: string;
+  active: boolean;
+  acting: Ref<string | null>;
+  offConfirm: { header: string; body: string };
+  success: { on: string; off: string };
+}): Promise<boolean> {
+  const { offConfirm } = options;
+  if (!options.active && !(await confirm(offConfirm.header, offConfirm.body, '停用', true))) return false;
+  options.acting.value = options.id;
+  const done = await request(
+    'PATCH',
+    options.path,
+    { active: options.active },
+    {
+      success: options.active ? options.success.on : options.success.off,
+    },
+  );
+  options.acting.value = null;
+  return done !== null;
 }

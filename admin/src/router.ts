@@ -4,6 +4,7 @@ import {
   FileSafetyIcon,
   QrcodeIcon,
   SendIcon,
+  ShopIcon,
   SwapIcon,
   TagIcon,
   UsergroupIcon,
@@ -61,6 +62,11 @@ export const pages: RouteRecordRaw[] = [
     path: '/staff',
     component: () => import('./pages/StaffPage.vue'),
     meta: { title: '员工与邀请', permission: 'staff.read', icon: UsergroupIcon },
+  },
+  {
+    path: '/stores',
+    component: () => import('./pages/StoresPage.vue'),
+    meta: { title: '门店', permission: 'stores.read', icon: ShopIcon },
   },
   {
     path: '/deliveries',

@@ -163,6 +163,7 @@ export const codeHandlers = {
         channelType: input.channelType,
         activityId: input.activityId,
         channelId: input.channelId,
+        storeId: input.storeId,
         ...item,
       });
       items.push({ codeId: code._id, scene: code.scene, name: code.name });
