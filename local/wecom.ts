@@ -547,7 +547,7 @@ export class WecomFake {
   async verifyUrl(): Promise<{ status: number; answer: string; expected: string } | string> {
     const config = this.config;
     if (!config) return 'the local WeCom is not configured';
-    const expected = String(crypto.randomInt(1e15, 2 ** 48));
+    const expected = `${crypto.randomInt(1e9)}${crypto.randomInt(1e9)}`;
     const echostr = encrypt(config.encodingAesKey, expected, config.corpId);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = String(crypto.randomInt(1e9));
@@ -609,8 +609,12 @@ export async function wecomRoute(
   if (path === 'POST /config') return done(fake.configure(body));
   if (path === 'GET /calls') return ok({ calls: fake.calls });
   if (path === 'DELETE /calls') {
-    fake.clear();
+    fake.calls.length = 0;
     return ok({ calls: [] });
+  }
+  if (path === 'POST /reset') {
+    fake.clear();
+    return ok({ reset: true });
   }
   if (path === 'GET /events') return ok({ events: fake.events });
   if (path === 'POST /tokens/expire') {

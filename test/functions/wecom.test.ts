@@ -1,0 +1,398 @@
+// WeCom customer contact (issue 15) through the local cloud: the customer function's
+// advisorContact, the wecom function's callback behind HTTP access, and the local fake WeCom that
+// plays the corp, signs and encrypts its events and records every API call.
+import { encrypt, getSignature } from '@wecom/crypto';
+import { clearAll, type ProjectCloud, startProjectCloud } from './project-cloud';
+
+let cloud: ProjectCloud;
+let db: any;
+let local: string;
+const POLICY = { version: '2026-11-01', accepted: true };
+const WECOM = {
+  corpId: 'wwlocal0123456789',
+  agentId: 1000002,
+  secret: 'local-app-secret-0001',
+  token: 'LocalToken42',
+  encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+};
+let seq = 0;
+const requestId = () => `wecom-${Date.now()}-${seq++}`;
+
+beforeAll(async () => {
+  cloud = await startProjectCloud({ httpRoutes: { '/admin-api': 'admin', '/wecom/callback': 'wecom' } });
+  db = cloud.db;
+  local = cloud.cloud.url;
+  // Before any function starts: their workers read the environment once.
+  process.env.LEADPOOL_WECOM_API_BASE = `${local}/__local/wecom`;
+});
+afterAll(() => cloud.close());
+
+async function fake(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${local}/__local/wecom${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return (await res.json()) as any;
+}
+
+const calls = async (api?: string) =>
+  ((await fake('GET', '/calls')).data.calls as any[]).filter((c) => !api || c.path === `/cgi-bin/${api}`);
+
+async function saveSettings(wecom: Record<string, unknown> | null = WECOM) {
+  await db.collection('rules').where({ _id: 'settings' }).remove();
+  if (wecom) await db.collection('rules').add({ data: { _id: 'settings', wecom } });
+}
+
+beforeEach(async () => {
+  await clearAll(db);
+  await fake('DELETE', '/calls');
+  await fake('POST', '/config', { ...WECOM, callbackUrl: '/wecom/callback', users: ['zhangsan', 'lisi'] });
+  await saveSettings();
+});
+
+async function seedStaffCode(wecomUserId: string | null = 'zhangsan', name = '张顾问') {
+  const staffId = (
+    await db.collection('staff').add({
+      data: {
+        name,
+        store: 'store-jingan',
+        role: 'sales',
+        active: true,
+        openid: null,
+        wecomUserId,
+        inviteCode: `INV${seq++}`,
+        createdAt: new Date(),
+      },
+    })
+  )._id;
+  const scene = `w${Date.now().toString(36)}${seq++}`;
+  const codeId = (
+    await db.collection('codes').add({
+      data: {
+        scene,
+        channelId: 'ch-staff-zhang',
+        channelType: 'staff',
+        name: '张顾问的活码',
+        staffId,
+        storeId: 'store-jingan',
+        activityId: null,
+        disabled: false,
+        envId: cloud.cloud.envId,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      },
+    })
+  )._id;
+  return { staffId, scene, codeId };
+}
+
+/** A customer scans the staff code and leaves a lead that a tag rule tags. */
+async function customerLeaves(openid: string, scene: string) {
+  await db.collection('rules').add({
+    data: {
+      kind: 'tag',
+      name: '门店来源',
+      group: '来源',
+      tag: '静安店',
+      when: [{ type: 'channel', channelTypes: ['staff'] }],
+    },
+  });
+  const touch = await cloud.call(
+    'customer',
+    { action: 'touch', entry: { scene: 1047, path: 'pages/home/index', query: { scene } } },
+    openid,
+  );
+  expect(touch.ok).toBe(true);
+  const lead = await cloud.call(
+    'customer',
+    {
+      action: 'submitLead',
+      requestId: requestId(),
+      fields: { name: '李女士', phone: '13800138000' },
+      consent: POLICY,
+    },
+    openid,
+  );
+  expect(lead.ok).toBe(true);
+  return lead.data as { leadId: string; customerId: string };
+}
+
+const leadDoc = async (leadId: string) => (await db.collection('leads').doc(leadId).get()).data;
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 8_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > end) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the journey: lead, 添加专属顾问, the add, tags, the advisor told', () => {
+  test('the add links to the lead, sets corp tags, welcomes the customer and tells the advisor', async () => {
+    const { staffId, codeId } = await seedStaffCode();
+    const { leadId, customerId } = await customerLeaves(
+      'openid-li',
+      (await db.collection('codes').doc(codeId).get()).data.scene,
+    );
+    expect((await leadDoc(leadId)).ownerId).toBe(staffId);
+
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-li');
+    expect(contact).toEqual({
+      ok: true,
+      data: {
+        configId: expect.any(String),
+        qrCode: expect.stringMatching(/^http/),
+        advisorName: '张顾问',
+        state: expect.any(String),
+      },
+    });
+    expect(contact.data.state.length).toBeLessThanOrEqual(30);
+    const ways = await calls('externalcontact/add_contact_way');
+    expect(ways.map((c) => c.body)).toEqual([
+      expect.objectContaining({ type: 1, scene: 1, user: ['zhangsan'], state: contact.data.state }),
+      expect.objectContaining({ type: 1, scene: 2, user: ['zhangsan'], state: contact.data.state }),
+    ]);
+    // Asking again reuses the ways: WeCom's codes are a quota.
+    const again = await cloud.call('customer', { action: 'advisorContact' }, 'openid-li');
+    expect(again.data).toEqual(contact.data);
+    expect(await calls('externalcontact/add_contact_way')).toHaveLength(2);
+    const qr = await fetch(contact.data.qrCode);
+    expect(qr.headers.get('content-type')).toBe('image/png');
+
+    const added = await fake('POST', '/contacts/add', { configId: contact.data.configId, name: '李女士' });
+    expect(added.data.callbacks).toEqual([200]);
+    const lead = await until(
+      () => leadDoc(leadId),
+      (l) => l.wecom?.status === 'added',
+    );
+    expect(lead.wecom).toEqual({
+      status: 'added',
+      userid: 'zhangsan',
+      staffName: '张顾问',
+      at: expect.any(String),
+    });
+    expect((await db.collection('customers').doc(customerId).get()).data.wecom.status).toBe('added');
+    const relation = (await db.collection('wecomContacts').where({ leadId }).get()).data[0];
+    expect(relation).toMatchObject({
+      customerId,
+      staffId,
+      expectedStaffId: staffId,
+      codeId,
+      channelId: lead.channel,
+      linkedBy: 'state',
+      status: 'added',
+      externalUserId: added.data.externalUserId,
+    });
+
+    const tagged = await until(
+      () => calls('externalcontact/mark_tag'),
+      (c) => c.length > 0,
+    );
+    expect(tagged[0].body).toMatchObject({ userid: 'zhangsan', external_userid: added.data.externalUserId });
+    const groups = (await calls('externalcontact/add_corp_tag')).map((c) => c.body);
+    expect(groups).toEqual([{ group_name: '来源', tag: [{ name: '静安店' }] }]);
+    expect(tagged[0].errcode).toBe(0);
+    const welcome = await calls('externalcontact/send_welcome_msg');
+    expect(welcome).toEqual([
+      expect.objectContaining({
+        errcode: 0,
+        body: expect.objectContaining({ welcome_code: added.data.welcomeCode }),
+      }),
+    ]);
+    const told = await until(
+      () => calls('message/send'),
+      (c) => c.length > 0,
+    );
+    expect(told).toHaveLength(1);
+    expect(told[0].body).toMatchObject({ touser: 'zhangsan', agentid: WECOM.agentId, msgtype: 'text' });
+    expect(told[0].body.text.content).toContain('李女士');
+    expect(told[0].body.text.content).toContain('来源:静安店');
+    // The contact way did its job and is gone in WeCom and here.
+    expect((await calls('externalcontact/del_contact_way')).map((c) => c.body.config_id).sort()).toHaveLength(
+      2,
+    );
+    expect((await db.collection('wecomContactWays').count()).total).toBe(0);
+
+    // WeCom retries the same event: nothing is doubled.
+    const replay = await fake('POST', '/events/replay', {});
+    expect(replay.data.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await calls('message/send')).toHaveLength(1);
+    expect(await calls('externalcontact/mark_tag')).toHaveLength(1);
+    expect((await db.collection('wecomEvents').count()).total).toBe(1);
+    expect((await db.collection('wecomContacts').count()).total).toBe(1);
+  });
+
+  test('the customer deleting the advisor marks the relation lost, with time and who left', async () => {
+    const { codeId } = await seedStaffCode();
+    const { leadId } = await customerLeaves(
+      'openid-lost',
+      (await db.collection('codes').doc(codeId).get()).data.scene,
+    );
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-lost');
+    const added = await fake('POST', '/contacts/add', { configId: contact.data.configId });
+    await until(
+      () => leadDoc(leadId),
+      (l) => l.wecom?.status === 'added',
+    );
+    await fake('POST', '/contacts/delete', {
+      userid: 'zhangsan',
+      externalUserId: added.data.externalUserId,
+      by: 'customer',
+    });
+    const lead = await until(
+      () => leadDoc(leadId),
+      (l) => l.wecom?.status === 'lost',
+    );
+    expect(lead.wecom).toMatchObject({ status: 'lost', userid: 'zhangsan' });
+    expect((await db.collection('wecomContacts').where({ leadId }).get()).data[0]).toMatchObject({
+      status: 'lost',
+      lostBy: 'customer',
+      lostAt: expect.any(Date),
+    });
+  });
+
+  test('add_half then add, and no welcome code: linked once, nothing breaks', async () => {
+    const { codeId } = await seedStaffCode();
+    const { leadId } = await customerLeaves(
+      'openid-half',
+      (await db.collection('codes').doc(codeId).get()).data.scene,
+    );
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-half');
+    const added = await fake('POST', '/contacts/add', {
+      configId: contact.data.configId,
+      half: true,
+      noWelcome: true,
+    });
+    expect(added.data.callbacks).toEqual([200, 200]);
+    await until(
+      () => calls('message/send'),
+      (c) => c.length > 0,
+    );
+    expect((await leadDoc(leadId)).wecom.status).toBe('added');
+    expect(await calls('externalcontact/send_welcome_msg')).toHaveLength(0);
+    expect(await calls('message/send')).toHaveLength(1);
+    expect((await db.collection('wecomEvents').count()).total).toBe(2);
+  });
+});
+
+describe('the callback refuses what is not WeCom, and stores nothing', () => {
+  const count = async () => (await db.collection('wecomEvents').count()).total;
+
+  test('the URL check answers the bare plaintext; a bad signature gets nothing', async () => {
+    const check = await fake('POST', '/verify-url', {});
+    expect(check.data.status).toBe(200);
+    expect(check.data.answer).toBe(check.data.expected);
+    const echostr = encrypt(WECOM.encodingAesKey, '12345', WECOM.corpId);
+    const query = new URLSearchParams({ msg_signature: 'a'.repeat(40), timestamp: '1', nonce: '2', echostr });
+    const forged = await fetch(`${local}/wecom/callback?${query}`);
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toBe('');
+  });
+
+  test.each([
+    ['a tampered signature', { tamper: 'signature' }],
+    ['another corp', { tamper: 'corp' }],
+  ])('%s is refused', async (_name, tamper) => {
+    await seedStaffCode();
+    const added = await fake('POST', '/contacts/add', {
+      userid: 'zhangsan',
+      state: 'lpforeign123',
+      ...tamper,
+    });
+    expect(added.data.callbacks).toEqual([403]);
+    expect(await count()).toBe(0);
+  });
+
+  test('malformed XML, an unknown change type and a body without Encrypt are refused', async () => {
+    const unknown =
+      '<xml><ToUserName><![CDATA[wwlocal0123456789]]></ToUserName><CreateTime>1</CreateTime><MsgType><![CDATA[event]]></MsgType>' +
+      '<Event><![CDATA[change_external_contact]]></Event><ChangeType><![CDATA[transfer_fail]]></ChangeType>' +
+      '<UserID><![CDATA[zhangsan]]></UserID><ExternalUserID><![CDATA[wm1]]></ExternalUserID></xml>';
+    expect((await fake('POST', '/events/raw', { xml: unknown })).data.status).toBe(400);
+    expect((await fake('POST', '/events/raw', { xml: '<xml><ToUserName>' })).data.status).toBe(400);
+    const encrypted = encrypt(WECOM.encodingAesKey, 'x', WECOM.corpId);
+    const query = new URLSearchParams({
+      msg_signature: getSignature(WECOM.token, '1', '2', encrypted),
+      timestamp: '1',
+      nonce: '2',
+    });
+    const plain = await fetch(`${local}/wecom/callback?${query}`, { method: 'POST', body: 'not xml' });
+    expect(plain.status).toBe(400);
+    expect(await count()).toBe(0);
+  });
+
+  test('without WeCom settings the callback answers 503 and the customer gets NOT_CONFIGURED', async () => {
+    await saveSettings(null);
+    const check = await fake('POST', '/verify-url', {});
+    expect(check.data.status).toBe(503);
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-x');
+    expect(contact.error.code).toBe('NOT_CONFIGURED');
+  });
+});
+
+describe('linking without our state', () => {
+  test('a foreign state falls back to the unionid; the advisor is told the customer belongs to another owner', async () => {
+    const { codeId, staffId } = await seedStaffCode();
+    const other = await seedStaffCode('lisi', '李顾问');
+    const { leadId, customerId } = await customerLeaves(
+      'openid-union',
+      (await db.collection('codes').doc(codeId).get()).data.scene,
+    );
+    await db
+      .collection('customers')
+      .doc(customerId)
+      .update({ data: { unionid: 'union-1' } });
+    const added = await fake('POST', '/contacts/add', {
+      userid: 'lisi',
+      state: 'poster-2026',
+      unionid: 'union-1',
+      name: '李',
+    });
+    expect(added.data.callbacks).toEqual([200]);
+    const relation = await until(
+      async () => (await db.collection('wecomContacts').where({ customerId }).get()).data[0],
+      (r) => !!r,
+    );
+    expect(relation).toMatchObject({
+      linkedBy: 'unionid',
+      leadId,
+      staffId: other.staffId,
+      expectedStaffId: staffId,
+    });
+    const told = await until(
+      () => calls('message/send'),
+      (c) => c.length > 0,
+    );
+    expect(told[0].body.text.content).toContain('张顾问');
+  });
+
+  test('an empty state and an unknown person is kept, unlinked, and the advisor still told', async () => {
+    await seedStaffCode();
+    const added = await fake('POST', '/contacts/add', { userid: 'zhangsan', name: '路人' });
+    expect(added.data.callbacks).toEqual([200]);
+    const relation = await until(
+      async () => (await db.collection('wecomContacts').get()).data[0],
+      (r) => !!r,
+    );
+    expect(relation).toMatchObject({ customerId: null, leadId: null, linkedBy: null, name: '路人' });
+    expect(await calls('externalcontact/get')).toHaveLength(1);
+  });
+});
+
+describe('the WeCom client', () => {
+  test('an expired access token is fetched again and the call retried once', async () => {
+    const { codeId } = await seedStaffCode();
+    await customerLeaves('openid-token', (await db.collection('codes').doc(codeId).get()).data.scene);
+    // Some instance holds a token from an earlier call; it dies now.
+    await cloud.call('customer', { action: 'advisorContact' }, 'openid-other');
+    await fake('POST', '/tokens/expire', {});
+    await fake('DELETE', '/calls');
+    const answer = await cloud.call('customer', { action: 'advisorContact' }, 'openid-token');
+    expect(answer.ok).toBe(true);
+    expect(await calls('gettoken')).toHaveLength(1);
+    expect((await calls('externalcontact/add_contact_way')).map((c) => c.errcode)).toEqual([42001, 0, 0]);
+  });
+});
