@@ -1,3 +1,5 @@
+import { dayOf } from './funnel';
+
 /**
  * Touches and attribution (PRODUCT.md): every entry with a source is a touch; a customer keeps
  * the first touch and its owning staff (protected for a while); a lead is attributed to the last
@@ -155,26 +157,82 @@ export interface LeadAttribution {
 }
 
 /**
+ * What a customer keeps of their touches, enough to attribute a lead without reading them: the
+ * most recent credited (non-organic) touch, and the scene and time of the most recent entry.
+ */
+export interface AttributionMemory {
+  lastCredited: TouchFacts | null;
+  /** `cell` (see `entryCell`) tells a repeat of the day's entry without trying to store it as the first. */
+  lastEntry: { wxScene: number; at: Date; cell?: string } | null;
+}
+
+/** What makes two entries of one day the same in the funnel: channel, code, staff and activity. */
+export function entryCell(
+  touch: Pick<TouchFacts, 'channelId' | 'codeId' | 'staffId' | 'activityId'>,
+): string {
+  return [touch.channelId, touch.codeId ?? '', touch.staffId ?? '', touch.activityId ?? ''].join('|');
+}
+
+export const EMPTY_MEMORY: AttributionMemory = { lastCredited: null, lastEntry: null };
+
+function newer<T extends { at: Date }>(a: T | null, b: T | null): T | null {
+  if (!a || !b) return a ?? b;
+  return b.at.getTime() >= a.at.getTime() ? b : a;
+}
+
+/** The memory after one more touch; touches may be remembered out of order, the more recent wins. */
+export function rememberTouch(memory: AttributionMemory, touch: TouchFacts): AttributionMemory {
+  return {
+    lastCredited: touch.kind === 'organic' ? memory.lastCredited : newer(memory.lastCredited, touch),
+    lastEntry: newer(memory.lastEntry, { wxScene: touch.wxScene, at: touch.at, cell: entryCell(touch) }),
+  };
+}
+
+/** Whether the memory's latest entry was this touch's cell on the same China-time day (a repeat). */
+export function enteredToday(memory: AttributionMemory, touch: TouchFacts): boolean {
+  const last = memory.lastEntry;
+  return last !== null && last.cell === entryCell(touch) && dayOf(last.at) === dayOf(touch.at);
+}
+
+/** One person's memory from two customers' (a merge): the more recent of each part. */
+export function mergeMemories(a: AttributionMemory, b: AttributionMemory): AttributionMemory {
+  return { lastCredited: newer(a.lastCredited, b.lastCredited), lastEntry: newer(a.lastEntry, b.lastEntry) };
+}
+
+/**
  * Picks the lead's touch: the most recent non-organic touch within the window wins; organic
  * entries never displace it. With none in the window the lead is organic, keeping the scene of
  * the most recent entry.
  */
+export function attributeFromMemory(
+  memory: AttributionMemory,
+  firstTouch: TouchFacts | null,
+  now: Date,
+  windowDays = ATTRIBUTION_WINDOW_DAYS,
+): LeadAttribution {
+  const since = now.getTime() - windowDays * DAY_MS;
+  const inWindow = <T extends { at: Date }>(t: T | null) =>
+    t && t.at.getTime() >= since && t.at.getTime() <= now.getTime() ? t : null;
+  const latest = inWindow(memory.lastEntry);
+  return {
+    last: inWindow(memory.lastCredited) ?? organic({ wxScene: latest?.wxScene ?? 0, query: {} }, now, null),
+    first: firstTouch,
+  };
+}
+
+/** The same choice from a list of touches (customers from before the memory was kept). */
 export function attributeLead(
   touches: readonly TouchFacts[],
   firstTouch: TouchFacts | null,
   now: Date,
   windowDays = ATTRIBUTION_WINDOW_DAYS,
 ): LeadAttribution {
-  const since = now.getTime() - windowDays * DAY_MS;
-  const inWindow = touches
-    .filter((t) => t.at.getTime() >= since && t.at.getTime() <= now.getTime())
-    .sort((a, b) => b.at.getTime() - a.at.getTime());
-  const credited = inWindow.find((t) => t.kind !== 'organic');
-  const latest = inWindow[0];
-  return {
-    last: credited ?? organic({ wxScene: latest?.wxScene ?? 0, query: {} }, now, null),
-    first: firstTouch,
-  };
+  return attributeFromMemory(memoryOf(touches, now), firstTouch, now, windowDays);
+}
+
+/** The memory a list of touches leaves, ignoring any after `now`. */
+export function memoryOf(touches: readonly TouchFacts[], now: Date): AttributionMemory {
+  return touches.filter((t) => t.at.getTime() <= now.getTime()).reduce(rememberTouch, EMPTY_MEMORY);
 }
 
 export interface Ownership {

@@ -104,6 +104,17 @@ export function countersForStatusChange(
   };
 }
 
+/**
+ * What a stored event (a touch, a lead, a form view) adds to the funnel, kept on the event until
+ * the dispatcher adds it to its cell: capture then spends no request on counters, and a burst's
+ * events of one cell become one increment.
+ */
+export interface PendingCount {
+  at: Date;
+  cell: Omit<FunnelCell, 'day'>;
+  counters: Partial<Record<FunnelCounter, number>>;
+}
+
 export interface FunnelRow extends FunnelCell {
   counters: Partial<Record<FunnelCounter, number>>;
 }
@@ -127,6 +138,10 @@ export class FunnelTally {
     for (const [name, by] of Object.entries(counters) as [FunnelCounter, number][])
       row.counters[name] = (row.counters[name] ?? 0) + by;
     this.rows.set(key, row);
+  }
+
+  pending(p: PendingCount) {
+    this.add(p.at, p.cell, p.counters);
   }
 
   touch(t: {

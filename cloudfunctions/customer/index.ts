@@ -2,10 +2,16 @@
 // of {schema, handler}; identity comes only from the WeChat context (see context.ts).
 import { customerRequestSchemas as schemas } from '../../typings/customer';
 import { INQUIRY_FIELDS } from '../../typings/fields';
-import { codeValueOf, type LeadAttribution, nextOwnership, resolveTouch } from '../core/attribution';
+import {
+  codeValueOf,
+  enteredToday,
+  type LeadAttribution,
+  nextOwnership,
+  rememberTouch,
+  resolveTouch,
+} from '../core/attribution';
 import { isSceneValue } from '../core/codes';
 import { buildLeadForm } from '../core/form';
-import { entryCounters } from '../core/funnel';
 import { sharePath } from '../core/share';
 import {
   type ActivityDoc,
@@ -16,7 +22,7 @@ import {
   upcomingActivities,
 } from '../repositories/activities';
 import { resolveCode, staffByOpenid } from '../repositories/codes';
-import { audit, countFunnel, firstToday } from '../repositories/counters';
+import { audit, firstToday } from '../repositories/counters';
 import {
   type CustomerDoc,
   customerByShareToken,
@@ -45,6 +51,7 @@ import { type CustomerContext, establishCustomer } from './context';
 import { captureJoinLead, completeJoinLead } from './joins';
 import {
   assertWithinRateLimit,
+  attributionMemory,
   captureLead,
   currentAttribution,
   keepVerifiedPhone,
@@ -65,14 +72,12 @@ async function publishedActivity(ctx: CustomerContext, activityId: string) {
 
 /** A form view counts once per customer, form and day: reopening a page does not inflate the funnel. */
 async function countFormView(ctx: CustomerContext, customer: CustomerDoc, activityId: string | null) {
-  if (!(await firstToday(ctx.db, ['formView', customer._id, activityId ?? 'inquiry'], ctx.now))) return;
   const { last } = await currentAttribution(ctx, customer);
-  await countFunnel(
-    ctx.db,
-    ctx.now,
-    { channelId: last.channelId, staffId: last.staffId, activityId },
-    { formViews: 1 },
-  );
+  await firstToday(ctx.db, ['formView', customer._id, activityId ?? 'inquiry'], ctx.now, {
+    at: ctx.now,
+    cell: { channelId: last.channelId, staffId: last.staffId, activityId },
+    counters: { formViews: 1 },
+  });
 }
 
 /** What the form may skip: the profile, the phone and consent still in force. */
@@ -173,24 +178,19 @@ const actions = {
       },
       ctx.now,
     );
-    const { touchId, first } = await recordTouch(ctx.db, {
-      customerId: customer._id,
-      path: entry.path,
-      ...facts,
-    });
+    // Leads are attributed from this memory on the customer, so capture reads no touches. Two
+    // touches of one person at the same instant may each keep only their own: the later write wins.
+    const memory = await attributionMemory(ctx, customer);
+    const { touchId } = await recordTouch(
+      ctx.db,
+      { customerId: customer._id, path: entry.path, ...facts },
+      enteredToday(memory, facts),
+    );
+    const attribution = rememberTouch(memory, facts);
     const ownership = nextOwnership(customer, facts);
-    if (ownership) {
-      const storeId = ownership.ownerStaffId !== customer.ownerStaffId ? facts.storeId : customer.storeId;
-      await updateCustomer(ctx.db, customer._id, { ...ownership, storeId, updatedAt: ctx.now });
-    }
-    const counted = entryCounters(first, facts.rejected !== null);
-    if (Object.keys(counted).length > 0)
-      await countFunnel(
-        ctx.db,
-        ctx.now,
-        { channelId: facts.channelId, staffId: facts.staffId, activityId: facts.activityId },
-        counted,
-      );
+    const storeId =
+      ownership && ownership.ownerStaffId !== customer.ownerStaffId ? facts.storeId : customer.storeId;
+    await updateCustomer(ctx.db, customer._id, { ...ownership, attribution, storeId, updatedAt: ctx.now });
     return { touchId, activityId: facts.activityId };
   }),
 
@@ -222,8 +222,10 @@ const actions = {
 
   submitLead: action(schemas.submitLead, async (input, ctx: CustomerContext) => {
     const leadId = leadIdOf(ctx, 'submitLead', input.requestId);
+    // A replay carrying a one-tap code is answered before the code is exchanged again (WeChat
+    // takes a code once); any other replay meets its first lead at the insert, a read fewer.
     const [replay, caller, activity] = await Promise.all([
-      leadById(ctx.db, leadId),
+      input.fields.phoneCode ? leadById(ctx.db, leadId) : null,
       me(ctx),
       input.activityId ? publishedActivity(ctx, input.activityId) : null,
     ]);
@@ -247,6 +249,7 @@ const actions = {
       activityTitle: activity?.title ?? null,
       source: 'form',
     });
+    assertSameTarget(lead.activityId, activity?._id ?? null);
     return { leadId, customerId: lead.customerId, duplicate: lead.duplicate };
   }),
 

@@ -1,11 +1,17 @@
 import type { LeadFields, ProfileFields } from '../../typings/customer';
 import { FIELD_CATALOGUE, type FieldKey } from '../../typings/fields';
 import { POLICY_VERSION } from '../../typings/privacy';
-import { ATTRIBUTION_WINDOW_DAYS, attributeLead, type LeadAttribution } from '../core/attribution';
+import {
+  ATTRIBUTION_WINDOW_DAYS,
+  type AttributionMemory,
+  attributeFromMemory,
+  type LeadAttribution,
+  memoryOf,
+} from '../core/attribution';
 import { mergeProfile, missingRequired } from '../core/form';
 import type { FunnelCounter } from '../core/funnel';
 import { normalizePhone, phoneTail } from '../core/phone';
-import { countFunnel, withinRateLimit } from '../repositories/counters';
+import { pendingCount, withinRateLimit } from '../repositories/counters';
 import {
   type ConsentRecord,
   type CustomerDoc,
@@ -207,8 +213,17 @@ export async function currentAttribution(
   ctx: Pick<CustomerContext, 'db' | 'now'>,
   customer: CustomerDoc,
 ): Promise<LeadAttribution> {
+  return attributeFromMemory(await attributionMemory(ctx, customer), customer.firstTouch, ctx.now);
+}
+
+/** The customer's attribution memory; one kept from before it existed is rebuilt from their touches. */
+export async function attributionMemory(
+  ctx: Pick<CustomerContext, 'db' | 'now'>,
+  customer: CustomerDoc,
+): Promise<AttributionMemory> {
+  if (customer.attribution) return customer.attribution;
   const since = new Date(ctx.now.getTime() - ATTRIBUTION_WINDOW_DAYS * 86_400_000);
-  return attributeLead(await touchesSince(ctx.db, customer._id, since), customer.firstTouch, ctx.now);
+  return memoryOf(await touchesSince(ctx.db, customer._id, since), ctx.now);
 }
 
 /**
@@ -266,7 +281,20 @@ export async function captureLead(
     updatedAt: ctx.now,
   };
   const routed = await routeLead(ctx.db, captured, customer, lead.activityTitle, ctx.now);
-  const { lead: doc, messages } = routed;
+  const { messages } = routed;
+  const doc: LeadDoc = {
+    ...routed.lead,
+    pendingCount: pendingCount({
+      at: ctx.now,
+      cell: { channelId: last.channelId, staffId: last.staffId, activityId: lead.activityId },
+      counters: {
+        leads: 1,
+        ...(routed.lead.ownerId ? { assigned: 1 } : {}),
+        ...(routed.lead.mql ? { mql: 1 } : {}),
+        ...counted,
+      },
+    }),
+  };
   const giveBack = () =>
     routed.giveBack().catch((error) => console.error('daily-cap place not given back', error));
   let stored: boolean;
@@ -287,12 +315,6 @@ export async function captureLead(
       ownerId: doc.ownerId,
     });
   }
-  await countFunnel(
-    ctx.db,
-    ctx.now,
-    { channelId: doc.channel, staffId: doc.staffId, activityId: doc.activityId },
-    { leads: 1, ...(doc.ownerId ? { assigned: 1 } : {}), ...(doc.mql ? { mql: 1 } : {}), ...counted },
-  );
   // Try at once so sales hear within seconds; what fails here the dispatch timer retries.
   if (messages.length > 0) {
     const { settings } = await pipelineConfig(ctx.db, ctx.now);

@@ -8,7 +8,7 @@ import { summarizeLead } from '../core/delivery';
 import { FunnelTally, funnelKey, rollUp } from '../core/funnel';
 import { compileRules, judgeLead, rejudge, type TagSources } from '../core/rules';
 import { repairJoins } from '../customer/joins';
-import { countFunnel } from '../repositories/counters';
+import { countFunnel, countPending } from '../repositories/counters';
 import type { CustomerDoc } from '../repositories/customers';
 import { expireJobFiles, leaseJob } from '../repositories/jobs';
 import type { LeadDoc } from '../repositories/leads';
@@ -45,6 +45,17 @@ const JOB_LEASE_MS = 60_000;
 async function establishDispatch(): Promise<DispatchContext> {
   if (callerContext().openid) throw new AppError('FORBIDDEN', '该功能仅供系统调用');
   return { db: database(), now: new Date() };
+}
+
+/** The funnel counts captures left pending, page after page within the run's budget. */
+async function countAllPending(db: Database, now: Date): Promise<number> {
+  const started = Date.now();
+  let counted = 0;
+  for (;;) {
+    const page = await countPending(db, now);
+    counted += page;
+    if (page === 0 || Date.now() - started > JOB_BUDGET_MS) return counted;
+  }
 }
 
 /** Leads past their contact SLA are escalated once, to the robots of their store (or all robots). */
@@ -284,6 +295,7 @@ const actions = {
     const now = at(input);
     forgetPipelineConfig();
     const settings = await loadSettings(ctx.db);
+    const counted = await countAllPending(ctx.db, now);
     const escalated = await escalateOverdue(ctx.db, now);
     const delivery = await deliverDue(ctx.db, settings, now);
     const joins = await repairJoins({ db: ctx.db, now });
@@ -297,7 +309,7 @@ const actions = {
     const expired = await expireJobFiles(ctx.db, now, async (fileList) => {
       await wxCloud().deleteFile({ fileList });
     });
-    return { ...delivery, escalated, ...joins, jobs: running.length, expired };
+    return { counted, ...delivery, escalated, ...joins, jobs: running.length, expired };
   }),
 
   deliver: action(
@@ -390,6 +402,8 @@ const actions = {
   }),
 
   recount: action(z.object({}), async (_input, ctx: DispatchContext) => {
+    // Counts still pending are not differences: add them first.
+    await countAllPending(ctx.db, ctx.now);
     const tally = new FunnelTally();
     await scanAll(ctx.db, 'touches', (t) => tally.touch(t));
     await scanAll(ctx.db, 'leads', (l) => tally.lead(l));

@@ -1,5 +1,5 @@
 import type { ProfileFields } from '../../typings/customer';
-import type { TouchFacts } from '../core/attribution';
+import { type AttributionMemory, EMPTY_MEMORY, mergeMemories, type TouchFacts } from '../core/attribution';
 import type { Database } from '../runtime/cloud';
 import { findById, insertOnce, randomId, stableId } from '../runtime/store';
 
@@ -20,6 +20,8 @@ export interface CustomerDoc {
   profile: ProfileFields;
   consent: ConsentRecord | null;
   firstTouch: TouchFacts | null;
+  /** Absent on customers from before it was kept: their touches are read instead. */
+  attribution?: AttributionMemory;
   ownerStaffId: string | null;
   ownerSince: Date | null;
   referrerCustomerId: string | null;
@@ -61,6 +63,7 @@ export async function customerForOpenid(
       profile: {},
       consent: null,
       firstTouch: null,
+      attribution: EMPTY_MEMORY,
       ownerStaffId: null,
       ownerSince: null,
       referrerCustomerId: null,
@@ -190,12 +193,13 @@ export async function mergeCustomer(
   now: Date,
 ): Promise<void> {
   const _ = db.command;
-  for (const openid of from.openids) {
-    await db
-      .collection(CUSTOMERS)
-      .doc(into._id)
-      .update({ data: { openids: _.addToSet(openid), updatedAt: now } });
-  }
+  // Either side without a memory: the survivor reads its touches (moved below) instead.
+  const attribution =
+    from.attribution && into.attribution ? mergeMemories(from.attribution, into.attribution) : _.remove();
+  await db
+    .collection(CUSTOMERS)
+    .doc(into._id)
+    .update({ data: { openids: _.addToSet({ $each: from.openids }), attribution, updatedAt: now } });
   for (const collection of ['touches', 'leads', 'registrations']) {
     await db
       .collection(collection)

@@ -1,4 +1,5 @@
 import type { TouchFacts } from '../core/attribution';
+import type { PendingCount } from '../core/funnel';
 import type { Database } from '../runtime/cloud';
 import { findById, insertOnce, isDuplicateKey } from '../runtime/store';
 import type { ConsentRecord } from './customers';
@@ -47,6 +48,8 @@ export interface LeadDoc {
   statusHistory: { status: LeadStatus; at: Date; by: string }[];
   createdAt: Date;
   updatedAt: Date;
+  /** What the lead adds to the funnel, until the dispatcher has counted it. */
+  pendingCount?: PendingCount;
 }
 
 const LEADS = 'leads';

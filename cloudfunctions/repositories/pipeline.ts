@@ -9,7 +9,7 @@ import { type Assignment, assignLead, candidatesFor, type SalesMember } from '..
 import { dayOf } from '../core/funnel';
 import { type CompiledRules, compileRules, type StoredRule } from '../core/rules';
 import type { Database } from '../runtime/cloud';
-import { findById, insertOnce, stableId } from '../runtime/store';
+import { findById, insertOnce, stableId, updateAndReturn } from '../runtime/store';
 import type { StaffDoc } from './codes';
 
 /**
@@ -88,24 +88,12 @@ const ASSIGNMENTS = 'assignments';
 export async function nextTurn(db: Database, group: string): Promise<number> {
   const id = stableId('turns', group);
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    const { doc } = await updateAndReturn(db.collection(ASSIGNMENTS).where({ _id: id }), {
-      turns: db.command.inc(1),
-    });
+    const doc = await updateAndReturn<{ turns: number }>(db, ASSIGNMENTS, id, { turns: db.command.inc(1) });
     if (doc) return Number(doc.turns);
     // The rotation's first lead creates it; losing that race means the counter now exists.
     if (await insertOnce(db, ASSIGNMENTS, { _id: id, group, turns: 1 } as { _id: string })) return 1;
   }
   throw new Error(`rotation ${group} could not be counted`);
-}
-
-/**
- * The node SDK's `updateAndReturn` (the protocol's modifyAndReturnDoc). wx-server-sdk (pinned at
- * 4.0.2) wraps that SDK's query as `_query` without forwarding it; the admin function's dialect
- * over the node SDK has it as is.
- */
-function updateAndReturn(query: any, data: Record<string, unknown>): Promise<{ doc?: any }> {
-  const target = typeof query.updateAndReturn === 'function' ? query : query._query;
-  return target.updateAndReturn(data);
 }
 
 /**

@@ -1,7 +1,8 @@
-import type { TouchFacts } from '../core/attribution';
-import { dayOf } from '../core/funnel';
+import { entryCell, type TouchFacts } from '../core/attribution';
+import { dayOf, entryCounters } from '../core/funnel';
 import type { Database } from '../runtime/cloud';
 import { insertOnce, randomId, stableId } from '../runtime/store';
+import { pendingCount } from './counters';
 
 export interface TouchDoc extends TouchFacts {
   _id: string;
@@ -17,16 +18,25 @@ const TOUCHES = 'touches';
  * Records an entry. The first of a day for a customer and funnel cell is stored under an id made
  * from those, so the database decides which entry counts in the funnel; later ones are kept as
  * repeats (every touch stays for attribution), so one person cannot inflate a staff member's count.
+ * What the entry adds to the funnel is left on it for the dispatcher to count. `knownRepeat`: the
+ * customer's memory already holds this cell's entry of the day, so no first is tried.
  */
 export async function recordTouch(
   db: Database,
   touch: Omit<TouchDoc, '_id'>,
+  knownRepeat: boolean,
 ): Promise<{ touchId: string; first: boolean }> {
-  const cell = [touch.channelId, touch.codeId ?? '', touch.staffId ?? '', touch.activityId ?? ''];
-  const firstId = stableId('entry', touch.customerId, dayOf(touch.at), ...cell);
-  if (await insertOnce(db, TOUCHES, { _id: firstId, ...touch })) return { touchId: firstId, first: true };
+  const firstId = stableId('entry', touch.customerId, dayOf(touch.at), ...entryCell(touch).split('|'));
+  const counted = (first: boolean) => {
+    const counters = entryCounters(first, touch.rejected !== null);
+    if (Object.keys(counters).length === 0) return {};
+    const funnelCell = { channelId: touch.channelId, staffId: touch.staffId, activityId: touch.activityId };
+    return { pendingCount: pendingCount({ at: touch.at, cell: funnelCell, counters }) };
+  };
+  if (!knownRepeat && (await insertOnce(db, TOUCHES, { _id: firstId, ...touch, ...counted(true) })))
+    return { touchId: firstId, first: true };
   const touchId = randomId();
-  await db.collection(TOUCHES).add({ data: { _id: touchId, ...touch, repeat: true } });
+  await db.collection(TOUCHES).add({ data: { _id: touchId, ...touch, repeat: true, ...counted(false) } });
   return { touchId, first: false };
 }
 

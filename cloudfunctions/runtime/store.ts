@@ -73,3 +73,21 @@ export async function upsertById(
   }
   throw new Error(`${collection}/${id} could not be written`);
 }
+
+/**
+ * Updates the document `id` and answers it as updated (null when there is none), in one request:
+ * the protocol's modifyAndReturnDoc, which the node SDK calls `updateAndReturn`. wx-server-sdk
+ * (pinned at 4.0.2) wraps that SDK's query as `_query` without forwarding it; the admin
+ * function's dialect over the node SDK has it as is.
+ */
+export async function updateAndReturn<T>(
+  db: Database,
+  collection: string,
+  id: string,
+  update: Record<string, unknown>,
+): Promise<T | null> {
+  const query: any = db.collection(collection).where({ _id: id });
+  const target = typeof query.updateAndReturn === 'function' ? query : query._query;
+  const { doc } = (await target.updateAndReturn(update)) as { doc?: T };
+  return doc ?? null;
+}

@@ -356,6 +356,7 @@ describe('attribution', () => {
       'foreign_env',
       'unknown',
     ]);
+    await cloud.call('dispatch', { action: 'tick' }, null);
     const counters = (await db.collection('funnelCounters').where({ channelId: 'organic' }).get()).data;
     expect(counters.reduce((sum: number, c: { rejectedCodes: number }) => sum + c.rejectedCodes, 0)).toBe(3);
   });
@@ -389,10 +390,13 @@ describe('attribution', () => {
   test('a touch older than the 30-day window no longer credits a lead', async () => {
     const { scene } = await seedStaffCode();
     await touch({ scene });
+    // 31 days pass for the touch and for what the customer remembers of it.
+    const longAgo = new Date(Date.now() - 31 * DAY_MS);
+    await db.collection('touches').where({ kind: 'code_scan' }).update({ data: { at: longAgo } });
     await db
-      .collection('touches')
-      .where({ kind: 'code_scan' })
-      .update({ data: { at: new Date(Date.now() - 31 * DAY_MS) } });
+      .collection('customers')
+      .where({ openid: 'visitor' })
+      .update({ data: { 'attribution.lastCredited.at': longAgo, 'attribution.lastEntry.at': longAgo } });
     const answer = await cloud.call('customer', lead({ name: '张三', phone: '13800138000' }), 'visitor');
     const stored = (await db.collection('leads').doc(answer.data.leadId).get()).data;
     expect(stored).toMatchObject({ channel: 'organic', staffId: null });

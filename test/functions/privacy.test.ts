@@ -202,6 +202,9 @@ describe('one openid cannot inflate a funnel', () => {
       expect((await cloud.call('customer', { action: 'leadForm' }, 'inflater')).ok).toBe(true);
     }
     await cloud.call('customer', { action: 'touch', entry }, 'someone-else');
+    // Capture leaves its counts to the dispatcher's next run.
+    expect(await all('funnelCounters')).toEqual([]);
+    expect((await cloud.call('dispatch', { action: 'tick' }, null)).data.counted).toBe(4);
     const cells = await all('funnelCounters');
     const sum = (name: string) => cells.reduce((total, c) => total + (c[name] ?? 0), 0);
     expect(sum('entries')).toBe(2);
