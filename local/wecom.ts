@@ -211,6 +211,8 @@ export class WecomFake {
         return this.ways.delete(String(body.config_id))
           ? { errcode: 0, errmsg: 'ok' }
           : ERR.invalidParam('config_id');
+      case '/cgi-bin/externalcontact/get_follow_user_list':
+        return { errcode: 0, errmsg: 'ok', follow_user: config.users };
       case '/cgi-bin/externalcontact/get':
         return this.externalContact(query.external_userid ?? '');
       case '/cgi-bin/externalcontact/batch/get_by_user':

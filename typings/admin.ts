@@ -8,6 +8,7 @@ import {
   type salesSettingsSchema,
   settingsUpdateSchema,
 } from './pipeline';
+import type { WecomStatus } from './wecom';
 
 /**
  * The admin API (`/admin-api/*`, the `admin` function behind CloudBase's HTTP access service):
@@ -119,6 +120,7 @@ export const ADMIN_ROUTES = {
   'GET /rules/retag/:id': 'rules.write',
   'GET /settings': 'rules.read',
   'PUT /settings': 'rules.write',
+  'POST /settings/wecom/test': 'rules.write',
   'GET /deliveries': 'deliveries.read',
   'POST /deliveries/retry': 'deliveries.retry',
   'GET /audit': 'audit.read',
@@ -476,6 +478,8 @@ export interface LeadItem {
   status: LeadStatus;
   source: string;
   possibleDuplicate: boolean;
+  /** The customer's relation with the advisor in WeCom (加企微). */
+  wecom: WecomStatus;
   createdAt: string;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FIELD_KEYS } from './fields';
+import { type WecomSettingsView, wecomSettingsSchema, wecomSettingsUpdateSchema } from './wecom';
 
 /**
  * The lead pipeline's data, edited in the admin page and evaluated by the domain core: tag and
@@ -115,6 +116,8 @@ export const deliverySettingsSchema = z.object({
     .default([]),
   /** Where a lead's link in a message points (the admin page). */
   adminUrl: z.string().default(''),
+  /** WeCom's self-built app and callback (typings/wecom.ts); null until set up. */
+  wecom: wecomSettingsSchema.nullable().catch(null),
 });
 
 export type DeliverySettings = z.infer<typeof deliverySettingsSchema>;
@@ -130,6 +133,7 @@ export interface DeliverySettingsView {
   robots: { id: string; url: string; store: string }[];
   webhooks: { id: string; url: string; secretSet: boolean }[];
   adminUrl: string;
+  wecom: WecomSettingsView | null;
 }
 
 export const ROBOT_URL_PREFIX = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=';
@@ -316,6 +320,8 @@ export function settingsUpdateSchema(localOrigin?: string) {
         .max(20, '最多 20 个 Webhook')
         .default([]),
       adminUrl: z.string({ error: '后台地址应为网址' }).trim().max(300, '后台地址过长').default(''),
+      /** Absent keeps the stored WeCom settings, null removes them; empty secrets keep the stored ones. */
+      wecom: wecomSettingsUpdateSchema.nullable().optional(),
     })
     .superRefine((settings, ctx) => {
       const issue = (path: (string | number)[], message: string) =>

@@ -14,6 +14,7 @@ import { leadHandlers } from './leads';
 import { pipelineHandlers } from './pipeline';
 import { staffHandlers } from './staff';
 import { storeHandlers } from './stores';
+import { wecomHandlers } from './wecom';
 
 z.config(z.locales.zhCN());
 
@@ -28,6 +29,7 @@ export const main = createHttpRouter<AdminContext>({
     ...staffHandlers,
     ...storeHandlers,
     ...pipelineHandlers,
+    ...wecomHandlers,
   },
   authenticate: (token) => authenticate(database(), token, new Date()),
   context: (caller, event: HttpEvent) => ({

@@ -10,6 +10,7 @@ import {
   adminRequestSchemas as schemas,
   type TouchView,
 } from '../../typings/admin';
+import type { WecomStatus } from '../../typings/wecom';
 import { mergeProfile } from '../core/form';
 import { countersForStatusChange, dayOf, funnelKey } from '../core/funnel';
 import { maskPhone } from '../core/phone';
@@ -52,11 +53,12 @@ export const LIST_FIELDS = Object.fromEntries(
     'status',
     'source',
     'possibleDuplicate',
+    'wecom',
     'createdAt',
   ].map((f) => [f, true as const]),
 );
 
-export function leadItem(lead: LeadDoc): LeadItem {
+export function leadItem(lead: LeadDoc & { wecom?: WecomStatus }): LeadItem {
   return {
     leadId: lead._id,
     customerId: lead.customerId,
@@ -74,6 +76,7 @@ export function leadItem(lead: LeadDoc): LeadItem {
     status: lead.status,
     source: lead.source,
     possibleDuplicate: lead.possibleDuplicate === true,
+    wecom: lead.wecom ?? { status: 'none' },
     createdAt: new Date(lead.createdAt).toISOString(),
   };
 }

@@ -25,6 +25,7 @@ import { record } from './context';
 import { handle } from './http';
 import { timePage } from './paging';
 import { activeStoreNames, STORE_NOT_LISTED } from './stores';
+import { mergeWecomSecrets, replacedWecomSecrets, wecomSettingsView } from './wecom';
 
 /**
  * The lead pipeline's data as the admin page edits it: tag and score rules (with a dry run on a
@@ -59,6 +60,7 @@ const settingsView = (settings: DeliverySettings): DeliverySettingsView => ({
   robots: settings.robots.map((r) => ({ id: r.id, url: maskRobotUrl(r.url), store: r.store })),
   webhooks: settings.webhooks.map((w) => ({ id: w.id, url: w.url, secretSet: w.secret.length > 0 })),
   adminUrl: settings.adminUrl,
+  wecom: wecomSettingsView(settings.wecom),
 });
 
 type SettingsUpdate = ReturnType<ReturnType<typeof settingsUpdateSchema>['parse']>;
@@ -87,8 +89,10 @@ function mergeSecrets(update: SettingsUpdate, stored: DeliverySettings, local: s
     if (!kept?.secret) fields.push({ path: `webhooks.${i}.secret`, message: '请填写签名密钥（至少 8 位）' });
     return { ...hook, secret: kept?.secret ?? '' };
   });
+  const { wecom, fields: wecomFields } = mergeWecomSecrets(update.wecom, stored.wecom);
+  fields.push(...wecomFields);
   if (fields.length > 0) throw new AppError('INVALID_INPUT', fields[0].message, fields);
-  return { ...update, robots, webhooks };
+  return { ...update, robots, webhooks, wecom };
 }
 
 /** Which robots and webhooks got a new URL or secret (named, never shown). */
@@ -100,6 +104,7 @@ function replacedSecrets(before: DeliverySettings, after: DeliverySettings): str
     ...after.webhooks
       .filter((w) => before.webhooks.find((b) => b.id === w.id)?.secret !== w.secret)
       .map((w) => `webhook:${w.id}`),
+    ...replacedWecomSecrets(before.wecom, after.wecom),
   ];
 }
 

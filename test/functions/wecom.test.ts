@@ -2,9 +2,10 @@
 // advisorContact, the wecom function's callback behind HTTP access, and the local fake WeCom that
 // plays the corp, signs and encrypts its events and records every API call.
 import { encrypt, getSignature } from '@wecom/crypto';
-import { clearAll, type ProjectCloud, startProjectCloud } from './project-cloud';
+import { type AdminCloud, startAdminCloud } from './admin-cloud';
+import { clearAll } from './project-cloud';
 
-let cloud: ProjectCloud;
+let cloud: AdminCloud;
 let db: any;
 let local: string;
 const POLICY = { version: '2026-11-01', accepted: true };
@@ -19,7 +20,7 @@ let seq = 0;
 const requestId = () => `wecom-${Date.now()}-${seq++}`;
 
 beforeAll(async () => {
-  cloud = await startProjectCloud({ httpRoutes: { '/admin-api': 'admin', '/wecom/callback': 'wecom' } });
+  cloud = await startAdminCloud({ httpRoutes: { '/admin-api': 'admin', '/wecom/callback': 'wecom' } });
   db = cloud.db;
   local = cloud.cloud.url;
   // Before any function starts: their workers read the environment once.
@@ -394,5 +395,112 @@ describe('the WeCom client', () => {
     expect(answer.ok).toBe(true);
     expect(await calls('gettoken')).toHaveLength(1);
     expect((await calls('externalcontact/add_contact_way')).map((c) => c.errcode)).toEqual([42001, 0, 0]);
+  });
+});
+
+describe('WeCom in the admin API', () => {
+  test('settings are saved write-only: read back as set, kept when sent empty, the callback keeps working', async () => {
+    await saveSettings(null);
+    const token = await cloud.login('wecom-admin', 'admin');
+    const saved = await cloud.api('PUT', '/settings', { wecom: WECOM }, token);
+    expect(saved.body.data.wecom).toEqual({
+      corpId: WECOM.corpId,
+      agentId: WECOM.agentId,
+      secretSet: true,
+      tokenSet: true,
+      encodingAesKeySet: true,
+    });
+    const read = await cloud.api('GET', '/settings', undefined, token);
+    const text = JSON.stringify(read.body);
+    for (const secret of [WECOM.secret, WECOM.token, WECOM.encodingAesKey])
+      expect(text).not.toContain(secret);
+    // Saved again from the page: secrets left empty, robots untouched.
+    const again = await cloud.api(
+      'PUT',
+      '/settings',
+      { wecom: { corpId: WECOM.corpId, agentId: WECOM.agentId, secret: '', token: '', encodingAesKey: '' } },
+      token,
+    );
+    expect(again.body.ok).toBe(true);
+    expect((await cloud.api('PUT', '/settings', { mqlThreshold: 50 }, token)).body.data.wecom.secretSet).toBe(
+      true,
+    );
+    const check = await fake('POST', '/verify-url', {});
+    expect(check.data).toMatchObject({ status: 200, answer: check.data.expected });
+    const audit = (await db.collection('audit').where({ action: 'settings.update' }).get()).data;
+    expect(audit.flatMap((a: any) => a.detail.replaced)).toEqual(
+      expect.arrayContaining(['wecom:secret', 'wecom:token', 'wecom:encodingAesKey']),
+    );
+  });
+
+  test('a first save without the secrets names each missing one; bad ids are refused', async () => {
+    await saveSettings(null);
+    const token = await cloud.login('wecom-admin', 'admin');
+    const missing = await cloud.api(
+      'PUT',
+      '/settings',
+      { wecom: { corpId: WECOM.corpId, agentId: 1 } },
+      token,
+    );
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.fields.map((f: any) => f.path).sort()).toEqual([
+      'wecom.encodingAesKey',
+      'wecom.secret',
+      'wecom.token',
+    ]);
+    const bad = await cloud.api(
+      'PUT',
+      '/settings',
+      { wecom: { ...WECOM, encodingAesKey: 'short', corpId: 'a b' } },
+      token,
+    );
+    expect(bad.body.error.fields.map((f: any) => f.path).sort()).toEqual([
+      'wecom.corpId',
+      'wecom.encodingAesKey',
+    ]);
+  });
+
+  test('the connection test gets a token and names staff WeCom cannot reach; a wrong secret says so', async () => {
+    await seedStaffCode('zhangsan', '张顾问');
+    await seedStaffCode(null, '没绑企微');
+    await seedStaffCode('wangwu', '不在客户联系范围');
+    const token = await cloud.login('wecom-admin', 'admin');
+    const ok = await cloud.api('POST', '/settings/wecom/test', {}, token);
+    expect(ok.body.data).toEqual({
+      ok: true,
+      followUsers: 2,
+      staffWithoutWecom: ['没绑企微'],
+      staffNotFollowing: ['不在客户联系范围'],
+    });
+    await saveSettings({ ...WECOM, secret: 'wrong-secret-0000' });
+    const wrong = await cloud.api('POST', '/settings/wecom/test', {}, token);
+    expect(wrong.body.data).toEqual({ ok: false, errcode: 40001, message: '应用 Secret 不正确' });
+  });
+
+  test('lead items and the lead detail carry the WeCom status', async () => {
+    const { codeId } = await seedStaffCode();
+    const { leadId } = await customerLeaves(
+      'openid-admin',
+      (await db.collection('codes').doc(codeId).get()).data.scene,
+    );
+    const token = await cloud.login('wecom-admin', 'admin');
+    expect((await cloud.api('GET', '/leads', undefined, token)).body.data.items[0].wecom).toEqual({
+      status: 'none',
+    });
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-admin');
+    await fake('POST', '/contacts/add', { configId: contact.data.configId });
+    await until(
+      () => leadDoc(leadId),
+      (l) => l.wecom?.status === 'added',
+    );
+    const item = (await cloud.api('GET', '/leads', undefined, token)).body.data.items[0];
+    expect(item.wecom).toMatchObject({
+      status: 'added',
+      userid: 'zhangsan',
+      staffName: '张顾问',
+      at: expect.any(String),
+    });
+    const detail = (await cloud.api('GET', `/leads/${leadId}`, undefined, token)).body.data;
+    expect(detail.wecom).toEqual(item.wecom);
   });
 });
