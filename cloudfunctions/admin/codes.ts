@@ -1,22 +1,15 @@
 import crypto from 'node:crypto';
 import { type CodeView, adminRequestSchemas as schemas } from '../../typings/admin';
 import { generateCode } from '../core/codes';
-import { codePage, sharePath } from '../core/share';
+import { sharePath } from '../core/share';
 import { activityById } from '../repositories/activities';
-import {
-  type CodeDoc,
-  codeById,
-  insertCode,
-  type StaffDoc,
-  setCodeImage,
-  staffById,
-} from '../repositories/codes';
+import { type CodeDoc, codeById, insertCode, type StaffDoc, staffById } from '../repositories/codes';
 import { AppError, fieldError } from '../runtime/errors';
 import { findById, insertOnce, randomId } from '../runtime/store';
-import { fileUrl, storeFile } from './cloudbase';
+import { fileUrl } from './cloudbase';
 import { type AdminContext, record } from './context';
 import { handle } from './http';
-import { miniProgramCode } from './openapi';
+import { codeImageFileId } from './openapi';
 import { assertActiveStore } from './stores';
 import { iso } from './views';
 
@@ -196,12 +189,7 @@ export const codeHandlers = {
   'GET /codes/:id/image': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
     const code = await codeById(ctx.db, id);
     if (!code) throw new AppError('NOT_FOUND', '没有这个活码');
-    let { imageFileId } = code;
-    if (!imageFileId) {
-      const image = await miniProgramCode(code.scene, codePage(code.activityId));
-      imageFileId = await storeFile(`codes/${code._id}.png`, image);
-      await setCodeImage(ctx.db, code._id, imageFileId, ctx.now);
-    }
+    const imageFileId = code.imageFileId ?? (await codeImageFileId(code._id));
     return { codeId: id, imageUrl: await fileUrl(imageFileId) };
   }),
 };

@@ -1,5 +1,6 @@
 // The staff function: what a bound store staff member does in the staff pages. Only an active,
 // bound staff member may call anything but `bind`; identity comes only from the WeChat context.
+// The project's other functions may ask it for what needs WeChat's open API (server.ts).
 import crypto from 'node:crypto';
 import { type StaffProfile, staffRequestSchemas as schemas } from '../../typings/staff';
 import { generateCode } from '../core/codes';
@@ -26,6 +27,7 @@ import { AppError } from '../runtime/errors';
 import { fileUrl, miniProgramCode, storeFile } from '../runtime/openapi';
 import { action, createRouter } from '../runtime/router';
 import { findById, randomId, stableId } from '../runtime/store';
+import { isFunctionCall, type StaffServerAnswers, staffServerRequestSchemas } from './server';
 
 interface StaffContext {
   db: Database;
@@ -47,6 +49,15 @@ async function establishStaff(actionName: string): Promise<StaffContext> {
   const staff = await staffByOpenid(db, caller.openid);
   if (actionName !== 'bind' && staff?.active !== true) throw new AppError('FORBIDDEN', NOT_STAFF);
   return { db, caller: { ...caller, openid: caller.openid }, now: new Date(), staff };
+}
+
+/** The code's image in cloud storage, made and kept on the code the first time it is asked for. */
+async function codeImageFile(db: Database, code: CodeDoc, now: Date): Promise<string> {
+  if (code.imageFileId) return code.imageFileId;
+  const image = await miniProgramCode(code.scene, codePage(code.activityId));
+  const fileId = await storeFile(`codes/${code._id}.png`, image);
+  await setCodeImage(db, code._id, fileId, now);
+  return fileId;
 }
 
 const profileOf = (staff: StaffDoc): StaffProfile => ({
@@ -130,12 +141,7 @@ const actions = {
       if (!activity || activity.status === 'draft') throw new AppError('NOT_FOUND', '活动不存在或未发布');
     }
     const code = await staffCode(ctx, staff, activityId ?? null);
-    let { imageFileId } = code;
-    if (!imageFileId) {
-      const image = await miniProgramCode(code.scene, codePage(code.activityId));
-      imageFileId = await storeFile(`codes/${code._id}.png`, image);
-      await setCodeImage(ctx.db, code._id, imageFileId, ctx.now);
-    }
+    const imageFileId = await codeImageFile(ctx.db, code, ctx.now);
     return {
       codeId: code._id,
       scene: code.scene,
@@ -238,4 +244,33 @@ const actions = {
   }),
 };
 
-export const main = createRouter<StaffContext>(actions, establishStaff);
+interface ServerContext {
+  db: Database;
+  now: Date;
+}
+
+const serverActions = {
+  codeImage: action(
+    staffServerRequestSchemas.codeImage,
+    async ({ codeId }, ctx: ServerContext): Promise<StaffServerAnswers['codeImage']> => {
+      const code = await codeById(ctx.db, codeId);
+      if (!code) throw new AppError('NOT_FOUND', '没有这个活码');
+      return { fileId: await codeImageFile(ctx.db, code, ctx.now) };
+    },
+  ),
+};
+
+async function establishServer(): Promise<ServerContext> {
+  if (!isFunctionCall(callerContext())) throw new AppError('FORBIDDEN', '仅限本环境的云函数调用');
+  return { db: database(), now: new Date() };
+}
+
+const staffRouter = createRouter<StaffContext>(actions, establishStaff);
+const serverRouter = createRouter<ServerContext>(serverActions, establishServer);
+
+export async function main(event: unknown) {
+  const name = (event as { action?: unknown } | null)?.action;
+  return typeof name === 'string' && Object.hasOwn(serverActions, name)
+    ? serverRouter(event)
+    : staffRouter(event);
+}

@@ -3,15 +3,19 @@ import path from 'node:path';
 import CloudBase from '@cloudbase/manager-node';
 import tcb from '@cloudbase/node-sdk';
 import { ENV_FILES, type Env, loadEnv } from './env';
-import { applyPlan, type DataPort, discover, type ManagerPort } from './execute';
+import { applyPlan, type DataPort, discover, type ManagerPort, reapplyVariables } from './execute';
 import { formatPlan } from './format';
-import { buildPlan, PlanError } from './plan';
-import { addressesFromEnv, preflight, targetEnvId } from './settings';
+import { buildPlan, devtoolsUploads, PlanError } from './plan';
+import { type Addresses, addressesFromEnv, preflight, targetEnvId } from './settings';
 
 /**
  * `npm run deploy [-- --dry-run] [-- --no-env-file]`: builds, prints the plan, and (without
  * --dry-run) applies it to the CloudBase environment named by LEADPOOL_ENV_ID with the API key in
  * TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY.
+ * `-- --variables-only`: after uploading functions from WeChat DevTools, checks every function's
+ * environment variables and sets again those the upload replaced.
+ * `-- --build-admin`: builds the admin page for VITE_ADMIN_API_BASE (the tcb framework's build
+ * command, which cannot ask CloudBase for the HTTP access domain).
  */
 const root = path.resolve(__dirname, '..', '..');
 
@@ -49,11 +53,27 @@ function nodeSdkData(env: Env, envId: string): DataPort {
   };
 }
 
+/** The environment with the addresses CloudBase gave filled in (they become function variables). */
+function withAddresses(env: Env, addresses: Addresses): Env {
+  return { ...env, VITE_ADMIN_API_BASE: addresses.apiBase, LEADPOOL_ADMIN_ORIGIN: addresses.adminOrigin };
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const dryRun = args.includes('--dry-run');
   const env = loadEnv(root, process.env, args.includes('--no-env-file') ? [] : ENV_FILES);
   const fixed = addressesFromEnv(env);
+
+  if (args.includes('--build-admin')) {
+    if (!fixed.apiBase) {
+      console.error(
+        '没有 VITE_ADMIN_API_BASE：tcb 构建管理后台时查不到 HTTP 访问服务的域名。在 .env 写 VITE_ADMIN_API_BASE=https://<域名>/admin-api，或改用 npm run deploy（它会查询默认域名）。',
+      );
+      return 1;
+    }
+    build(fixed.apiBase);
+    return 0;
+  }
 
   if (dryRun) {
     if (fixed.apiBase) build(fixed.apiBase);
@@ -82,13 +102,15 @@ async function main(): Promise<number> {
 
   log(`连接 CloudBase 环境 ${envId}…`);
   const addresses = await discover(port, draft, env, { log });
+  if (args.includes('--variables-only')) {
+    log('检查各云函数的环境变量（开发者工具上传之后）');
+    const restored = await reapplyVariables(draft, port, withAddresses(env, addresses), log);
+    log(restored.length ? `已重新设置：${restored.join('、')}` : '各函数的环境变量都完好，未改动');
+    return 0;
+  }
   build(addresses.apiBase);
   const plan = buildPlan(root);
-  const deployEnv: Env = {
-    ...env,
-    VITE_ADMIN_API_BASE: addresses.apiBase,
-    LEADPOOL_ADMIN_ORIGIN: addresses.adminOrigin,
-  };
+  const deployEnv = withAddresses(env, addresses);
   console.log(formatPlan(plan, deployEnv, preflight(plan, deployEnv), { dryRun: false }));
   console.log('');
 
@@ -126,7 +148,19 @@ async function main(): Promise<number> {
             `  注意：这些索引同名但定义不同，未改动：${result.indexConflicts.join('、')}（确认后在控制台删除旧索引再部署）`,
           ]
         : []),
-      '  下一步：微信公众平台填写用户隐私保护指引，然后在微信开发者工具上传小程序（README：部署到 CloudBase）。',
+      ...(result.filesRemoved.length
+        ? [`  静态托管：删除了旧版本留下的 ${result.filesRemoved.length} 个文件`]
+        : []),
+      ...(devtoolsUploads(plan).length
+        ? [
+            `  下一步：在微信开发者工具里上传 ${devtoolsUploads(plan)
+              .map((fn) => fn.name)
+              .join(
+                '、',
+              )}（右键 → 上传并部署：云端安装依赖）登记云调用权限，然后运行 npm run deploy -- --variables-only`,
+          ]
+        : []),
+      '  然后：微信公众平台填写用户隐私保护指引，在微信开发者工具上传小程序（README：部署到 CloudBase）。',
     ].join('\n'),
   );
   return 0;

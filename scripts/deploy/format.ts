@@ -1,5 +1,5 @@
 import type { Env } from './env';
-import type { DeployPlan, FileEntry } from './plan';
+import { adminApiPath, type DeployPlan, devtoolsUploads, type FileEntry } from './plan';
 import {
   API_PATH_NOTE,
   addressesFromEnv,
@@ -58,7 +58,7 @@ export function formatPlan(
     '',
     `目标环境    ${envId || `未设置（cloudbaserc.json envId = ${plan.envId}）`}`,
     `部署凭据    ${['TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'].map((n) => `${n} ${env[n] ? '已设置' : '未设置'}`).join('，')}`,
-    '步骤        构建 → 数据库集合/索引/安全规则 → 云函数 → HTTP 访问服务 → 静态网站托管 → 初始数据',
+    '步骤        构建 → 数据库集合/索引/安全规则 → 云函数 → HTTP 访问服务 → 静态网站托管 → 初始数据 → 开发者工具上传（云调用权限）→ 重设环境变量',
   );
 
   out.push('', `一、数据库集合（${plan.collections.length} 个，来自 ${plan.schemaFile}）`);
@@ -91,10 +91,11 @@ export function formatPlan(
 
   out.push('', '三、HTTP 访问服务');
   for (const route of plan.httpAccess)
-    out.push(`  ${route.path} → 云函数 ${route.functionName}（不开 CloudBase 鉴权：管理后台有自己的登录）`);
+    out.push(`  ${route.path} → 云函数 ${route.functionName}（不开 CloudBase 鉴权，网关跨域校验关闭）`);
   out.push(
-    `  管理后台调用的 API 地址  ${apiBase ?? `https://<${API_PATH_NOTE}>${plan.httpAccess[0]?.path ?? ''}`}`,
+    `  跨域（CORS）  由云函数 ${plan.httpAccess.map((r) => r.functionName).join('、')} 自己应答：网关不检查来源、不加头；admin 只允许 LEADPOOL_ADMIN_ORIGIN，并应答 OPTIONS 预检`,
   );
+  out.push(`  管理后台调用的 API 地址  ${apiBase ?? `https://<${API_PATH_NOTE}>${adminApiPath(plan)}`}`);
 
   const cloudDir = plan.hosting.cloudPath ? `${plan.hosting.cloudPath}/` : '';
   out.push(
@@ -111,6 +112,19 @@ export function formatPlan(
     `  管理员账号 ${plan.firstAdmin.username}（角色 ${plan.firstAdmin.role}）：密码${env.LEADPOOL_ADMIN_PASSWORD ? '取自 LEADPOOL_ADMIN_PASSWORD' : '随机生成，只显示一次（或在 .env 设 LEADPOOL_ADMIN_PASSWORD）'}`,
     `  投递设置 rules/settings：管理后台地址${env.LEADPOOL_WECOM_ROBOT_KEY ? '，企业微信机器人（LEADPOOL_WECOM_ROBOT_KEY 已设置）' : '（LEADPOOL_WECOM_ROBOT_KEY 未设置：之后在管理后台“设置”页填机器人）'}`,
   );
+
+  const uploads = devtoolsUploads(plan);
+  if (uploads.length)
+    out.push(
+      '',
+      '六、云调用权限（npm run deploy 之后，在微信开发者工具里做一次；以后只在 permissions.openapi 变了时再做）',
+      '  manager-node 和 tcb 都不读 config.json 的 permissions.openapi，只有开发者工具上传云函数时登记：',
+      ...uploads.map(
+        (fn) => `    右键 ${fn.dir} → 上传并部署：云端安装依赖    （${fn.permissions.join('，')}）`,
+      ),
+      '  然后运行 npm run deploy -- --variables-only：检查各函数的环境变量，被上传覆盖的重新设置。',
+      '  登记有约 10 分钟缓存：其间调用可能得到 -604101（没有权限），稍后再试。',
+    );
 
   if (checks.errors.length) out.push('', '部署前必须处理：', ...checks.errors.map((e) => `  ✗ ${e}`));
   if (checks.warnings.length) out.push('', '提醒：', ...checks.warnings.map((w) => `  ! ${w}`));

@@ -14,6 +14,8 @@ import { templateNames } from './env';
 
 /** The only packages a function bundle leaves external (scripts/build.mjs bundles the rest). */
 export const CLOUD_SDKS = ['wx-server-sdk', '@cloudbase/node-sdk'];
+/** The function behind the admin page's API: its HTTP access path is baked into the page. */
+export const ADMIN_FUNCTION = 'admin';
 /** The admin account the deploy creates when none exists (as `npm start` does locally). */
 export const FIRST_ADMIN = { username: 'admin', role: 'admin' } as const;
 
@@ -65,6 +67,16 @@ export interface DeployPlan {
   firstAdmin: typeof FIRST_ADMIN;
   /** Facts about the mini program a person must fix before uploading it. */
   miniprogram: { appid: string | null; cloudEnv: string | null; localCloudEnabled: boolean | null };
+}
+
+/** The HTTP access path of the admin page's API (other functions may have paths of their own). */
+export function adminApiPath(plan: Pick<DeployPlan, 'httpAccess'>): string {
+  return plan.httpAccess.find((route) => route.functionName === ADMIN_FUNCTION)?.path ?? '';
+}
+
+/** Functions whose open-API permissions only a WeChat DevTools upload registers (config.json). */
+export function devtoolsUploads(plan: Pick<DeployPlan, 'functions'>): FunctionPlan[] {
+  return plan.functions.filter((fn) => fn.permissions.length > 0);
 }
 
 /** The repository does not describe a deployable system; each problem says what to fix. */
@@ -331,6 +343,8 @@ export function buildPlan(root: string): DeployPlan {
       );
     return { path: route.path, functionName: functionName ?? route.target };
   });
+  if (declared.includes(ADMIN_FUNCTION) && !adminApiPath({ httpAccess }))
+    problems.push(`cloudbaserc.json gateway 没有指向云函数 ${ADMIN_FUNCTION} 的路由（管理后台的 API）`);
 
   const website = Object.values(rc.framework?.plugins ?? {}).find((plugin) => plugin.use === WEBSITE_PLUGIN);
   const localDir = String(website?.inputs.outputPath ?? 'admin/dist');

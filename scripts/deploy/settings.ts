@@ -1,5 +1,5 @@
 import { passwordProblem } from '../../typings/passwords';
-import { type Env, resolveTemplate } from './env';
+import { type Env, resolveTemplate, templateNames } from './env';
 import type { DeployPlan } from './plan';
 
 /**
@@ -64,7 +64,40 @@ export function preflight(plan: DeployPlan, env: Env): Preflight {
     );
   if (localCloudEnabled)
     warnings.push('miniprogram/config.ts 的 localCloud.enabled 是 true：上传小程序前改回 false');
+  const onDefault = defaultDomainAddresses(env);
+  if (onDefault.length)
+    warnings.push(
+      `${onDefault.join('、')} 用的是 CloudBase 默认域名：默认域名只供测试（有访问提示页、限速，可能被风控关停），正式上线请绑定已备案的自定义域名并在 .env 设置 VITE_ADMIN_API_BASE 和 LEADPOOL_ADMIN_ORIGIN（README：正式域名）`,
+    );
+  const emptyOnTcb = plan.functions
+    .flatMap((fn) => fn.envVariables)
+    .filter((v) => templateNames(v.template).some((name) => env[name] !== undefined && !env[name]?.trim()))
+    .map((v) => v.name);
+  if (emptyOnTcb.length)
+    warnings.push(
+      `${[...new Set(emptyOnTcb)].join('、')} 在 .env 里是空的：npm run deploy 不设置它们（函数用默认值），但 tcb fn deploy 会把空值原样设上（数字读成 0）；用 tcb 时请填上值或删掉这一行`,
+    );
   return { errors, warnings };
+}
+
+/** Hosts CloudBase assigns (static hosting, HTTP access): for testing, not for a launch. */
+const DEFAULT_DOMAIN = /(^|\.)(tcloudbaseapp\.com|tcloudbase\.com)$/i;
+
+/** Which of the admin page's two addresses are (or, unset, will be) a CloudBase default domain. */
+export function defaultDomainAddresses(env: Env): string[] {
+  const { apiBase, adminOrigin } = addressesFromEnv(env);
+  const isDefault = (address: string | null) => {
+    if (!address) return true;
+    try {
+      return DEFAULT_DOMAIN.test(new URL(address).hostname);
+    } catch {
+      return false;
+    }
+  };
+  return [
+    ...(isDefault(apiBase) ? ['VITE_ADMIN_API_BASE'] : []),
+    ...(isDefault(adminOrigin) ? ['LEADPOOL_ADMIN_ORIGIN'] : []),
+  ];
 }
 
 /** Where the admin page calls its API, and the origin the API allows (CORS). */

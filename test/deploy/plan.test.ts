@@ -4,14 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadEnv, parseEnvFile, resolveTemplate, templateNames } from '../../scripts/deploy/env';
 import {
+  adminApiPath,
   buildPlan,
   bundleEnvNames,
   bundleOpenApis,
   bundleRequires,
   type DeployPlan,
+  devtoolsUploads,
   PlanError,
 } from '../../scripts/deploy/plan';
-import { functionEnvValues, preflight } from '../../scripts/deploy/settings';
+import { defaultDomainAddresses, functionEnvValues, preflight } from '../../scripts/deploy/settings';
 
 const root = path.resolve(__dirname, '../..');
 const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
@@ -67,7 +69,7 @@ describe('the deploy plan is the repository', () => {
 
   test('the functions are the folders of cloudfunctions/, with runtime, handler and their config.json', () => {
     expect(plan.functions.map((f) => f.name).sort()).toEqual(functionNames);
-    expect(functionNames).toEqual(['admin', 'customer', 'dispatch', 'staff']);
+    expect(functionNames).toEqual(expect.arrayContaining(['admin', 'customer', 'dispatch', 'staff']));
     for (const fn of plan.functions) {
       const config = readJson(`cloudfunctions/${fn.name}/config.json`);
       const pkg = readJson(`cloudfunctions/${fn.name}/package.json`);
@@ -135,8 +137,28 @@ describe('the deploy plan is the repository', () => {
       expect(example[name]).toBe('');
   });
 
-  test('the HTTP access path /admin-api reaches the admin function', () => {
-    expect(plan.httpAccess).toEqual([{ path: '/admin-api', functionName: 'admin' }]);
+  test('the HTTP access path /admin-api reaches the admin function; every path reaches a planned function', () => {
+    expect(plan.httpAccess).toContainEqual({ path: '/admin-api', functionName: 'admin' });
+    expect(adminApiPath(plan)).toBe('/admin-api');
+    for (const route of plan.httpAccess)
+      expect(plan.functions.map((fn) => fn.name)).toContain(route.functionName);
+  });
+
+  test('the open APIs are registered by a DevTools upload of exactly the functions that call them', () => {
+    const names = devtoolsUploads(plan).map((fn) => fn.name);
+    expect(names).toEqual(expect.arrayContaining(['customer', 'staff']));
+    // The admin function asks staff for code images: it calls no open API and needs no upload.
+    expect(names).not.toContain('admin');
+    for (const fn of plan.functions) expect(names.includes(fn.name)).toBe(fn.permissions.length > 0);
+  });
+
+  test('the tcb framework builds the page through the deploy, never with an empty API base', () => {
+    const rc = readJson('cloudbaserc.json');
+    const website = Object.values(rc.framework.plugins as Record<string, any>).find(
+      (plugin) => plugin.use === '@cloudbase/framework-plugin-website',
+    );
+    expect(website.inputs.buildCommand).toBe('npm run deploy -- --build-admin');
+    expect(JSON.stringify(website.inputs)).not.toContain('{{env.');
   });
 
   test('static hosting uploads exactly the built admin/dist files, under /admin/ (Vite base)', () => {
@@ -222,6 +244,24 @@ describe('npm run deploy -- --dry-run', () => {
     expect(output).toContain('LEADPOOL_TOKEN_SECRET 已设置');
   });
 
+  test('says who answers CORS and asks for the DevTools upload, then the variables step', () => {
+    expect(output).toMatch(/跨域（CORS）\s+由云函数 .*admin.* 自己应答/);
+    for (const route of plan.httpAccess)
+      expect(output).toContain(
+        `${route.path} → 云函数 ${route.functionName}（不开 CloudBase 鉴权，网关跨域校验关闭）`,
+      );
+    expect(output).toContain('六、云调用权限');
+    for (const fn of devtoolsUploads(plan))
+      expect(output).toContain(
+        `右键 cloudfunctions/${fn.name} → 上传并部署：云端安装依赖    （${fn.permissions.join('，')}）`,
+      );
+    expect(output).toContain('npm run deploy -- --variables-only');
+  });
+
+  test('warns that the default domains are for testing when no custom domain is set', () => {
+    expect(output).toMatch(/VITE_ADMIN_API_BASE、LEADPOOL_ADMIN_ORIGIN 用的是 CloudBase 默认域名/);
+  });
+
   test('names secrets, never their values', () => {
     for (const value of Object.values(secrets)) expect(output).not.toContain(value);
   });
@@ -281,6 +321,60 @@ describe('environment and checks', () => {
     expect(ready.errors).toEqual([]);
     expect(preflight(plan, { LEADPOOL_ADMIN_PASSWORD: 'short' }).errors.join('\n')).toMatch(/至少 10 个字符/);
     expect(preflight(plan, { LEADPOOL_ADMIN_PASSWORD: 'password123' }).errors.join('\n')).toMatch(/太常见/);
+  });
+});
+
+describe('production domains', () => {
+  test('unset or CloudBase-assigned addresses are flagged; custom domains are not', () => {
+    expect(defaultDomainAddresses({})).toEqual(['VITE_ADMIN_API_BASE', 'LEADPOOL_ADMIN_ORIGIN']);
+    expect(
+      defaultDomainAddresses({
+        VITE_ADMIN_API_BASE: 'https://env-1a2b-123.ap-shanghai.app.tcloudbase.com/admin-api',
+        LEADPOOL_ADMIN_ORIGIN: 'https://admin.example.com',
+      }),
+    ).toEqual(['VITE_ADMIN_API_BASE']);
+    expect(
+      defaultDomainAddresses({
+        VITE_ADMIN_API_BASE: 'https://api.example.com/admin-api',
+        LEADPOOL_ADMIN_ORIGIN: 'https://env-1a2b-1300000000.tcloudbaseapp.com',
+      }),
+    ).toEqual(['LEADPOOL_ADMIN_ORIGIN']);
+    const custom = {
+      VITE_ADMIN_API_BASE: 'https://api.example.com/admin-api',
+      LEADPOOL_ADMIN_ORIGIN: 'https://admin.example.com',
+    };
+    expect(defaultDomainAddresses(custom)).toEqual([]);
+    expect(preflight(plan, custom).warnings.join('\n')).not.toContain('默认域名');
+    expect(preflight(plan, {}).warnings.join('\n')).toContain('默认域名只供测试');
+  });
+
+  test('an empty tuning variable is left out by npm run deploy and flagged for the tcb path', () => {
+    expect(
+      functionEnvValues(
+        [{ name: 'LEADPOOL_CONFIG_CACHE_MS', template: '{{env.LEADPOOL_CONFIG_CACHE_MS}}' }],
+        { LEADPOOL_CONFIG_CACHE_MS: '' },
+      ),
+    ).toEqual({});
+    expect(preflight(plan, { LEADPOOL_CONFIG_CACHE_MS: '' }).warnings.join('\n')).toMatch(
+      /LEADPOOL_CONFIG_CACHE_MS 在 \.env 里是空的.*tcb fn deploy/,
+    );
+    expect(preflight(plan, { LEADPOOL_CONFIG_CACHE_MS: '30000' }).warnings.join('\n')).not.toContain(
+      'tcb fn deploy',
+    );
+  });
+});
+
+describe('npm run deploy -- --build-admin (the tcb framework build command)', () => {
+  test('refuses without VITE_ADMIN_API_BASE instead of building a page that calls /admin-api on the hosting domain', () => {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+    delete env.VITE_ADMIN_API_BASE;
+    const run = spawnSync(
+      process.execPath,
+      [path.join(root, 'build', 'deploy', 'cli.js'), '--build-admin', '--no-env-file'],
+      { env, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('没有 VITE_ADMIN_API_BASE');
   });
 });
 
@@ -401,6 +495,75 @@ describe('the plan refuses an inconsistent repository', () => {
   ])('%s', (_name, change, message) => {
     const problems = problemsOf(fixture(change));
     expect(problems.join('\n')).toMatch(message);
+  });
+
+  test('a new function folder with an HTTP path (the WeCom callback) joins the plan once cloudbaserc.json declares it', () => {
+    const addFunction = (d: string) => {
+      const dir = path.join(d, 'cloudfunctions/wecom');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'index.ts'), '');
+      fs.writeFileSync(
+        path.join(dir, 'package.json'),
+        JSON.stringify({ dependencies: { 'wx-server-sdk': '4.0.2' } }),
+      );
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ timeout: 20 }));
+      fs.writeFileSync(
+        path.join(dir, 'index.js'),
+        'require("wx-server-sdk"); exports.main = () => process.env.LEADPOOL_WECOM_X;\n',
+      );
+    };
+    const declare = (d: string) => {
+      const file = path.join(d, 'cloudbaserc.json');
+      const rc = JSON.parse(fs.readFileSync(file, 'utf8'));
+      rc.functions.push({
+        name: 'wecom',
+        runtime: 'Nodejs18.15',
+        timeout: 20,
+        memorySize: 256,
+        ignore: ['*.ts'],
+        envVariables: { LEADPOOL_WECOM_X: '{{env.LEADPOOL_WECOM_X}}' },
+      });
+      // Listed before the API's path: the page's API base is still found by its function.
+      rc.functions[0].name = 'admin';
+      rc.gateway.routes = [
+        { path: '/wecom/callback', target: 'function:wecom' },
+        { path: '/admin-api', target: 'function:admin' },
+      ];
+      fs.renameSync(path.join(d, 'cloudfunctions/fn'), path.join(d, 'cloudfunctions/admin'));
+      fs.writeFileSync(file, JSON.stringify(rc));
+    };
+    expect(problemsOf(fixture(addFunction)).join('\n')).toMatch(/cloudfunctions\/wecom 是一个云函数/);
+    const dir = fixture((d) => {
+      addFunction(d);
+      declare(d);
+    });
+    const joined = buildPlan(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(joined.functions.map((fn) => fn.name)).toEqual(['admin', 'wecom']);
+    expect(joined.httpAccess).toEqual([
+      { path: '/wecom/callback', functionName: 'wecom' },
+      { path: '/admin-api', functionName: 'admin' },
+    ]);
+    expect(adminApiPath(joined)).toBe('/admin-api');
+    expect(joined.functions[1]).toMatchObject({
+      timeout: 20,
+      envVariables: [{ name: 'LEADPOOL_WECOM_X', template: '{{env.LEADPOOL_WECOM_X}}' }],
+      files: [
+        { path: 'config.json', size: expect.any(Number) },
+        { path: 'index.js', size: expect.any(Number) },
+        { path: 'package.json', size: expect.any(Number) },
+      ],
+    });
+    // Without its route to the admin function the page would have no API.
+    const noAdminRoute = fixture((d) => {
+      addFunction(d);
+      declare(d);
+      const file = path.join(d, 'cloudbaserc.json');
+      const rc = JSON.parse(fs.readFileSync(file, 'utf8'));
+      rc.gateway.routes = rc.gateway.routes.slice(0, 1);
+      fs.writeFileSync(file, JSON.stringify(rc));
+    });
+    expect(problemsOf(noAdminRoute).join('\n')).toMatch(/没有指向云函数 admin 的路由/);
   });
 
   test('bundle scanners see requires, settings and open APIs', () => {

@@ -1,19 +1,15 @@
-// The staff function through the local cloud: binding, codes, referrals, numbers and check-in.
-import {
-  activityDoc,
-  clearAll,
-  decodeQr,
-  type ProjectCloud,
-  seedStaff,
-  startProjectCloud,
-} from './project-cloud';
+// The staff function through the local cloud: binding, codes, referrals, numbers and check-in,
+// and the code images it makes for the admin function.
+import { isFunctionCall } from '../../cloudfunctions/staff/server';
+import { type AdminCloud, startAdminCloud } from './admin-cloud';
+import { activityDoc, clearAll, decodeQr, seedStaff } from './project-cloud';
 
-let cloud: ProjectCloud;
+let cloud: AdminCloud;
 let db: any;
 const POLICY = { version: '2026-11-01', accepted: true };
 
 beforeAll(async () => {
-  cloud = await startProjectCloud();
+  cloud = await startAdminCloud();
   db = cloud.db;
 });
 afterAll(() => cloud.close());
@@ -200,6 +196,7 @@ describe('referrals and numbers', () => {
       'fan',
     );
     await staffCall({ action: 'checkIn', checkinCode: joined.data.checkinCode });
+    await cloud.call('dispatch', { action: 'tick' }, null);
     const stats = await staffCall({ action: 'myStats' });
     expect(stats.data).toMatchObject({ entries: 2, leads: 1, signups: 1, checkins: 1 });
     expect(stats.data.from <= stats.data.to).toBe(true);
@@ -247,5 +244,70 @@ describe('check-in', () => {
     expect((await staffCall({ action: 'checkIn', checkinCode })).error.code).toBe('ACTIVITY_CLOSED');
     const bad = await staffCall({ action: 'checkIn', checkinCode: 1234 });
     expect(bad.error).toMatchObject({ code: 'INVALID_INPUT', fields: [{ path: 'checkinCode' }] });
+  });
+});
+
+describe('code images for the admin function (a server-side action)', () => {
+  async function seedCode(): Promise<{ codeId: string; scene: string }> {
+    const { _id: activityId } = await db.collection('activities').add({ data: activityDoc() });
+    const scene = 'Pst9xK2mQa';
+    const { _id: codeId } = await db.collection('codes').add({
+      data: {
+        scene,
+        channelId: 'poster',
+        channelType: 'poster',
+        name: '地铁海报',
+        staffId: null,
+        storeId: null,
+        activityId,
+        disabled: false,
+        envId: cloud.cloud.envId,
+        imageFileId: null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      },
+    });
+    return { codeId, scene };
+  }
+
+  test('the mini program cannot ask for it: a customer, a bound staff member and a call without a user are refused', async () => {
+    await boundStaff();
+    const { codeId } = await seedCode();
+    for (const openid of ['a-customer', 'staff-wang', null]) {
+      const answer = await staffCall({ action: 'codeImage', codeId }, openid);
+      expect(answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    expect(await cloud.openapiCalls('wxacode.getUnlimited')).toEqual([]);
+    expect((await db.collection('codes').doc(codeId).get()).data.imageFileId).toBeNull();
+  });
+
+  test('the admin page’s code image is made by the staff function (which holds the WeChat token), once', async () => {
+    const { codeId, scene } = await seedCode();
+    const admin = await cloud.login('image-admin', 'admin');
+    const first = await cloud.api('GET', `/codes/${codeId}/image`, undefined, admin);
+    expect(first.status).toBe(200);
+    const png = Buffer.from(await (await fetch(first.body.data.imageUrl)).arrayBuffer());
+    expect(decodeQr(png)).toBe(`pages/activity/index?scene=${scene}`);
+    const calls = (await cloud.openapiCalls('wxacode.getUnlimited')) as any[];
+    expect(calls.map((call) => [call.caller.functionName, call.params.scene])).toEqual([['staff', scene]]);
+    const stored = (await db.collection('codes').doc(codeId).get()).data.imageFileId;
+    expect(stored).toMatch(/^cloud:\/\/.+\.png$/);
+
+    // Kept on the code: a second view asks nobody.
+    const again = await cloud.api('GET', `/codes/${codeId}/image`, undefined, admin);
+    expect(again.body.data.codeId).toBe(codeId);
+    expect(await cloud.openapiCalls('wxacode.getUnlimited')).toHaveLength(1);
+    expect((await cloud.api('GET', '/codes/no-such-code/image', undefined, admin)).status).toBe(404);
+  });
+
+  test('a function call is told by the platform context: no WeChat user, and SOURCE ending in a function hop', () => {
+    // CloudBase appends "scf" to the caller's SOURCE for a function's call.
+    expect(isFunctionCall({ openid: null, source: ',scf' })).toBe(true);
+    expect(isFunctionCall({ openid: null, source: 'wx_http,scf' })).toBe(true);
+    expect(isFunctionCall({ openid: null, source: 'wx_server' })).toBe(true);
+    // A mini program's call, even through another function, carries the user.
+    expect(isFunctionCall({ openid: 'o-1', source: 'wx_client,scf' })).toBe(false);
+    expect(isFunctionCall({ openid: null, source: 'wx_client' })).toBe(false);
+    expect(isFunctionCall({ openid: null, source: null })).toBe(false);
   });
 });
