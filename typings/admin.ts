@@ -249,17 +249,18 @@ export const adminRequestSchemas = {
   }),
   activity: z
     .object({
-      title: z.string().trim().min(1, '请填写活动名称').max(40, '活动名称不能超过 40 字'),
+      title: z.string().trim().min(1, '请填写活动名称').max(40),
       description: z.string().trim().max(2000).default(''),
       place: z.string().trim().max(60).default(''),
-      startAt: z.iso.datetime({ error: '请填写开始时间', offset: true }),
-      endAt: z.iso.datetime({ error: '请填写结束时间', offset: true }),
-      deadline: z.iso.datetime({ error: '报名截止时间格式不正确', offset: true }).optional(),
-      capacity: z.number({ error: '请填写名额' }).int('名额必须是整数').min(1, '名额至少为 1').max(100000),
+      startAt: z.iso.datetime({ offset: true }),
+      endAt: z.iso.datetime({ offset: true }),
+      deadline: z.iso.datetime({ offset: true }).optional(),
+      capacity: z.number().int().min(1).max(100000),
       fields: z.array(z.enum(FIELD_KEYS, { error: '未知的表单字段' })).min(1, '至少选择一个表单字段'),
       status: z.enum(['draft', 'published']).default('draft'),
     })
-    .refine((a) => Date.parse(a.endAt) > Date.parse(a.startAt), {
+    // Only between two valid times: a malformed one is already reported on its own field.
+    .refine((a) => !(Date.parse(a.endAt) <= Date.parse(a.startAt)), {
       path: ['endAt'],
       message: '结束时间必须晚于开始时间',
     })
@@ -274,7 +275,7 @@ export const adminRequestSchemas = {
     startAt: z.iso.datetime({ offset: true }).optional(),
     endAt: z.iso.datetime({ offset: true }).optional(),
     deadline: z.iso.datetime({ offset: true }).optional(),
-    capacity: z.number().int().min(1, '名额至少为 1').max(100000).optional(),
+    capacity: z.number().int().min(1).max(100000).optional(),
     fields: z.array(z.enum(FIELD_KEYS)).min(1, '至少选择一个表单字段').optional(),
   }),
   channel: z.object({
@@ -289,7 +290,7 @@ export const adminRequestSchemas = {
   }),
   code: z.object({
     channelType: z.enum(['store', 'staff', 'official_account', 'ad', 'poster'], { error: '渠道类型无效' }),
-    name: z.string().trim().min(1, '请填写活码名称').max(40, '名称不能超过 40 字'),
+    name: z.string().trim().min(1, '请填写活码名称').max(40),
     staffId: id.optional(),
     activityId: id.optional(),
     /** An existing channel to count under; else one is made for the code. */
@@ -302,7 +303,7 @@ export const adminRequestSchemas = {
     channelId: id.optional(),
     storeId: optionalText(STORE_NAME_MAX),
     items: z
-      .array(z.object({ name: z.string().trim().min(1, '请填写活码名称').max(40), staffId: id.optional() }))
+      .array(z.object({ name: z.string().trim().min(1).max(40), staffId: id.optional() }))
       .min(1, '至少一个活码')
       .max(200, '一次最多 200 个'),
   }),

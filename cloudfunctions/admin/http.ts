@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ADMIN_ROUTES, type AdminRoute, can, type Role } from '../../typings/admin';
 import type { ErrorCode } from '../../typings/api';
 import { AppError, fieldError } from '../runtime/errors';
-import { zodFields } from '../runtime/router';
+import { parseInput, zodFields } from '../runtime/router';
 
 /**
  * CloudBase's HTTP access service hands the function an integration event and sends back the
@@ -193,7 +193,7 @@ export function createHttpRouter<Ctx>(options: {
         if (!can(caller.role, permission)) throw new AppError('FORBIDDEN', '当前角色没有权限执行此操作');
       }
       const row = options.handlers[route.key];
-      const parsed = row.schema.safeParse(readInput(event, method));
+      const parsed = parseInput(row.schema, readInput(event, method));
       if (!parsed.success) {
         const fields = zodFields(parsed.error);
         throw new AppError('INVALID_INPUT', fields[0]?.message ?? undefined, fields);

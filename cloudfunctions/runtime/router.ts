@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ApiResult, FieldError } from '../../typings/api';
+import { issueMessage } from '../../typings/validation';
 import { AppError } from './errors';
 
 /** One row of a function's action table: the request schema and what to do with valid input. */
@@ -14,6 +15,11 @@ export function action<Ctx, S extends z.ZodType, R>(
   handler: (input: z.infer<S>, ctx: Ctx) => Promise<R>,
 ): Action<Ctx, S, R> {
   return { schema, handler };
+}
+
+/** Parses an entry point's input, each issue worded by the one Chinese mapping (typings/validation). */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown) {
+  return schema.safeParse(input, { error: issueMessage });
 }
 
 export function zodFields(error: z.ZodError): FieldError[] {
@@ -42,7 +48,7 @@ export function createRouter<Ctx>(
       }
       const ctx = await establish(name);
       const { action: _action, ...body } = event as Record<string, unknown>;
-      const parsed = actions[name].schema.safeParse(body);
+      const parsed = parseInput(actions[name].schema, body);
       if (!parsed.success) throw new AppError('INVALID_INPUT', undefined, zodFields(parsed.error));
       return { ok: true, data: await actions[name].handler(parsed.data, ctx) };
     } catch (error) {

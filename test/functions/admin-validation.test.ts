@@ -13,6 +13,7 @@ import { leadHandlers } from '../../cloudfunctions/admin/leads';
 import { pipelineHandlers } from '../../cloudfunctions/admin/pipeline';
 import { staffHandlers } from '../../cloudfunctions/admin/staff';
 import { storeHandlers } from '../../cloudfunctions/admin/stores';
+import { wecomHandlers } from '../../cloudfunctions/admin/wecom';
 import { ADMIN_ROUTES, type AdminRoute } from '../../typings/admin';
 import { repoRoot } from '../local/harness';
 import { type AdminCloud, startAdminCloud } from './admin-cloud';
@@ -293,6 +294,7 @@ const HANDLERS: Record<string, { schema: z.ZodType }> = {
   ...staffHandlers,
   ...storeHandlers,
   ...pipelineHandlers,
+  ...wecomHandlers,
 };
 
 type Path = (string | number)[];
