@@ -1,5 +1,5 @@
 import type { Env } from './env';
-import { adminApiPath, type DeployPlan, devtoolsUploads, type FileEntry } from './plan';
+import { ADMIN_FUNCTION, adminApiPath, type DeployPlan, devtoolsUploads, type FileEntry } from './plan';
 import {
   API_PATH_NOTE,
   addressesFromEnv,
@@ -93,7 +93,7 @@ export function formatPlan(
   for (const route of plan.httpAccess)
     out.push(`  ${route.path} → 云函数 ${route.functionName}（不开 CloudBase 鉴权，网关跨域校验关闭）`);
   out.push(
-    `  跨域（CORS）  由云函数 ${plan.httpAccess.map((r) => r.functionName).join('、')} 自己应答：网关不检查来源、不加头；admin 只允许 LEADPOOL_ADMIN_ORIGIN，并应答 OPTIONS 预检`,
+    `  跨域（CORS）  由云函数负责，网关不检查来源、不加头：${ADMIN_FUNCTION} 只允许 LEADPOOL_ADMIN_ORIGIN，并自己应答 OPTIONS 预检（其余路径是服务器之间的调用，不涉及跨域）`,
   );
   out.push(`  管理后台调用的 API 地址  ${apiBase ?? `https://<${API_PATH_NOTE}>${adminApiPath(plan)}`}`);
 

@@ -67,7 +67,7 @@ export function preflight(plan: DeployPlan, env: Env): Preflight {
   const onDefault = defaultDomainAddresses(env);
   if (onDefault.length)
     warnings.push(
-      `${onDefault.join('、')} 用的是 CloudBase 默认域名：默认域名只供测试（有访问提示页、限速，可能被风控关停），正式上线请绑定已备案的自定义域名并在 .env 设置 VITE_ADMIN_API_BASE 和 LEADPOOL_ADMIN_ORIGIN（README：正式域名）`,
+      `${onDefault.join('、')} 用的是 CloudBase 默认域名：默认域名只供测试（有访问提示页、限速，可能被风控关停），正式上线请绑定已备案的自定义域名并在 .env 设置 VITE_ADMIN_API_BASE 和 LEADPOOL_ADMIN_ORIGIN（README：Production domains）`,
     );
   const emptyOnTcb = plan.functions
     .flatMap((fn) => fn.envVariables)

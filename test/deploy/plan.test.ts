@@ -245,7 +245,9 @@ describe('npm run deploy -- --dry-run', () => {
   });
 
   test('says who answers CORS and asks for the DevTools upload, then the variables step', () => {
-    expect(output).toMatch(/跨域（CORS）\s+由云函数 .*admin.* 自己应答/);
+    expect(output).toMatch(
+      /跨域（CORS）\s+由云函数负责.*admin 只允许 LEADPOOL_ADMIN_ORIGIN，并自己应答 OPTIONS 预检/,
+    );
     for (const route of plan.httpAccess)
       expect(output).toContain(
         `${route.path} → 云函数 ${route.functionName}（不开 CloudBase 鉴权，网关跨域校验关闭）`,
