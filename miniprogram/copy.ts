@@ -30,6 +30,15 @@ export const copy = {
     browse: '看看其他活动',
     full: '名额已满',
   },
+  /** The advisor's WeCom entry (「联系我」) after a lead or a sign-up and on 我的. */
+  advisor: {
+    title: '添加专属顾问企业微信',
+    advisor: '你的顾问：',
+    added: '已添加，顾问会在企业微信里联系你',
+    already: '你已是该顾问的企业微信联系人',
+    qrLink: '无法添加？长按二维码添加',
+    qrTip: '长按识别二维码，添加顾问企业微信',
+  },
   lead: {
     title: '留下联系方式，顾问会尽快联系你',
     submit: '提交',

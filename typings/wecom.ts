@@ -10,7 +10,10 @@ export const wecomSettingsSchema = z.object({
     .string()
     .trim()
     .regex(/^[A-Za-z0-9]{6,64}$/, '企业 ID 为 6-64 位字母或数字（我的企业 → 企业信息 → 企业ID）'),
-  agentId: z.coerce.number().int('应用 AgentId 为数字').min(1, '应用 AgentId 为数字'),
+  agentId: z
+    .number({ error: '应用 AgentId 为数字' })
+    .int('应用 AgentId 为数字')
+    .min(1, '应用 AgentId 为数字'),
   secret: z.string().trim().min(8, 'Secret 至少 8 位').max(128),
   token: z
     .string()

@@ -35,7 +35,7 @@ export function mergeWecomSecrets(
   if (update === undefined) return { wecom: stored, fields: [] };
   if (update === null) return { wecom: null, fields: [] };
   const fields: FieldError[] = [];
-  const merged = { ...update, agentId: Number(update.agentId) } as WecomSettings;
+  const merged = { ...update } as WecomSettings;
   for (const key of WRITE_ONLY) {
     merged[key] = update[key] || stored?.[key] || '';
     if (!merged[key]) fields.push({ path: `wecom.${key}`, message: MISSING[key] });

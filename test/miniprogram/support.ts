@@ -150,6 +150,16 @@ function weuiStubs() {
   };
 }
 
+/**
+ * WeCom's 「联系我」 plugin cell (a plugin, absent outside WeChat): shows the contact way it was
+ * given; a test plays its outcome with `dispatchEvent('completemessage', {detail: {errcode}})`.
+ */
+const contactPluginCell = () =>
+  simulate.load({
+    template: '<view class="contact-plugin-cell">{{plugid}}</view>',
+    properties: { plugid: String },
+  });
+
 /** Renders a page with a fresh module registry (pages keep module state). */
 export function render(page: string) {
   jest.resetModules();
@@ -159,8 +169,13 @@ export function render(page: string) {
   const rootPath = path.join(root, 'miniprogram');
   const formPath = path.join(rootPath, 'components', 'lead-form', 'index');
   const leadForm = simulate.load(formPath, 'lead-form', { usingComponents, rootPath });
+  const advisorPath = path.join(rootPath, 'components', 'advisor-contact', 'index');
+  const advisor = simulate.load(advisorPath, 'advisor-contact', {
+    usingComponents: { cell: contactPluginCell() },
+    rootPath,
+  });
   const id = simulate.load(pagePath(page), {
-    usingComponents: { ...usingComponents, 'lead-form': leadForm },
+    usingComponents: { ...usingComponents, 'lead-form': leadForm, 'advisor-contact': advisor },
     rootPath,
   });
   const rendered = simulate.render(id);
