@@ -26,7 +26,8 @@ export const FIELD_CATALOGUE: Record<FieldKey, FieldSpec> = {
   industry: { label: '行业', kind: 'choice', maxLength: 20, options: INDUSTRIES, freeText: false },
   role: { label: '职位', kind: 'text', maxLength: 30, freeText: true },
   city: { label: '城市', kind: 'text', maxLength: 30, freeText: true },
-  store: { label: '意向门店', kind: 'text', maxLength: 30, freeText: true },
+  /** Picked from the managed store list when there is one (options added per request). */
+  store: { label: '意向门店', kind: 'choice', maxLength: 40, freeText: true },
   note: { label: '留言', kind: 'longtext', maxLength: 500, freeText: true },
 };
 

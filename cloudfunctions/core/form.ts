@@ -19,6 +19,16 @@ function knownValue(key: FieldKey, customer: KnownCustomer): string | null {
 }
 
 /**
+ * How a field is asked: the store is picked from the open stores, or typed while the chain has
+ * set up no store list.
+ */
+function askedAs(key: FieldKey, stores: readonly string[]): Pick<FormField, 'kind' | 'options'> {
+  const spec = FIELD_CATALOGUE[key];
+  if (key === 'store') return stores.length > 0 ? { kind: 'choice', options: stores } : { kind: 'text' };
+  return { kind: spec.kind, ...(spec.options ? { options: spec.options } : {}) };
+}
+
+/**
  * Progressive profiling: the form asks only the fields of the activity (or of a general inquiry)
  * that we do not hold yet, and shows the ones we do. A free-text note is always asked, optional.
  */
@@ -26,6 +36,7 @@ export function buildLeadForm(
   activityId: string | null,
   fields: readonly FieldKey[],
   customer: KnownCustomer,
+  stores: readonly string[] = [],
 ): LeadForm {
   const asked: FormField[] = [];
   const known: LeadForm['known'] = [];
@@ -39,9 +50,8 @@ export function buildLeadForm(
     asked.push({
       key,
       label: spec.label,
-      kind: spec.kind,
+      ...askedAs(key, stores),
       maxLength: spec.maxLength,
-      ...(spec.options ? { options: spec.options } : {}),
       ...(key === 'phone' ? { pattern: MOBILE_PATTERN.source } : {}),
       required: key !== 'note',
     });

@@ -32,6 +32,7 @@ import {
   updateCustomer,
 } from '../repositories/customers';
 import { leadById } from '../repositories/leads';
+import { pipelineConfig } from '../repositories/pipeline';
 import { anonymizeRecords, recordsOf } from '../repositories/privacy';
 import {
   insertRegistration,
@@ -217,7 +218,13 @@ const actions = {
     const customer = await me(ctx);
     const activity = activityId ? await publishedActivity(ctx, activityId) : null;
     await countFormView(ctx, customer, activity?._id ?? null);
-    return buildLeadForm(activity?._id ?? null, activity?.fields ?? INQUIRY_FIELDS, knownOf(customer));
+    const { stores } = await pipelineConfig(ctx.db, ctx.now);
+    return buildLeadForm(
+      activity?._id ?? null,
+      activity?.fields ?? INQUIRY_FIELDS,
+      knownOf(customer),
+      stores,
+    );
   }),
 
   submitLead: action(schemas.submitLead, async (input, ctx: CustomerContext) => {
@@ -259,16 +266,22 @@ const actions = {
   }),
 
   getActivity: action(schemas.getActivity, async ({ activityId }, ctx: CustomerContext) => {
-    const [customer, activity] = await Promise.all([me(ctx), publishedActivity(ctx, activityId)]);
-    const registration = await registrationById(ctx.db, stableId('registration', activity._id, customer._id));
+    const [customer, activity, { stores }] = await Promise.all([
+      me(ctx),
+      publishedActivity(ctx, activityId),
+      pipelineConfig(ctx.db, ctx.now),
+    ]);
+    const [registration] = await Promise.all([
+      registrationById(ctx.db, stableId('registration', activity._id, customer._id)),
+      countFormView(ctx, customer, activity._id),
+    ]);
     const live = registration && registration.status !== 'cancelled' ? registration : null;
-    await countFormView(ctx, customer, activity._id);
     return {
       ...activitySummary(activity, ctx.now),
       description: activity.description,
       deadline: activity.deadline.toISOString(),
       myRegistration: live ? registrationSummary(live, activity) : null,
-      form: buildLeadForm(activity._id, activity.fields, knownOf(customer)),
+      form: buildLeadForm(activity._id, activity.fields, knownOf(customer), stores),
     };
   }),
 

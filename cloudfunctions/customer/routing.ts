@@ -19,7 +19,7 @@ export async function routeLead(
   activityTitle: string | null,
   now: Date,
 ): Promise<{ lead: LeadDoc; messages: OutboxDoc[]; giveBack(): Promise<void> }> {
-  const { rules, settings, roster } = await pipelineConfig(db, now);
+  const { rules, settings, roster, stores } = await pipelineConfig(db, now);
   const judgement = judgeLead(rules, {
     channelType: lead.channelType,
     channelId: lead.channel,
@@ -30,7 +30,9 @@ export async function routeLead(
     submissions: customer.leadCount ?? 0,
   });
   const attributed = roster.find((member) => member.staffId === lead.staffId) ?? null;
-  const store = lead.storeId ?? attributed?.store ?? customer.storeId ?? null;
+  // The store the customer picked (on this form or an earlier one) before the code's or the owner's.
+  const picked = [lead.answers.store, customer.profile.store].find((name) => name && stores.includes(name));
+  const store = picked ?? lead.storeId ?? attributed?.store ?? customer.storeId ?? null;
   const customerOwner = roster.find((member) => member.staffId === customer.salesOwnerId) ?? null;
   const { assignment, giveBack } = await chooseOwner(
     db,

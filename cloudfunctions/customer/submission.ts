@@ -123,6 +123,11 @@ export async function prepareSubmission(
     }));
     throw new AppError('INVALID_INPUT', errors[0].message, errors);
   }
+  if (fields.store !== undefined) {
+    const { stores } = await pipelineConfig(ctx.db, ctx.now);
+    if (stores.length > 0 && !stores.includes(fields.store))
+      throw fieldError('fields.store', '请从列表中选择意向门店');
+  }
   let phone = customer.phone;
   if (!phone && fields.phone && !fields.phoneCode) {
     phone = normalizePhone(fields.phone);

@@ -18,8 +18,14 @@ import type { StaffDoc } from './codes';
  * per request, so an edit in the admin page reaches every instance within that time.
  */
 const CACHE_MS = Number(process.env.LEADPOOL_CONFIG_CACHE_MS ?? 30_000);
-let cached: { at: number; rules: CompiledRules; settings: DeliverySettings; roster: RosterMember[] } | null =
-  null;
+let cached: {
+  at: number;
+  rules: CompiledRules;
+  settings: DeliverySettings;
+  roster: RosterMember[];
+  /** Names of the open stores (the admin page's managed list), in name order. */
+  stores: string[];
+} | null = null;
 
 export interface RosterMember extends SalesMember {
   name: string;
@@ -65,10 +71,31 @@ export async function loadRoster(db: Database): Promise<RosterMember[]> {
   return (data as StaffDoc[]).map(rosterMember);
 }
 
+export async function loadStoreNames(db: Database): Promise<string[]> {
+  const { data } = await db
+    .collection('stores')
+    .where({ active: true })
+    .orderBy('name', 'asc')
+    .limit(1000)
+    .get();
+  return (data as { name: string }[]).map((store) => store.name);
+}
+
 export async function pipelineConfig(db: Database, now: Date) {
   if (!cached || now.getTime() - cached.at > CACHE_MS) {
-    const [rules, settings, roster] = await Promise.all([loadRules(db), loadSettings(db), loadRoster(db)]);
-    cached = { at: now.getTime(), rules: compileRules(rules, settings.mqlThreshold), settings, roster };
+    const [rules, settings, roster, stores] = await Promise.all([
+      loadRules(db),
+      loadSettings(db),
+      loadRoster(db),
+      loadStoreNames(db),
+    ]);
+    cached = {
+      at: now.getTime(),
+      rules: compileRules(rules, settings.mqlThreshold),
+      settings,
+      roster,
+      stores,
+    };
   }
   return cached;
 }

@@ -1,9 +1,14 @@
 // Attribution rules of PRODUCT.md, one row per entry case.
 import {
+  attributeFromMemory,
   attributeLead,
+  EMPTY_MEMORY,
+  enteredToday,
+  mergeMemories,
   nextOwnership,
   type Ownership,
   type ResolvedCode,
+  rememberTouch,
   resolveTouch,
   type TouchFacts,
   type TouchLookups,
@@ -205,6 +210,56 @@ describe('attributeLead: last non-organic touch within 30 days, first touch kept
     const { last, first: kept } = attributeLead(touches, first, NOW);
     expect(last).toMatchObject({ kind, staffId });
     expect(kept).toBe(first);
+  });
+});
+
+describe('the attribution memory a customer keeps instead of their touches', () => {
+  const touch = (
+    kind: TouchFacts['kind'],
+    at: Date,
+    staffId: string | null = null,
+    wxScene = 1001,
+  ): TouchFacts => ({
+    ...resolveTouch({ wxScene, query: {} }, lookups(), at),
+    kind,
+    staffId,
+    channelId: kind === 'organic' ? 'organic' : `ch-${staffId}`,
+  });
+  const touches = [
+    touch('code_scan', daysAgo(12), 'a', 1047),
+    touch('organic', daysAgo(1), null, 1089),
+    touch('staff_card', daysAgo(3), 'b', 1007),
+    touch('code_scan', daysAgo(40), 'old', 1047),
+  ];
+
+  test('remembered one at a time, in any order, it attributes as the whole list does', () => {
+    for (const order of [touches, [...touches].reverse(), [touches[2], touches[0], touches[3], touches[1]]]) {
+      const memory = order.reduce(rememberTouch, EMPTY_MEMORY);
+      expect(attributeFromMemory(memory, null, NOW)).toEqual(attributeLead(touches, null, NOW));
+      expect(memory.lastCredited?.staffId).toBe('b');
+      expect(memory.lastEntry?.wxScene).toBe(1089);
+    }
+  });
+
+  test('an organic lead keeps the latest entry scene; a credited touch past the window credits nothing', () => {
+    const memory = [touches[3], touches[1]].reduce(rememberTouch, EMPTY_MEMORY);
+    expect(attributeFromMemory(memory, null, NOW).last).toMatchObject({ kind: 'organic', wxScene: 1089 });
+  });
+
+  test('a merge keeps the more recent of each part', () => {
+    const one = rememberTouch(EMPTY_MEMORY, touches[0]);
+    const other = rememberTouch(rememberTouch(EMPTY_MEMORY, touches[2]), touches[3]);
+    const merged = mergeMemories(one, other);
+    expect(merged.lastCredited?.staffId).toBe('b');
+    expect(mergeMemories(other, one)).toEqual(merged);
+  });
+
+  test("a repeat of the day's entry is told apart from a new cell or a new day", () => {
+    const memory = rememberTouch(EMPTY_MEMORY, touch('code_scan', daysAgo(0), 'a'));
+    expect(enteredToday(memory, touch('code_scan', daysAgo(0), 'a'))).toBe(true);
+    expect(enteredToday(memory, touch('code_scan', daysAgo(0), 'b'))).toBe(false);
+    expect(enteredToday(memory, touch('code_scan', new Date(NOW.getTime() + 86_400_000), 'a'))).toBe(false);
+    expect(enteredToday(EMPTY_MEMORY, touch('code_scan', daysAgo(0), 'a'))).toBe(false);
   });
 });
 

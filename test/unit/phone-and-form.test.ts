@@ -53,6 +53,14 @@ describe('progressive profiling', () => {
     );
   });
 
+  test('the store is picked from the open stores, or typed while there is no store list', () => {
+    const picked = buildLeadForm('a1', ['store'], stranger, ['徐汇店', '静安旗舰店']).fields[0];
+    expect(picked).toMatchObject({ key: 'store', kind: 'choice', options: ['徐汇店', '静安旗舰店'] });
+    const typed = buildLeadForm('a1', ['store'], stranger, []).fields[0];
+    expect(typed.kind).toBe('text');
+    expect(typed.options).toBeUndefined();
+  });
+
   test('missing required fields take the profile and a phone code into account', () => {
     expect(missingRequired(['name', 'phone', 'note'], stranger, {})).toEqual(['name', 'phone']);
     expect(missingRequired(['name', 'phone'], stranger, { name: '李四', phoneCode: 'c' })).toEqual([]);
