@@ -5,7 +5,7 @@ import tcb from '@cloudbase/node-sdk';
 import { ENV_FILES, type Env, loadEnv } from './env';
 import { applyPlan, type DataPort, discover, type ManagerPort, reapplyVariables } from './execute';
 import { formatPlan } from './format';
-import { buildPlan, devtoolsUploads, PlanError } from './plan';
+import { buildPlan, devtoolsUploads, httpPathOf, PlanError, WECOM_FUNCTION } from './plan';
 import { type Addresses, addressesFromEnv, preflight, targetEnvId } from './settings';
 
 /**
@@ -133,6 +133,11 @@ async function main(): Promise<number> {
       `部署完成（环境 ${envId}）`,
       `  管理后台    ${result.adminUrl}`,
       `  管理 API    ${addresses.apiBase}`,
+      ...(httpPathOf(plan, WECOM_FUNCTION)
+        ? [
+            `  企业微信回调 ${new URL(addresses.apiBase).origin}${httpPathOf(plan, WECOM_FUNCTION)}（填在企业微信自建应用的接收消息 URL）`,
+          ]
+        : []),
       result.adminPassword
         ? `  管理员账号 admin，初始密码 ${result.adminPassword}（只显示这一次，请登录后在“账号”页修改）`
         : result.adminCreated

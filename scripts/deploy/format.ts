@@ -1,5 +1,13 @@
 import type { Env } from './env';
-import { ADMIN_FUNCTION, adminApiPath, type DeployPlan, devtoolsUploads, type FileEntry } from './plan';
+import {
+  ADMIN_FUNCTION,
+  adminApiPath,
+  type DeployPlan,
+  devtoolsUploads,
+  type FileEntry,
+  httpPathOf,
+  WECOM_FUNCTION,
+} from './plan';
 import {
   API_PATH_NOTE,
   addressesFromEnv,
@@ -124,6 +132,16 @@ export function formatPlan(
       ),
       '  然后运行 npm run deploy -- --variables-only：检查各函数的环境变量，被上传覆盖的重新设置。',
       '  登记有约 10 分钟缓存：其间调用可能得到 -604101（没有权限），稍后再试。',
+    );
+
+  const wecomPath = httpPathOf(plan, WECOM_FUNCTION);
+  if (wecomPath)
+    out.push(
+      '',
+      '七、企业微信回调（接入企业微信时，在企业微信管理后台做一次）',
+      `  自建应用 → 接收消息 → URL  https://<HTTP 访问服务域名>${wecomPath}，Token 和 EncodingAESKey 与管理后台里填的一致`,
+      '  客户联系 → 可调用应用：勾选这个自建应用（否则收不到客户事件）',
+      '  企业可信 IP：2022-06-20 之后创建的应用，把云函数的固定出口 IP（云开发控制台 → 云函数）加进去，否则调用返回 60020',
     );
 
   if (checks.errors.length) out.push('', '部署前必须处理：', ...checks.errors.map((e) => `  ✗ ${e}`));

@@ -16,6 +16,8 @@ import { templateNames } from './env';
 export const CLOUD_SDKS = ['wx-server-sdk', '@cloudbase/node-sdk'];
 /** The function behind the admin page's API: its HTTP access path is baked into the page. */
 export const ADMIN_FUNCTION = 'admin';
+/** The function behind WeCom's callback: its HTTP path goes into the WeCom app's settings. */
+export const WECOM_FUNCTION = 'wecom';
 /** The admin account the deploy creates when none exists (as `npm start` does locally). */
 export const FIRST_ADMIN = { username: 'admin', role: 'admin' } as const;
 
@@ -69,9 +71,14 @@ export interface DeployPlan {
   miniprogram: { appid: string | null; cloudEnv: string | null; localCloudEnabled: boolean | null };
 }
 
+/** The HTTP access path of a function (empty: it has none). */
+export function httpPathOf(plan: Pick<DeployPlan, 'httpAccess'>, functionName: string): string {
+  return plan.httpAccess.find((route) => route.functionName === functionName)?.path ?? '';
+}
+
 /** The HTTP access path of the admin page's API (other functions may have paths of their own). */
 export function adminApiPath(plan: Pick<DeployPlan, 'httpAccess'>): string {
-  return plan.httpAccess.find((route) => route.functionName === ADMIN_FUNCTION)?.path ?? '';
+  return httpPathOf(plan, ADMIN_FUNCTION);
 }
 
 /** Functions whose open-API permissions only a WeChat DevTools upload registers (config.json). */

@@ -260,6 +260,14 @@ describe('npm run deploy -- --dry-run', () => {
     expect(output).toContain('npm run deploy -- --variables-only');
   });
 
+  test('names the WeCom callback path and the trusted IP step when the wecom function has an HTTP path', () => {
+    const wecomPath = plan.httpAccess.find((route) => route.functionName === 'wecom')?.path;
+    expect(wecomPath).toBe('/wecom/callback');
+    expect(output).toContain('七、企业微信回调');
+    expect(output).toContain(`https://<HTTP 访问服务域名>${wecomPath}`);
+    expect(output).toMatch(/企业可信 IP.*固定出口 IP.*60020/);
+  });
+
   test('warns that the default domains are for testing when no custom domain is set', () => {
     expect(output).toMatch(/VITE_ADMIN_API_BASE、LEADPOOL_ADMIN_ORIGIN 用的是 CloudBase 默认域名/);
   });
