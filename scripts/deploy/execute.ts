@@ -184,8 +184,9 @@ export async function discover(
   }
   const site = await pollUntil(
     async () => (await manager.hosting.getInfo())?.[0],
+    // Online with its domain: the page's origin is read from it.
     (s) =>
-      s?.Status === 'online' ||
+      (s?.Status === 'online' && Boolean(s.CdnDomain?.trim())) ||
       (HOSTING_FAILED.has(s?.Status ?? '') &&
         `静态网站托管开通失败（状态 ${s?.Status}）：在云开发控制台 → 静态网站托管 查看原因，处理后重新运行 npm run deploy`),
     (s) => `静态网站托管（状态 ${s?.Status ?? '无'}）`,

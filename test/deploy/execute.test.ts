@@ -570,7 +570,9 @@ describe('finding the addresses before the build', () => {
       accessPaths: [],
       hosting: [
         [],
-        [{ CdnDomain: 'env.tcloudbaseapp.com', Status: 'init' }],
+        [{ CdnDomain: '', Status: 'init' }],
+        // Online a moment before its domain is filled in.
+        [{ CdnDomain: '', Status: 'online' }],
         [{ CdnDomain: 'https://env.tcloudbaseapp.com/', Status: 'online' }],
       ],
       gatewayEnabled: false,
@@ -588,13 +590,14 @@ describe('finding the addresses before the build', () => {
       ['hosting.enableService'],
       ['hosting.getInfo'],
       ['hosting.getInfo'],
+      ['hosting.getInfo'],
       ['access.getDomainList'],
       ['access.switchAuth', true],
       ['access.getDomainList'],
       ['access.getDomainList'],
       ['access.getDomainList'],
     ]);
-    expect(waits).toEqual([5, 5, 5]);
+    expect(waits).toEqual([5, 5, 5, 5]);
   });
 
   test('a domain that never comes gives up with advice instead of building for https://null', async () => {
