@@ -42,10 +42,15 @@ export function fieldErrorsOf(error: ApiError): FieldErrors {
   return Object.fromEntries((error.fields ?? []).map((f) => [f.path, f.message]));
 }
 
-/** The message for one path, or for anything inside it (`fields` also finds `fields.1`). */
+/**
+ * The message for one path, or for everything inside it (`items` also finds `items.1.name` and
+ * `items.3.name`, each of which names its line), joined.
+ */
 export function errorAt(errors: FieldErrors, path: string): string | undefined {
-  const key = Object.keys(errors).find((k) => k === path || k.startsWith(`${path}.`));
-  return key ? errors[key] : undefined;
+  const messages = Object.keys(errors)
+    .filter((k) => k === path || k.startsWith(`${path}.`))
+    .map((k) => errors[k]);
+  return messages.length > 0 ? [...new Set(messages)].join('；') : undefined;
 }
 
 /** `status`/`tips` props of a `t-form-item` for one path (or anything inside it, `fields.1`). */

@@ -10,6 +10,7 @@ import { insertOnce, randomId } from '../runtime/store';
 import { type AdminContext, record } from './context';
 import { handle } from './http';
 import { timePage } from './paging';
+import { assertUnique } from './unique';
 import { iso } from './views';
 
 /** Sign-ups per page of an activity's list (its customers are read 100 at a time). */
@@ -52,6 +53,8 @@ async function moveActivity(ctx: AdminContext, id: string, status: 'published' |
   return { activityId: id, status };
 }
 
+const titleTaken = (title: string) => `已有名为「${title}」的活动，请在名称里加上日期或地点以便区分`;
+
 export const activityHandlers = {
   'GET /activities': handle(schemas.empty, async (_input, ctx: AdminContext) => {
     const { data } = await ctx.db.collection('activities').limit(1000).get();
@@ -63,6 +66,12 @@ export const activityHandlers = {
   }),
 
   'POST /activities': handle(schemas.activity, async (input, ctx: AdminContext) => {
+    await assertUnique(
+      ctx,
+      { collection: 'activities', field: 'title' },
+      input.title,
+      titleTaken(input.title),
+    );
     const activity: ActivityDoc = {
       _id: `act-${randomId(9)}`,
       title: input.title,
@@ -85,6 +94,12 @@ export const activityHandlers = {
 
   'PATCH /activities/:id': handle(schemas.activityEdit, async (input, ctx: AdminContext, { id }) => {
     const activity = await existingActivity(ctx, id);
+    await assertUnique(
+      ctx,
+      { collection: 'activities', field: 'title', ownId: id },
+      input.title,
+      titleTaken(input.title ?? ''),
+    );
     const startAt = input.startAt ? new Date(input.startAt) : new Date(activity.startAt);
     const endAt = input.endAt ? new Date(input.endAt) : new Date(activity.endAt);
     if (endAt <= startAt) throw fieldError('endAt', '结束时间必须晚于开始时间');

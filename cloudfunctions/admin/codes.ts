@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { type CodeView, adminRequestSchemas as schemas } from '../../typings/admin';
+import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
 import { generateCode } from '../core/codes';
 import { sharePath } from '../core/share';
 import { activityById } from '../repositories/activities';
@@ -11,6 +12,7 @@ import { type AdminContext, record } from './context';
 import { handle } from './http';
 import { codeImageFileId } from './openapi';
 import { assertActiveStore } from './stores';
+import { assertUnique } from './unique';
 import { iso } from './views';
 
 const randomUint32 = () => crypto.randomBytes(4).readUInt32BE();
@@ -52,6 +54,15 @@ async function channelFor(
     return input.channelId;
   }
   if (input.channelType === 'staff' && staff) return `staff:${staff._id}`;
+  // A channel of that name already counts such codes: a second one of the same name would split it.
+  const { data } = await ctx.db.collection('channels').where({ name: input.name }).limit(1).get();
+  const same = data[0] as { _id: string; type: string } | undefined;
+  if (same?.type === input.channelType) return same._id;
+  if (same)
+    throw fieldError(
+      'name',
+      `已有名为「${input.name}」的${CHANNEL_TYPE_LABELS[same.type] ?? ''}渠道，请换个活码名称，或在「计入渠道」中选择渠道`,
+    );
   const channelId = `${input.channelType}-${randomId(6)}`;
   await insertOnce(ctx.db, 'channels', {
     _id: channelId,
@@ -75,6 +86,7 @@ async function createCode(
   },
 ): Promise<CodeDoc> {
   if (input.channelType === 'staff' && !input.staffId) throw fieldError('staffId', '导购活码需要选择员工');
+  await assertUnique(ctx, { collection: 'codes', field: 'name' }, input.name, codeNameTaken(input.name));
   await assertActiveStore(ctx, 'storeId', input.storeId);
   const { staff } = await assertRefs(ctx, input);
   const channelId = await channelFor(ctx, input, staff);
@@ -100,6 +112,39 @@ async function createCode(
   throw new Error('could not draw a free scene');
 }
 
+const codeNameTaken = (name: string) => `已有名为「${name}」的活码，请换个名称`;
+const channelNameTaken = (name: string) => `已有名为「${name}」的渠道`;
+
+/** A bulk line's refusal says which line: `items.3.name` and 第 4 行 before the message. */
+function onLine(error: unknown, index: number): unknown {
+  if (!(error instanceof AppError) || error.code !== 'INVALID_INPUT') return error;
+  const fields = (error.fields ?? []).map((f) => ({
+    path: `items.${index}.${f.path}`,
+    message: `第 ${index + 1} 行：${f.message}`,
+  }));
+  return new AppError('INVALID_INPUT', fields[0]?.message ?? error.message, fields);
+}
+
+/** Names a bulk request repeats, or that codes already have: every such line, refused at once. */
+async function assertNewNames(ctx: AdminContext, names: string[]) {
+  const { data } = await ctx.db
+    .collection('codes')
+    .where({ name: ctx.db.command.in([...new Set(names)]) })
+    .field({ name: true })
+    .limit(names.length)
+    .get();
+  const taken = new Set((data as { name: string }[]).map((c) => c.name));
+  const fields = names.flatMap((name, i) => {
+    const message = taken.has(name)
+      ? codeNameTaken(name)
+      : names.indexOf(name) !== i
+        ? `与第 ${names.indexOf(name) + 1} 行重名`
+        : null;
+    return message ? [{ path: `items.${i}.name`, message: `第 ${i + 1} 行：${message}` }] : [];
+  });
+  if (fields.length > 0) throw new AppError('INVALID_INPUT', fields[0].message, fields);
+}
+
 export const codeHandlers = {
   'GET /channels': handle(schemas.empty, async (_input, ctx: AdminContext) => {
     const { data } = await ctx.db.collection('channels').limit(1000).get();
@@ -115,6 +160,12 @@ export const codeHandlers = {
   }),
 
   'POST /channels': handle(schemas.channel, async (input, ctx: AdminContext) => {
+    await assertUnique(
+      ctx,
+      { collection: 'channels', field: 'name' },
+      input.name,
+      channelNameTaken(input.name),
+    );
     const channelId = `${input.type}-${randomId(6)}`;
     await insertOnce(ctx.db, 'channels', { _id: channelId, ...input, createdAt: ctx.now } as { _id: string });
     await record(ctx, 'channel.create', channelId, { name: input.name });
@@ -123,6 +174,12 @@ export const codeHandlers = {
 
   'PATCH /channels/:id': handle(schemas.channelEdit, async (input, ctx: AdminContext, { id }) => {
     if (!(await findById(ctx.db, 'channels', id))) throw new AppError('NOT_FOUND', '没有这个渠道');
+    await assertUnique(
+      ctx,
+      { collection: 'channels', field: 'name', ownId: id },
+      input.name,
+      channelNameTaken(input.name ?? ''),
+    );
     await ctx.db
       .collection('channels')
       .doc(id)
@@ -150,14 +207,20 @@ export const codeHandlers = {
   }),
 
   'POST /codes/bulk': handle(schemas.codeBulk, async (input, ctx: AdminContext) => {
+    await assertNewNames(
+      ctx,
+      input.items.map((item) => item.name),
+    );
     const items: { codeId: string; scene: string; name: string }[] = [];
-    for (const item of input.items) {
+    for (const [index, item] of input.items.entries()) {
       const code = await createCode(ctx, {
         channelType: input.channelType,
         activityId: input.activityId,
         channelId: input.channelId,
         storeId: input.storeId,
         ...item,
+      }).catch((error) => {
+        throw onLine(error, index);
       });
       items.push({ codeId: code._id, scene: code.scene, name: code.name });
     }
@@ -168,6 +231,12 @@ export const codeHandlers = {
   'PATCH /codes/:id': handle(schemas.codeEdit, async (input, ctx: AdminContext, { id }) => {
     const code = await codeById(ctx.db, id);
     if (!code) throw new AppError('NOT_FOUND', '没有这个活码');
+    await assertUnique(
+      ctx,
+      { collection: 'codes', field: 'name', ownId: id },
+      input.name,
+      codeNameTaken(input.name ?? ''),
+    );
     const { staff } = await assertRefs(ctx, input);
     const changes: Record<string, unknown> = { updatedAt: ctx.now };
     if (input.staffId !== undefined) {

@@ -25,6 +25,7 @@ import { record } from './context';
 import { handle } from './http';
 import { timePage } from './paging';
 import { activeStoreNames, STORE_NOT_LISTED } from './stores';
+import { assertUnique } from './unique';
 import { mergeWecomSecrets, replacedWecomSecrets, wecomSettingsView } from './wecom';
 
 /**
@@ -156,12 +157,15 @@ const retagPreview = (job: RetagJobDoc): RetagPreview => ({
   unsourced: job.unsourced ?? 0,
 });
 
+const ruleNameTaken = (name: string) => `已有名为「${name}」的规则`;
+
 export const pipelineHandlers = {
   'GET /rules': handle(schemas.empty, async (_input, ctx: AdminContext) => ({
     items: await loadRules(ctx.db),
   })),
 
   'POST /rules': handle(schemas.rule, async (rule, ctx: AdminContext) => {
+    await assertUnique(ctx, { collection: 'rules', field: 'name' }, rule.name, ruleNameTaken(rule.name));
     const ruleId = `rule-${randomId(6)}`;
     await insertOnce(ctx.db, 'rules', { _id: ruleId, ...rule, createdAt: ctx.now, updatedAt: ctx.now } as {
       _id: string;
@@ -173,6 +177,12 @@ export const pipelineHandlers = {
   'PATCH /rules/:id': handle(schemas.ruleEdit, async (changes, ctx: AdminContext, { id }) => {
     const rule = await findById<Record<string, unknown>>(ctx.db, 'rules', id);
     if (!rule || id === SETTINGS_ID) throw new AppError('NOT_FOUND', '没有这条规则');
+    await assertUnique(
+      ctx,
+      { collection: 'rules', field: 'name', ownId: id },
+      changes.name,
+      ruleNameTaken(changes.name ?? ''),
+    );
     const _ = ctx.db.command;
     const data: Record<string, unknown> = { ...changes, updatedAt: ctx.now };
     if (changes.when) data.when = _.set(changes.when);
