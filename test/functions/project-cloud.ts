@@ -19,7 +19,7 @@ export async function startProjectCloud(options: Partial<LocalCloudOptions> = {}
     envId: 'leadpool-local',
     functionsDir: path.join(repoRoot, 'cloudfunctions'),
     schemaFile: path.join(repoRoot, 'cloudfunctions', 'database.schema.json'),
-    httpRoutes: { '/admin-api': 'admin' },
+    httpRoutes: { '/admin-api': 'admin', '/wecom/callback': 'wecom' },
     ...options,
   });
   let db: any;

@@ -20,7 +20,7 @@ let seq = 0;
 const requestId = () => `wecom-${Date.now()}-${seq++}`;
 
 beforeAll(async () => {
-  cloud = await startAdminCloud({ httpRoutes: { '/admin-api': 'admin', '/wecom/callback': 'wecom' } });
+  cloud = await startAdminCloud();
   db = cloud.db;
   local = cloud.cloud.url;
   // Before any function starts: their workers read the environment once.
