@@ -22,28 +22,40 @@ export interface LeadSummary {
   score: number;
   mql: boolean;
   ownerName: string | null;
-  /** Mentioned in the robot message so WeCom notifies the owner. */
+  /** For CRM webhooks; a robot's markdown can mention only a WeCom userid. */
   ownerMobile: string | null;
+  /** Mentioned in the robot message (`<@userid>`) so WeCom notifies the owner. */
+  ownerWecomUserId?: string | null;
+  /** The store the lead is routed in. */
+  store?: string | null;
+  /** The first words of the customer's note. */
+  notePreview?: string | null;
   createdAt: string;
   link: string;
 }
 
 const escapeMarkdown = (text: string) => text.replace(/[<>`*_[\]]/g, ' ');
 
+/** A WeCom userid as markdown mentions it (letters, digits and `_-.@` only; anything else is dropped). */
+const mentionOf = (lead: LeadSummary) =>
+  lead.ownerWecomUserId && /^[A-Za-z0-9_.@-]{1,64}$/.test(lead.ownerWecomUserId)
+    ? `<@${lead.ownerWecomUserId}>`
+    : '';
 function leadLines(lead: LeadSummary): string[] {
   return [
     `**${escapeMarkdown(lead.name ?? '未留名')}** ${lead.phoneMasked ?? ''}${lead.mql ? ' <font color="warning">MQL</font>' : ''}`,
     `> 来源：${escapeMarkdown(lead.channel)}${lead.staffName ? `（${escapeMarkdown(lead.staffName)}）` : ''}`,
     ...(lead.activityTitle ? [`> 活动：${escapeMarkdown(lead.activityTitle)}`] : []),
+    ...(lead.store ? [`> 门店：${escapeMarkdown(lead.store)}`] : []),
+    ...(lead.notePreview ? [`> 留言：${escapeMarkdown(lead.notePreview)}`] : []),
     `> 标签：${lead.tags.length ? lead.tags.map(escapeMarkdown).join('、') : '无'}　评分：${lead.score}`,
-    `> 负责人：${escapeMarkdown(lead.ownerName ?? '公共池')}`,
+    `> 负责人：${escapeMarkdown(lead.ownerName ?? '公共池')} ${mentionOf(lead)}`.trimEnd(),
     ...(lead.link ? [`[查看线索](${lead.link})`] : []),
   ];
 }
 
 export function robotMarkdown(lead: LeadSummary): string {
-  const mention = lead.ownerMobile ? `\n<@${lead.ownerMobile}>` : '';
-  return ['### 新线索', ...leadLines(lead)].join('\n') + mention;
+  return ['### 新线索', ...leadLines(lead)].join('\n');
 }
 
 export function escalationMarkdown(lead: LeadSummary, hours: number): string {
@@ -54,11 +66,15 @@ export function escalationMarkdown(lead: LeadSummary, hours: number): string {
  * Folds leads into as few digests as fit the robot's markdown size limit, in order. Each lead
  * appears in exactly one digest.
  */
-export function digestMarkdowns(leads: readonly LeadSummary[]): { content: string; leadIds: string[] }[] {
+export function digestMarkdowns(
+  leads: readonly LeadSummary[],
+  kind: 'lead' | 'escalation' = 'lead',
+): { content: string; leadIds: string[] }[] {
   const digests: { content: string; leadIds: string[] }[] = [];
   let lines: string[] = [];
   let ids: string[] = [];
-  const header = (n: number) => `### 新线索汇总（${n} 条）`;
+  const header = (n: number) =>
+    kind === 'escalation' ? `### 超时未联系线索汇总（${n} 条）` : `### 新线索汇总（${n} 条）`;
   const flush = () => {
     if (ids.length === 0) return;
     digests.push({ content: [header(ids.length), ...lines].join('\n'), leadIds: ids });
@@ -66,7 +82,16 @@ export function digestMarkdowns(leads: readonly LeadSummary[]): { content: strin
     ids = [];
   };
   for (const lead of leads) {
-    const entry = `- **${escapeMarkdown(lead.name ?? '未留名')}** ${lead.phoneMasked ?? ''} ${escapeMarkdown(lead.channel)} 评分${lead.score}${lead.ownerName ? ` @${escapeMarkdown(lead.ownerName)}` : ''}`;
+    const details = [
+      lead.activityTitle ? `活动：${lead.activityTitle}` : null,
+      lead.store ? `门店：${lead.store}` : null,
+      lead.notePreview ? `留言：${lead.notePreview}` : null,
+    ].filter((part): part is string => part !== null);
+    const entry = [
+      `- **${escapeMarkdown(lead.name ?? '未留名')}** ${lead.phoneMasked ?? ''} ${escapeMarkdown(lead.channel)} 评分${lead.score}${lead.ownerName ? ` 负责人：${escapeMarkdown(lead.ownerName)}` : ''} ${mentionOf(lead)}`.trimEnd(),
+      ...(details.length ? [`  ${escapeMarkdown(details.join('　'))}`] : []),
+      ...(lead.link ? [`  [查看线索](${lead.link})`] : []),
+    ].join('\n');
     const candidate = [header(ids.length + 1), ...lines, entry].join('\n');
     if (Buffer.byteLength(candidate) > ROBOT_MARKDOWN_MAX_BYTES) flush();
     lines.push(entry);
@@ -95,6 +120,13 @@ export function backoffMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
 }
 
+/** The first 30 characters of a note, on one line. */
+function notePreviewOf(note: string | undefined): string | null {
+  const line = note?.replace(/\s+/g, ' ').trim();
+  if (!line) return null;
+  return line.length > 30 ? `${line.slice(0, 30)}…` : line;
+}
+
 /** The lead as a message shows it: masked phone, names instead of ids. */
 export function summarizeLead(
   lead: {
@@ -106,11 +138,14 @@ export function summarizeLead(
     score: number;
     mql: boolean;
     createdAt: Date;
+    answers?: Record<string, string>;
   },
   names: {
     staffName: string | null;
     ownerName: string | null;
     ownerMobile: string | null;
+    ownerWecomUserId?: string | null;
+    store?: string | null;
     activityTitle: string | null;
     adminUrl: string;
   },
@@ -127,6 +162,9 @@ export function summarizeLead(
     mql: lead.mql,
     ownerName: names.ownerName,
     ownerMobile: names.ownerMobile,
+    ownerWecomUserId: names.ownerWecomUserId ?? null,
+    store: names.store ?? null,
+    notePreview: notePreviewOf(lead.answers?.note),
     createdAt: lead.createdAt.toISOString(),
     link: names.adminUrl ? `${names.adminUrl.replace(/\/$/, '')}/#/leads/${lead._id}` : '',
   };

@@ -4,7 +4,7 @@ import type { CustomerDoc } from '../repositories/customers';
 import type { LeadDoc } from '../repositories/leads';
 import { chooseOwner, pipelineConfig } from '../repositories/pipeline';
 import type { Database } from '../runtime/cloud';
-import { type OutboxDoc, outboxMessage } from '../runtime/delivery';
+import { type OutboxDoc, outboxMessage, robotsFor } from '../runtime/delivery';
 
 /**
  * What happens to a lead between capture and sales: the tag and score rules judge it, an owner
@@ -49,18 +49,21 @@ export async function routeLead(
     mql: judgement.mql,
     ownerId: assignment.ownerId,
     assignedBy: assignment.reason,
+    routedStore: store,
   };
   const summary = summarizeLead(routed, {
     staffName: attributed?.name ?? null,
     ownerName: owner?.name ?? null,
     ownerMobile: owner?.mobile ?? null,
+    ownerWecomUserId: owner?.wecomUserId ?? null,
+    store,
     activityTitle,
     adminUrl: settings.adminUrl,
   });
   const messages = [
-    ...settings.robots
-      .filter((robot) => !robot.store || robot.store === store)
-      .map((robot) => outboxMessage(`robot:${robot.id}`, 'robot', [summary], now)),
+    ...robotsFor(settings.robots, store).map((robot) =>
+      outboxMessage(`robot:${robot.id}`, 'robot', [summary], now),
+    ),
     ...settings.webhooks.map((webhook) => outboxMessage(`webhook:${webhook.id}`, 'webhook', [summary], now)),
   ];
   return { lead: routed, messages, giveBack };

@@ -20,7 +20,7 @@ import {
   loadSettings,
 } from '../repositories/pipeline';
 import { callerContext, type Database, database, wxCloud } from '../runtime/cloud';
-import { deliverDue, outboxMessage } from '../runtime/delivery';
+import { deliverDue, outboxMessage, robotsFor } from '../runtime/delivery';
 import { AppError } from '../runtime/errors';
 import { action, createRouter } from '../runtime/router';
 import { findById, insertOnce, randomId } from '../runtime/store';
@@ -58,7 +58,7 @@ async function countAllPending(db: Database, now: Date): Promise<number> {
   }
 }
 
-/** Leads past their contact SLA are escalated once, to the robots of their store (or all robots). */
+/** Leads past their contact SLA are escalated once, to the robots of their store (or the store-less ones). */
 async function escalateOverdue(db: Database, now: Date): Promise<number> {
   const _ = db.command;
   const [settings, roster] = await Promise.all([loadSettings(db), loadRoster(db)]);
@@ -82,11 +82,12 @@ async function escalateOverdue(db: Database, now: Date): Promise<number> {
       staffName: roster.find((m) => m.staffId === lead.staffId)?.name ?? null,
       ownerName: owner?.name ?? null,
       ownerMobile: owner?.mobile ?? null,
+      ownerWecomUserId: owner?.wecomUserId ?? null,
+      store: lead.routedStore ?? lead.storeId,
       activityTitle: null,
       adminUrl: settings.adminUrl,
     });
-    const ownStore = settings.robots.filter((r) => r.store && r.store === lead.storeId);
-    for (const robot of ownStore.length > 0 ? ownStore : settings.robots.filter((r) => !r.store))
+    for (const robot of robotsFor(settings.robots, lead.routedStore ?? lead.storeId))
       await insertOnce(db, 'outbox', outboxMessage(`robot:${robot.id}`, 'escalation', [summary], now));
     escalated += 1;
   }

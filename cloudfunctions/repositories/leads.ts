@@ -27,6 +27,8 @@ export interface LeadDoc {
   codeId: string | null;
   staffId: string | null;
   storeId: string | null;
+  /** The store the lead was routed in (the customer's pick, else the code's or the owner's). */
+  routedStore?: string | null;
   referrerCustomerId: string | null;
   wxScene: number;
   firstTouch: TouchFacts | null;

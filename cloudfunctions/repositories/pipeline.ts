@@ -30,6 +30,8 @@ let cached: {
 export interface RosterMember extends SalesMember {
   name: string;
   mobile: string | null;
+  /** Mentioned by robot messages as `<@userid>`. */
+  wecomUserId: string | null;
 }
 
 export const SETTINGS_ID = 'settings';
@@ -53,7 +55,7 @@ export async function loadRules(db: Database): Promise<StoredRule[]> {
 }
 
 export function rosterMember(
-  staff: StaffDoc & { sales?: Partial<SalesSettings>; mobile?: string },
+  staff: StaffDoc & { sales?: Partial<SalesSettings>; mobile?: string; wecomUserId?: string | null },
 ): RosterMember {
   return {
     staffId: staff._id,
@@ -62,6 +64,7 @@ export function rosterMember(
     role: staff.role,
     active: staff.active,
     mobile: staff.mobile ?? null,
+    wecomUserId: staff.wecomUserId ?? null,
     settings: salesSettingsSchema.parse(staff.sales ?? {}),
   };
 }

@@ -189,6 +189,15 @@ export interface DeliveryReport {
   deferred: number;
 }
 
+/**
+ * The robots a lead of `store` goes to: that store's robots, or, when it has none (or the lead has
+ * no store), the robots set up without a store.
+ */
+export function robotsFor<R extends { store: string }>(robots: readonly R[], store: string | null): R[] {
+  const own = store ? robots.filter((robot) => robot.store === store) : [];
+  return own.length > 0 ? own : robots.filter((robot) => !robot.store);
+}
+
 async function deliverToRobot(
   db: Database,
   robot: { id: string; url: string },
@@ -228,8 +237,13 @@ async function deliverToRobot(
     return;
   }
   // Not enough room this minute: fold into digests, one slot each, in arrival order.
-  const leads = messages.flatMap((m) => m.leads.map((lead) => ({ lead, message: m })));
-  const digests = digestMarkdowns(leads.map((l) => l.lead));
+  // Escalations fold into digests of their own, titled as such.
+  const digests = (['robot', 'escalation'] as const).flatMap((kind) =>
+    digestMarkdowns(
+      messages.filter((m) => m.kind === kind).flatMap((m) => m.leads),
+      kind === 'escalation' ? 'escalation' : 'lead',
+    ),
+  );
   let used = 0;
   for (const digest of digests) {
     const members = messages.filter((m) => m.leadIds.some((id) => digest.leadIds.includes(id)));

@@ -1,4 +1,5 @@
 // Assignment, SLA and delivery formatting: deterministic, fair, within the robot's limits.
+
 import crypto from 'node:crypto';
 import {
   type AssignmentPorts,
@@ -19,6 +20,7 @@ import {
   webhookRequest,
 } from '../../cloudfunctions/core/delivery';
 import { countersForStatusChange, FunnelTally, mondayOf } from '../../cloudfunctions/core/funnel';
+import { robotsFor } from '../../cloudfunctions/runtime/delivery';
 import { salesSettingsSchema } from '../../typings/pipeline';
 
 const member = (
@@ -213,6 +215,9 @@ describe('messages', () => {
     mql: true,
     ownerName: '李销售',
     ownerMobile: '13900000000',
+    ownerWecomUserId: 'li.sales',
+    store: '徐汇店',
+    notePreview: '想了解加盟条件',
     createdAt: '2026-11-25T02:00:00.000Z',
     link: 'https://admin.example.com/#/leads/lead-1',
   });
@@ -222,7 +227,11 @@ describe('messages', () => {
     expect(text).toContain('138****8000');
     expect(text).toContain('来源：导购（王导购）');
     expect(text).toContain('来源:导购、意向:加盟');
-    expect(text).toContain('<@13900000000>');
+    // WeCom markdown mentions a member by userid; a mobile number mentions nobody.
+    expect(text).toContain('<@li.sales>');
+    expect(text).not.toContain('<@13900000000>');
+    expect(text).toContain('门店：徐汇店');
+    expect(text).toContain('留言：想了解加盟条件');
     expect(text).not.toMatch(/13800138000/);
   });
 
@@ -233,6 +242,33 @@ describe('messages', () => {
     for (const d of digests)
       expect(Buffer.byteLength(d.content)).toBeLessThanOrEqual(ROBOT_MARKDOWN_MAX_BYTES);
     expect(digests.flatMap((d) => d.leadIds)).toEqual(leads.map((l) => l.leadId));
+  });
+
+  test('a digest entry keeps what sales needs, and escalations are titled as escalations', () => {
+    const [digest] = digestMarkdowns([lead(1), lead(2)]);
+    expect(digest.content).toMatch(/^### 新线索汇总（2 条）/);
+    for (const part of [
+      '**顾客1**',
+      '138****8000',
+      '活动：品鉴会',
+      '门店：徐汇店',
+      '留言：想了解加盟条件',
+      '<@li.sales>',
+    ])
+      expect(digest.content).toContain(part);
+    expect(digest.content).toContain('[查看线索](https://admin.example.com/#/leads/lead-1)');
+    expect(digestMarkdowns([lead(1)], 'escalation')[0].content).toMatch(/^### 超时未联系线索汇总（1 条）/);
+  });
+
+  test('a lead goes to its store robots, else to the robots set up without a store', () => {
+    const robots = [
+      { id: 'xh', store: '徐汇店' },
+      { id: 'any', store: '' },
+      { id: 'ja', store: '静安旗舰店' },
+    ];
+    expect(robotsFor(robots, '徐汇店').map((r) => r.id)).toEqual(['xh']);
+    expect(robotsFor(robots, '浦东店').map((r) => r.id)).toEqual(['any']);
+    expect(robotsFor(robots, null).map((r) => r.id)).toEqual(['any']);
   });
 
   test('the webhook body is signed with HMAC-SHA256 and names its message id', () => {
