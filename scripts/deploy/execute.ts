@@ -477,8 +477,8 @@ export async function applyPlan(
 /**
  * Sets each function's environment variables again where they differ from the plan, then reads
  * them back. Uploading a function from WeChat DevTools (the only way its open-API permissions are
- * registered) replaces its configuration with what DevTools knows, which has no variables; this is
- * the step after it. Answers the functions whose variables had to be set; values are never logged.
+ * registered) may replace its configuration with what DevTools knows, which has no variables; this
+ * is the step after it, and only sets what it finds changed. Answers the functions whose variables had to be set; values are never logged.
  */
 export async function reapplyVariables(
   plan: DeployPlan,
