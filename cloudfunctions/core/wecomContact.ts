@@ -73,3 +73,6 @@ function truncateBytes(text: string, limit: number): string {
   while (Buffer.byteLength(`${cut}…`) > limit) cut = cut.slice(0, -1);
   return `${cut}…`;
 }
+
+/** The nightly reconciliation runs on the timer's tick at 03:00 China time (UTC+8, no DST). */
+export const isReconcileMinute = (at: Date) => at.getUTCHours() === 19 && at.getUTCMinutes() === 0;

@@ -213,6 +213,27 @@ export const wecomContactId = (corpId: string, userId: string, externalUserId: s
 
 export const wecomContactById = (db: Database, id: string) => findById<WecomContactDoc>(db, CONTACTS, id);
 
+/**
+ * Of these adds (as WeCom lists them), the ones we hold no live relation for: never linked, or
+ * lost before this add happened (a re-add).
+ */
+export async function unknownRelations<T extends ContactEvent>(db: Database, adds: T[]): Promise<T[]> {
+  if (adds.length === 0) return [];
+  const _ = db.command;
+  const ids = adds.map((a) => wecomContactId(a.corpId, a.userId, a.externalUserId));
+  const { data } = await db
+    .collection(CONTACTS)
+    .where({ _id: _.in(ids) })
+    .limit(ids.length)
+    .get();
+  const held = new Map((data as WecomContactDoc[]).map((c) => [c._id, c]));
+  return adds.filter((add, i) => {
+    const contact = held.get(ids[i]);
+    if (!contact) return true;
+    return contact.status === 'lost' && (contact.lostAt?.getTime() ?? 0) < add.createTime * 1000;
+  });
+}
+
 /** The relation as of an add: a re-add after a loss starts it again; a retried add changes nothing. */
 export async function saveAddedContact(db: Database, contact: WecomContactDoc): Promise<void> {
   const { _id, ...fields } = contact;

@@ -1,4 +1,4 @@
-import { WECOM_CALLBACK_PATH } from '../../typings/wecom';
+import { WECOM_CALLBACK_PATH, type WecomSettings } from '../../typings/wecom';
 import { type CallbackKeys, openMessage } from '../core/wecomCrypto';
 import { contactEventOf, parseFlatXml } from '../core/wecomEvents';
 import { loadWecomSettings, storeEvent } from '../repositories/wecom';
@@ -24,8 +24,8 @@ export interface CallbackAnswer {
   body: string;
 }
 
-/** A stored event to work on now (null: nothing new to do). */
-export type Accepted = { answer: CallbackAnswer; eventId: string | null };
+/** The answer, and a stored event to work on now (null: nothing new to do). */
+export type Accepted = { answer: CallbackAnswer; work: { eventId: string; settings: WecomSettings } | null };
 
 const plain = (statusCode: number, body: string): CallbackAnswer => ({
   statusCode,
@@ -35,7 +35,7 @@ const plain = (statusCode: number, body: string): CallbackAnswer => ({
 
 const refuse = (statusCode: number, why: string): Accepted => {
   console.warn(`[wecom callback] refused: ${why}`);
-  return { answer: plain(statusCode, ''), eventId: null };
+  return { answer: plain(statusCode, ''), work: null };
 };
 
 const QUERY_PART = /^[A-Za-z0-9]{1,64}$/;
@@ -56,7 +56,7 @@ export async function acceptCallback(db: Database, request: CallbackRequest, now
   if (request.httpMethod === 'GET') {
     const opened = openMessage(keys, query, q.echostr ?? '');
     if (!opened.ok) return refuse(403, `URL check: ${opened.reason}`);
-    return { answer: plain(200, opened.message), eventId: null };
+    return { answer: plain(200, opened.message), work: null };
   }
   if (request.httpMethod !== 'POST') return refuse(405, `method ${request.httpMethod}`);
   const raw = request.isBase64Encoded
@@ -73,5 +73,8 @@ export async function acceptCallback(db: Database, request: CallbackRequest, now
     return refuse(400, `not a known contact change: ${fields.Event ?? '?'}/${fields.ChangeType ?? '?'}`);
   if (event.corpId !== settings.corpId) return refuse(403, 'event for another corp');
   const stored = await storeEvent(db, event, now);
-  return { answer: plain(200, ''), eventId: stored.status === 'pending' ? stored._id : null };
+  return {
+    answer: plain(200, ''),
+    work: stored.status === 'pending' ? { eventId: stored._id, settings } : null,
+  };
 }

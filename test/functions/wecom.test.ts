@@ -383,6 +383,91 @@ describe('linking without our state', () => {
   });
 });
 
+describe('faults and repair', () => {
+  const tick = async (at = new Date()) =>
+    (
+      (await cloud.cloud.callFunction(
+        'wecom',
+        { Type: 'Timer', TriggerName: 'tick', Time: at.toISOString() },
+        { SOURCE: 'wx_timer' },
+      )) as any
+    ).result;
+
+  test('WeCom refusing the app: the event waits with its error, and the timer finishes it once', async () => {
+    const { codeId } = await seedStaffCode();
+    const { leadId } = await customerLeaves(
+      'openid-fault',
+      (await db.collection('codes').doc(codeId).get()).data.scene,
+    );
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-fault');
+    // The app's secret was changed in WeCom: every call fails until the settings follow.
+    await fake('POST', '/config', {
+      ...WECOM,
+      secret: 'rotated-secret-0002',
+      callbackUrl: '/wecom/callback',
+      users: ['zhangsan'],
+    });
+    await fake('POST', '/tokens/expire', {});
+    const added = await fake('POST', '/contacts/add', { configId: contact.data.configId });
+    expect(added.data.callbacks).toEqual([200]);
+    const waiting = await until(
+      async () => (await db.collection('wecomEvents').get()).data[0],
+      (e) => e?.attempts === 1,
+    );
+    expect(waiting).toMatchObject({
+      status: 'pending',
+      steps: ['linked'],
+      lastError: expect.stringContaining('40001'),
+    });
+    expect((await leadDoc(leadId)).wecom.status).toBe('added');
+    expect(await calls('message/send')).toHaveLength(0);
+
+    await fake('POST', '/config', { ...WECOM, callbackUrl: '/wecom/callback', users: ['zhangsan'] });
+    expect((await tick()).data.worked).toBe(0);
+    await db
+      .collection('wecomEvents')
+      .doc(waiting._id)
+      .update({ data: { nextAttemptAt: new Date(Date.now() - 1000) } });
+    expect((await tick()).data.worked).toBe(1);
+    expect((await db.collection('wecomEvents').doc(waiting._id).get()).data).toMatchObject({
+      status: 'done',
+      lastError: null,
+    });
+    expect((await calls('externalcontact/mark_tag')).filter((c) => c.errcode === 0)).toHaveLength(1);
+    expect((await calls('message/send')).filter((c) => c.errcode === 0)).toHaveLength(1);
+    expect((await tick()).data.worked).toBe(0);
+  });
+
+  test('an add whose event never arrived is found by the 03:00 reconciliation, linked once', async () => {
+    // The fake WeCom forgets the contacts earlier tests made (their relations were cleared here).
+    await fake('POST', '/reset', {});
+    const { codeId } = await seedStaffCode();
+    const { leadId } = await customerLeaves(
+      'openid-missed',
+      (await db.collection('codes').doc(codeId).get()).data.scene,
+    );
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-missed');
+    await fake('POST', '/config', { ...WECOM, callbackUrl: '/nowhere', users: ['zhangsan'] });
+    const added = await fake('POST', '/contacts/add', { configId: contact.data.configId });
+    expect(added.data.callbacks).toEqual([404]);
+    expect((await db.collection('wecomEvents').count()).total).toBe(0);
+
+    expect((await tick(new Date('2026-12-02T12:00:00Z'))).data.reconciled).toBeUndefined();
+    const night = new Date('2026-12-02T19:00:00Z');
+    const first = (await tick(night)).data.reconciled;
+    expect(first.repaired).toBe(1);
+    expect(first.checked).toBeGreaterThanOrEqual(1);
+    const lead = await leadDoc(leadId);
+    expect(lead.wecom).toMatchObject({ status: 'added', userid: 'zhangsan' });
+    expect((await db.collection('wecomContacts').where({ leadId }).get()).data[0]).toMatchObject({
+      linkedBy: 'state',
+      externalUserId: added.data.externalUserId,
+    });
+    expect(await calls('externalcontact/send_welcome_msg')).toHaveLength(0);
+    expect((await tick(night)).data.reconciled.repaired).toBe(0);
+  });
+});
+
 describe('the WeCom client', () => {
   test('an expired access token is fetched again and the call retried once', async () => {
     const { codeId } = await seedStaffCode();
