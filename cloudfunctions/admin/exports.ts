@@ -11,6 +11,7 @@ import { maskPhone } from '../core/phone';
 import { exportExpiry, insertJob, type JobDoc, jobById, leaseJob, saveJob } from '../repositories/jobs';
 import { decodeCursor, encodeCursor, leadConditions, leadPage, leadRange } from '../repositories/leadQueries';
 import type { LeadDoc } from '../repositories/leads';
+import { numberFromEnv } from '../runtime/env';
 import { AppError, fieldError } from '../runtime/errors';
 import { randomId } from '../runtime/store';
 import { fileUrl, removeFiles, storeFile } from './cloudbase';
@@ -33,7 +34,7 @@ interface ExportParams {
 }
 
 const PAGE = 1000;
-const STEP_MS = Number(process.env.LEADPOOL_EXPORT_STEP_MS ?? 8_000);
+const STEP_MS = numberFromEnv('LEADPOOL_EXPORT_STEP_MS', 8_000);
 const LEASE_MS = 30_000;
 /** Rows per export: a CSV of this many rows stays far below storage and memory limits. */
 export const MAX_EXPORT_ROWS = 500_000;

@@ -21,6 +21,7 @@ import {
 } from '../repositories/pipeline';
 import { callerContext, type Database, database, wxCloud } from '../runtime/cloud';
 import { deliverDue, outboxMessage, robotsFor } from '../runtime/delivery';
+import { numberFromEnv } from '../runtime/env';
 import { AppError } from '../runtime/errors';
 import { action, createRouter } from '../runtime/router';
 import { findById, insertOnce, randomId } from '../runtime/store';
@@ -38,7 +39,7 @@ const PAGE = 500;
  * Work per invocation stays well inside the function's 60 s timeout; jobs resume on the next call.
  * At least one page is done whatever it is (tests set 0: one page a step).
  */
-const JOB_BUDGET_MS = Number(process.env.LEADPOOL_RETAG_STEP_MS ?? 20_000);
+const JOB_BUDGET_MS = numberFromEnv('LEADPOOL_RETAG_STEP_MS', 20_000);
 /** Longer than a step can take, so that a step that died frees its job for the next caller. */
 const JOB_LEASE_MS = 60_000;
 

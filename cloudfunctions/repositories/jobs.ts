@@ -1,4 +1,5 @@
 import type { Database } from '../runtime/cloud';
+import { numberFromEnv } from '../runtime/env';
 import { findById, insertOnce } from '../runtime/store';
 
 /**
@@ -52,7 +53,7 @@ export async function saveJob(db: Database, id: string, changes: Partial<JobDoc>
 
 /** How long a finished export's file is kept: `LEADPOOL_EXPORT_TTL_DAYS`, 7 days by default. */
 export function exportExpiry(now: Date): Date {
-  const days = Number(process.env.LEADPOOL_EXPORT_TTL_DAYS ?? 7);
+  const days = numberFromEnv('LEADPOOL_EXPORT_TTL_DAYS', 7);
   return new Date(now.getTime() + (Number.isFinite(days) && days > 0 ? days : 7) * 86_400_000);
 }
 

@@ -9,6 +9,7 @@ import { type Assignment, assignLead, candidatesFor, type SalesMember } from '..
 import { dayOf } from '../core/funnel';
 import { type CompiledRules, compileRules, type StoredRule } from '../core/rules';
 import type { Database } from '../runtime/cloud';
+import { numberFromEnv } from '../runtime/env';
 import { findById, insertOnce, stableId, updateAndReturn } from '../runtime/store';
 import type { StaffDoc } from './codes';
 
@@ -17,7 +18,7 @@ import type { StaffDoc } from './codes';
  * instance keeps them for a short while (30 s; LEADPOOL_CONFIG_CACHE_MS) instead of reading them
  * per request, so an edit in the admin page reaches every instance within that time.
  */
-const CACHE_MS = Number(process.env.LEADPOOL_CONFIG_CACHE_MS ?? 30_000);
+const CACHE_MS = numberFromEnv('LEADPOOL_CONFIG_CACHE_MS', 30_000);
 let cached: {
   at: number;
   rules: CompiledRules;
