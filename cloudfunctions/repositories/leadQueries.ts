@@ -91,6 +91,7 @@ export function leadRange(filter: Pick<LeadFilter, 'from' | 'to'>): LeadRange {
 
 function query(
   db: Database,
+  collection: string,
   where: Record<string, unknown>,
   range: LeadRange,
   fields?: Record<string, true>,
@@ -99,7 +100,7 @@ function query(
   const parts: Record<string, unknown>[] = [where];
   if (range.from) parts.push({ createdAt: _.gte(range.from) });
   if (range.to) parts.push({ createdAt: _.lt(range.to) });
-  let q = db.collection('leads').where(parts.length === 1 ? where : _.and(parts));
+  let q = db.collection(collection).where(parts.length === 1 ? where : _.and(parts));
   if (fields) q = q.field(fields);
   return q;
 }
@@ -110,29 +111,36 @@ export async function countLeadsWhere(
   where: Record<string, unknown>,
   range: LeadRange,
 ): Promise<number> {
-  return (await query(db, where, range).count()).total;
+  return (await query(db, 'leads', where, range).count()).total;
 }
 
 const MAX_GET = 1000;
 
-const newestFirst = (a: LeadDoc, b: LeadDoc) =>
+/** What a list paged by creation holds: leads, customers. */
+interface Created {
+  _id: string;
+  createdAt: Date;
+}
+
+const newestFirst = (a: Created, b: Created) =>
   b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
 
-/** Leads of one millisecond, by `_id` descending (few: served by the same index). */
-async function sameInstant(
+/** Documents of one millisecond, by `_id` descending (few: served by the same index). */
+async function sameInstant<T extends Created>(
   db: Database,
+  collection: string,
   where: Record<string, unknown>,
   at: number,
   fields?: Record<string, true>,
-): Promise<LeadDoc[]> {
-  let q = db.collection('leads').where({ ...where, createdAt: new Date(at) });
+): Promise<T[]> {
+  let q = db.collection(collection).where({ ...where, createdAt: new Date(at) });
   if (fields) q = q.field(fields);
   const { data } = await q.limit(1000).get();
-  return (data as LeadDoc[]).sort(newestFirst);
+  return (data as T[]).sort(newestFirst);
 }
 
 /** One page of leads after `cursor`; `next` is null at the end. */
-export async function leadPage(
+export function leadPage(
   db: Database,
   where: Record<string, unknown>,
   range: LeadRange,
@@ -140,11 +148,26 @@ export async function leadPage(
   limit: number,
   fields?: Record<string, true>,
 ): Promise<{ items: LeadDoc[]; next: LeadCursor | null }> {
-  const items: LeadDoc[] = [];
+  return createdPage<LeadDoc>(db, 'leads', where, range, cursor, limit, fields);
+}
+
+/** One page of a collection newest first by `createdAt` after `cursor` (the lead list's paging, for any list). */
+export async function createdPage<T extends Created>(
+  db: Database,
+  collection: string,
+  where: Record<string, unknown>,
+  range: LeadRange,
+  cursor: LeadCursor | null,
+  limit: number,
+  fields?: Record<string, true>,
+): Promise<{ items: T[]; next: LeadCursor | null }> {
+  const items: T[] = [];
   let more = false;
   let tie = false;
   if (cursor?.tie) {
-    const rest = (await sameInstant(db, where, cursor.at, fields)).filter((lead) => lead._id < cursor.id);
+    const rest = (await sameInstant<T>(db, collection, where, cursor.at, fields)).filter(
+      (doc) => doc._id < cursor.id,
+    );
     items.push(...rest.slice(0, limit));
     more = rest.length >= limit;
     tie = rest.length > limit;
@@ -153,11 +176,11 @@ export async function leadPage(
     // One extra row tells whether more follow; a get answers at most 1000 rows.
     const need = Math.min(limit - items.length, MAX_GET - 1);
     const to = cursor && (!range.to || cursor.at < range.to.getTime()) ? new Date(cursor.at) : range.to;
-    const { data } = await query(db, where, { from: range.from, to }, fields)
+    const { data } = await query(db, collection, where, { from: range.from, to }, fields)
       .orderBy('createdAt', 'desc')
       .limit(need + 1)
       .get();
-    const page = data as LeadDoc[];
+    const page = data as T[];
     more = page.length > need;
     let taken = page.slice(0, need).sort(newestFirst);
     const last = taken[taken.length - 1];
@@ -165,8 +188,8 @@ export async function leadPage(
     tie = more && !!last && page[need].createdAt.getTime() === last.createdAt.getTime();
     if (tie) {
       const at = last.createdAt.getTime();
-      const before = taken.filter((lead) => lead.createdAt.getTime() !== at);
-      const ties = await sameInstant(db, where, at, fields);
+      const before = taken.filter((doc) => doc.createdAt.getTime() !== at);
+      const ties = await sameInstant<T>(db, collection, where, at, fields);
       taken = [...before, ...ties.slice(0, need - before.length)];
     }
     items.push(...taken);
