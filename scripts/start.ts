@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   const fresh = !fs.existsSync(path.join(dataDir, 'db', 'database.sqlite'));
   // Functions read their environment when their worker starts: set it before any runs.
   process.env.LEADPOOL_TOKEN_SECRET = tokenSecret(dataDir);
+  // WeCom's API is the local cloud's fake unless the environment names another.
+  process.env.LEADPOOL_WECOM_API_BASE ??= `http://127.0.0.1:${port}/__local/wecom`;
   const cloud = await startLocalCloud({
     envId: 'leadpool-local',
     port,
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     functionsDir: path.join(root, 'cloudfunctions'),
     schemaFile: path.join(root, 'cloudfunctions', 'database.schema.json'),
     adminDir: path.join(root, 'admin', 'dist'),
-    httpRoutes: { '/admin-api': 'admin' },
+    httpRoutes: { '/admin-api': 'admin', '/wecom/callback': 'wecom' },
   });
   const notes: string[] = [];
   notes.push(...keyUsernames(cloud.store));
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
       `  管理 API      ${cloud.url}/admin-api/`,
       `  SDK 接入点    ${cloud.url}/admin  (TCB_CONTEXT_CNFG；须用 ${path.join(dataDir, 'local-secret.json')} 的密钥签名)`,
       `  状态          ${cloud.url}/__local/health`,
+      `  企业微信回调  ${cloud.url}/wecom/callback  (假企业微信 ${cloud.url}/__local/wecom，先 POST /__local/wecom/config)`,
       `  云函数        ${functions.join(', ') || '（无）'}`,
       ...notes,
       '按 Ctrl-C 停止。',
