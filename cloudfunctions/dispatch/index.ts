@@ -3,6 +3,7 @@
 // functions and the platform only: a call carrying a customer's openid is refused.
 import { z } from 'zod';
 import type { TagCount } from '../../typings/admin';
+import type { DeliverySettings } from '../../typings/pipeline';
 import { slaDeadline } from '../core/assignment';
 import { summarizeLead } from '../core/delivery';
 import { FunnelTally, funnelKey, rollUp } from '../core/funnel';
@@ -18,13 +19,14 @@ import {
   loadRoster,
   loadRules,
   loadSettings,
+  SETTINGS_ID,
 } from '../repositories/pipeline';
 import { callerContext, type Database, database, wxCloud } from '../runtime/cloud';
 import { deliverDue, outboxMessage, robotsFor } from '../runtime/delivery';
 import { numberFromEnv } from '../runtime/env';
 import { AppError } from '../runtime/errors';
 import { action, createRouter } from '../runtime/router';
-import { findById, insertOnce, randomId } from '../runtime/store';
+import { findById, insertOnce, randomId, stableId } from '../runtime/store';
 
 interface DispatchContext {
   db: Database;
@@ -59,15 +61,40 @@ async function countAllPending(db: Database, now: Date): Promise<number> {
   }
 }
 
+const ESCALATION_STATE_ID = 'escalation';
+
+/**
+ * Escalation covers leads that came in after the robots and the SLA took their present form:
+ * switching a robot on does not escalate every old lead. The moment is the settings' save time,
+ * kept beside the robots and SLA it belongs to (settings saved before it was stored: every lead).
+ */
+async function escalationStart(db: Database, settings: DeliverySettings): Promise<Date> {
+  const fingerprint = stableId(
+    'escalation',
+    String(settings.slaHours),
+    ...settings.robots.map((r) => r.id).sort(),
+  );
+  const state = await findById<{ fingerprint: string; since: Date }>(db, 'rules', ESCALATION_STATE_ID);
+  if (state?.fingerprint === fingerprint) return state.since;
+  const saved = await findById<{ updatedAt?: Date }>(db, 'rules', SETTINGS_ID);
+  const since = saved?.updatedAt ?? new Date(0);
+  await db
+    .collection('rules')
+    .doc(ESCALATION_STATE_ID)
+    .set({ data: { kind: 'escalation', fingerprint, since } });
+  return since;
+}
+
 /** Leads past their contact SLA are escalated once, to the robots of their store (or the store-less ones). */
 async function escalateOverdue(db: Database, now: Date): Promise<number> {
   const _ = db.command;
   const [settings, roster] = await Promise.all([loadSettings(db), loadRoster(db)]);
   if (settings.robots.length === 0) return 0;
   const earliest = new Date(now.getTime() - settings.slaHours * 3_600_000);
+  const since = await escalationStart(db, settings);
   const { data } = await db
     .collection('leads')
-    .where({ status: 'new', escalatedAt: null, createdAt: _.lte(earliest) })
+    .where({ status: 'new', escalatedAt: null, createdAt: _.and(_.gte(since), _.lte(earliest)) })
     .limit(200)
     .get();
   let escalated = 0;

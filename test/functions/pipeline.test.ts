@@ -263,6 +263,24 @@ describe('SLA, jobs and recount', () => {
     expect(robotText(escalations[0])).toContain('顾客0030');
   });
 
+  test('switching a robot on escalates only the leads that come in after it', async () => {
+    const before = (await submit(31)).data.leadId;
+    // The admin page saves the robots with the time of the save.
+    await configure({
+      robots: [{ id: 'late', url: `${cloud.cloud.url}/__local/wecom/send?key=late`, store: '' }],
+      updatedAt: new Date(),
+    });
+    const after = (await submit(32)).data.leadId;
+    const created = (await db.collection('leads').doc(after).get()).data.createdAt as Date;
+    await tick(new Date(created.getTime() + 4 * 86_400_000));
+    const escalated = async (id: string) => (await db.collection('leads').doc(id).get()).data.escalatedAt;
+    expect(await escalated(before)).toBeNull();
+    expect(await escalated(after)).not.toBeNull();
+    const texts = (await received('robot:late')).map(robotText).filter((text) => text.includes('未联系'));
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain('顾客0032');
+  });
+
   test('re-tagging existing leads runs as a job with progress and can be resumed', async () => {
     for (let i = 0; i < 3; i += 1) await submit(40 + i, { company: '某连锁超市' });
     await db.collection('rules').add({
