@@ -27,7 +27,9 @@ const sideways = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 
 async function settled(page: Page) {
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  await page.waitForFunction(() =>
+    (globalThis as any).document.getAnimations().every((a: any) => a.playState !== 'running'),
+  );
 }
 
 test('the menu folds into a drawer that a page pick closes', async () => {
@@ -37,7 +39,7 @@ test('the menu folds into a drawer that a page pick closes', async () => {
   await page.locator('.menu-toggle').click();
   const drawer = page.locator('.menu-drawer');
   await drawer.locator('.t-menu__item', { hasText: '数据看板' }).click();
-  await page.waitForFunction(() => location.hash.startsWith('#/dashboard'));
+  await page.waitForFunction("location.hash.startsWith('#/dashboard')");
   await drawer.locator('.t-drawer__content-wrapper').waitFor({ state: 'hidden' });
   await page.close();
 });
