@@ -1,4 +1,5 @@
 import type { Database } from '../runtime/cloud';
+import { anonymizeWecomRecords } from './wecom';
 
 /**
  * Everything held about one customer, for "my data" and for deletion. Deletion keeps the
@@ -75,6 +76,7 @@ export async function anonymizeRecords(db: Database, customerId: string, anonymo
     .where({ customerId })
     .update({ data: { ...stripped, path: '', referrerCustomerId: null } });
   const messages = await redactMessages(db, leadIds);
+  const wecomContacts = await anonymizeWecomRecords(db, customerId, anonymousId);
   // Others' records that name this person as their referrer, or as a possible duplicate, lose that link.
   for (const collection of ['customers', 'leads']) {
     await db
@@ -91,6 +93,7 @@ export async function anonymizeRecords(db: Database, customerId: string, anonymo
     registrations: registrations.stats.updated as number,
     touches: touches.stats.updated as number,
     messages,
+    wecomContacts,
   };
 }
 

@@ -293,6 +293,19 @@ export async function showWecomStatus(db: Database, contact: WecomContactDoc, st
   await Promise.all(writes);
 }
 
+/**
+ * A customer deleting their data: their WeCom relations keep only the anonymous shape (who
+ * followed, when, which channel) for the funnel, without name or link; their contact ways go.
+ */
+export async function anonymizeWecomRecords(db: Database, customerId: string, anonymousId: string) {
+  const contacts = await db
+    .collection(CONTACTS)
+    .where({ customerId })
+    .update({ data: { customerId: anonymousId, name: null, state: null } });
+  await db.collection(WAYS).where({ customerId }).remove();
+  return contacts.stats.updated as number;
+}
+
 export interface CorpTagDoc {
   _id: string;
   /** `group:name`, as core/wecomContact's corpTagKey. */

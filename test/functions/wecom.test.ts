@@ -279,6 +279,29 @@ describe('the journey: lead, 添加专属顾问, the add, tags, the advisor told
   });
 });
 
+describe('privacy', () => {
+  test('a customer deleting their data leaves their WeCom relation anonymous and their contact ways gone', async () => {
+    const { codeId } = await seedStaffCode();
+    const { customerId } = await customerLeaves(
+      'openid-forget',
+      (await db.collection('codes').doc(codeId).get()).data.scene,
+    );
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-forget');
+    await fake('POST', '/contacts/add', { configId: contact.data.configId, name: '要被忘记的人' });
+    await until(
+      async () => (await db.collection('wecomContacts').where({ customerId }).count()).total,
+      (n) => n === 1,
+    );
+    await cloud.call('customer', { action: 'advisorContact' }, 'openid-forget');
+    expect((await db.collection('wecomContactWays').where({ customerId }).count()).total).toBe(1);
+    expect((await cloud.call('customer', { action: 'deleteMyData' }, 'openid-forget')).ok).toBe(true);
+    const [relation] = (await db.collection('wecomContacts').get()).data;
+    expect(relation.customerId).toMatch(/^deleted:/);
+    expect(relation).toMatchObject({ name: null, state: null, status: 'added', userId: 'zhangsan' });
+    expect((await db.collection('wecomContactWays').where({ customerId }).count()).total).toBe(0);
+  });
+});
+
 describe('the callback refuses what is not WeCom, and stores nothing', () => {
   const count = async () => (await db.collection('wecomEvents').count()).total;
 
