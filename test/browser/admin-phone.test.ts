@@ -24,7 +24,7 @@ async function onPhone(role: 'marketing' | 'sales', path: string): Promise<Page>
 
 /** Whether anything is wider than the screen (a page that scrolls sideways). */
 const sideways = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  page.evaluate('document.documentElement.scrollWidth > window.innerWidth') as Promise<boolean>;
 
 async function settled(page: Page) {
   await page.waitForFunction(() =>
