@@ -40,6 +40,23 @@ export function corpTagNames(tags: string[]): CorpTagName[] {
 
 export const corpTagKey = (tag: CorpTagName) => `${tag.group}:${tag.name}`;
 
+/** What to add and remove in WeCom for a customer tagged `had` there whose lead now has `want`. */
+export function tagChanges(had: string[], want: string[]): { add: string[]; remove: string[] } {
+  const key = (tags: string[]) => new Set(corpTagNames(tags).map(corpTagKey));
+  const before = key(had);
+  const after = key(want);
+  return {
+    add: want.filter((t) => {
+      const [name] = corpTagNames([t]);
+      return name && !before.has(corpTagKey(name));
+    }),
+    remove: had.filter((t) => {
+      const [name] = corpTagNames([t]);
+      return name && !after.has(corpTagKey(name));
+    }),
+  };
+}
+
 export interface AddedCustomer {
   name: string | null;
   /** The channel the lead came through (e.g. a store or a staff code's name). */

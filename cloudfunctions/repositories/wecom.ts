@@ -205,6 +205,8 @@ export interface WecomContactDoc {
   lostAt: Date | null;
   /** del_follow_user: the customer deleted the advisor; del_external_contact: the advisor deleted them. */
   lostBy: 'customer' | 'staff' | null;
+  /** Our tags as last set on this contact in WeCom (absent: none yet). */
+  taggedWith?: string[];
   updatedAt: Date;
 }
 
@@ -304,6 +306,41 @@ export async function anonymizeWecomRecords(db: Database, customerId: string, an
     .update({ data: { customerId: anonymousId, name: null, state: null } });
   await db.collection(WAYS).where({ customerId }).remove();
   return contacts.stats.updated as number;
+}
+
+export async function setTaggedWith(db: Database, id: string, tags: string[]) {
+  await db
+    .collection(CONTACTS)
+    .doc(id)
+    .update({ data: { taggedWith: db.command.set(tags) } });
+}
+
+/** Live relations after `afterId`, in id order (index status_id): the nightly tag sync's pages. */
+export async function addedContactsAfter(
+  db: Database,
+  afterId: string,
+  limit: number,
+): Promise<WecomContactDoc[]> {
+  const _ = db.command;
+  const { data } = await db
+    .collection(CONTACTS)
+    .where({ status: 'added', _id: _.gt(afterId) })
+    .orderBy('_id', 'asc')
+    .limit(limit)
+    .get();
+  return data as WecomContactDoc[];
+}
+
+/** The tags of these leads, by lead id. */
+export async function leadTagsOf(db: Database, leadIds: string[]): Promise<Map<string, string[]>> {
+  if (leadIds.length === 0) return new Map();
+  const { data } = await db
+    .collection('leads')
+    .where({ _id: db.command.in(leadIds) })
+    .field({ _id: true, tags: true })
+    .limit(leadIds.length)
+    .get();
+  return new Map((data as { _id: string; tags?: string[] }[]).map((l) => [l._id, l.tags ?? []]));
 }
 
 export interface CorpTagDoc {

@@ -1,12 +1,14 @@
-import { storeEvent, unknownRelations } from '../repositories/wecom';
+import { tagChanges } from '../core/wecomContact';
+import { addedContactsAfter, leadTagsOf, storeEvent, unknownRelations } from '../repositories/wecom';
 import { wecomCall } from '../runtime/wecomApi';
-import { type WorkContext, workEvent } from './work';
+import { syncTags, type WorkContext, workEvent } from './work';
 
 /**
  * The nightly repair (WECOM.md: callbacks get lost when an endpoint was slow or down): every
  * contact of every staff member with a WeCom account, as `batch/get_by_user` lists them, that we
  * hold no live relation for is worked as the add event WeCom would have sent (same key, so an
- * event that did arrive is not doubled; no welcome code: that moment has passed).
+ * event that did arrive is not doubled; no welcome code: that moment has passed). Then every live
+ * relation's corp tags follow its lead's tags as the rules now have them.
  */
 const USERS_PER_CALL = 100;
 const PAGE = 100;
@@ -19,7 +21,11 @@ interface FollowPage {
   next_cursor?: string;
 }
 
-export async function reconcile(ctx: WorkContext): Promise<{ checked: number; repaired: number }> {
+export async function reconcile(ctx: WorkContext) {
+  return { ...(await repairAdds(ctx)), retagged: await syncAllTags(ctx) };
+}
+
+async function repairAdds(ctx: WorkContext): Promise<{ checked: number; repaired: number }> {
   const { data } = await ctx.db.collection('staff').where({ active: true }).limit(1000).get();
   const userIds = [...new Set((data as { wecomUserId?: string | null }[]).map((s) => s.wecomUserId))].filter(
     (id): id is string => !!id,
@@ -54,4 +60,31 @@ export async function reconcile(ctx: WorkContext): Promise<{ checked: number; re
     } while (cursor);
   }
   return { checked, repaired };
+}
+
+/** Corp tags of every live relation with a lead, page by page; one that fails waits for the next night. */
+async function syncAllTags(ctx: WorkContext): Promise<number> {
+  let retagged = 0;
+  let after = '';
+  for (;;) {
+    const contacts = await addedContactsAfter(ctx.db, after, PAGE);
+    if (contacts.length === 0) return retagged;
+    after = contacts[contacts.length - 1]._id;
+    const tags = await leadTagsOf(
+      ctx.db,
+      contacts.map((c) => c.leadId).filter((id): id is string => !!id),
+    );
+    for (const contact of contacts) {
+      const want = contact.leadId ? tags.get(contact.leadId) : undefined;
+      if (!want) continue;
+      const { add, remove } = tagChanges(contact.taggedWith ?? [], want);
+      if (add.length === 0 && remove.length === 0) continue;
+      try {
+        await syncTags(ctx, contact, want);
+        retagged += 1;
+      } catch (error) {
+        console.warn(`[wecom] tags of ${contact._id}: ${(error as Error).message}`);
+      }
+    }
+  }
 }

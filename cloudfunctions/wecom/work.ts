@@ -5,10 +5,11 @@ import {
   corpTagKey,
   corpTagNames,
   isOwnState,
+  tagChanges,
   welcomeText,
 } from '../core/wecomContact';
 import { activityById } from '../repositories/activities';
-import { type LeadDoc, leadById } from '../repositories/leads';
+import { leadById } from '../repositories/leads';
 import {
   claimMessageSlot,
   contactWayByState,
@@ -24,6 +25,7 @@ import {
   retryEvent,
   saveAddedContact,
   saveCorpTag,
+  setTaggedWith,
   showWecomStatus,
   stepDone,
   type WecomContactDoc,
@@ -124,6 +126,8 @@ async function link(ctx: WorkContext, event: WecomEventDoc): Promise<WecomContac
     addedAt: new Date(event.createTime * 1000),
     lostAt: null,
     lostBy: null,
+    // A new relation in WeCom carries none of our tags yet (a re-add starts over).
+    taggedWith: [],
     updatedAt: ctx.now,
   };
   await saveAddedContact(ctx.db, contact);
@@ -193,19 +197,33 @@ async function corpTagIds(ctx: WorkContext, tags: string[]): Promise<string[]> {
   return keys.map((k) => ids.get(k)).filter((id): id is string => !!id);
 }
 
-async function markTags(ctx: WorkContext, contact: WecomContactDoc, lead: LeadDoc | null) {
-  const tags = lead?.tags ?? [];
-  if (tags.length === 0) return;
-  const addTag = await corpTagIds(ctx, tags);
-  try {
-    await wecomCall(app(ctx.settings), '/cgi-bin/externalcontact/mark_tag', {
-      body: { userid: contact.userId, external_userid: contact.externalUserId, add_tag: addTag },
-    });
-  } catch (error) {
-    // A mirrored tag was deleted in WeCom's console: mirror again on the retry.
-    if (error instanceof WecomApiError && error.errcode === INVALID_TAG) await forgetCorpTags(ctx.db);
-    throw error;
+/**
+ * Brings the contact's corp tags in WeCom to the lead's tags: what is new is mirrored and added,
+ * what the rules took away is removed; what was set is remembered for the next sync.
+ */
+export async function syncTags(ctx: WorkContext, contact: WecomContactDoc, tags: string[]) {
+  const { add, remove } = tagChanges(contact.taggedWith ?? [], tags);
+  if (add.length === 0 && remove.length === 0) return;
+  const addTag = add.length > 0 ? await corpTagIds(ctx, add) : [];
+  const known = await corpTagsByKey(ctx.db, corpTagNames(remove).map(corpTagKey));
+  const removeTag = [...known.values()].map((t) => t.tagId);
+  if (addTag.length > 0 || removeTag.length > 0) {
+    try {
+      await wecomCall(app(ctx.settings), '/cgi-bin/externalcontact/mark_tag', {
+        body: {
+          userid: contact.userId,
+          external_userid: contact.externalUserId,
+          ...(addTag.length > 0 ? { add_tag: addTag } : {}),
+          ...(removeTag.length > 0 ? { remove_tag: removeTag } : {}),
+        },
+      });
+    } catch (error) {
+      // A mirrored tag was deleted in WeCom's console: mirror again on the retry.
+      if (error instanceof WecomApiError && error.errcode === INVALID_TAG) await forgetCorpTags(ctx.db);
+      throw error;
+    }
   }
+  await setTaggedWith(ctx.db, contact._id, tags);
 }
 
 async function welcome(
@@ -257,7 +275,7 @@ async function workAdd(ctx: WorkContext, event: WecomEventDoc) {
       : null,
     contact.activityId ? activityById(ctx.db, contact.activityId) : null,
   ]);
-  await step('tagged', () => markTags(ctx, contact, lead));
+  await step('tagged', () => syncTags(ctx, contact, lead?.tags ?? []));
   await step('welcomed', () => welcome(ctx, event, advisor, activity?.title ?? null));
   await step('noticed', () =>
     notifyAdvisor(ctx, contact, {

@@ -489,6 +489,36 @@ describe('faults and repair', () => {
     expect(await calls('externalcontact/send_welcome_msg')).toHaveLength(0);
     expect((await tick(night)).data.reconciled.repaired).toBe(0);
   });
+
+  test("when the rules change a linked lead's tags, the 03:00 run adds and removes them in WeCom", async () => {
+    const { codeId } = await seedStaffCode();
+    const { leadId } = await customerLeaves(
+      'openid-retag',
+      (await db.collection('codes').doc(codeId).get()).data.scene,
+    );
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-retag');
+    await fake('POST', '/contacts/add', { configId: contact.data.configId });
+    await until(
+      () => calls('message/send'),
+      (c) => c.length > 0,
+    );
+    const [first] = await calls('externalcontact/mark_tag');
+    // A re-tag job moved the lead from one tag to another.
+    await db
+      .collection('leads')
+      .doc(leadId)
+      .update({ data: { tags: db.command.set(['兴趣:咖啡']) } });
+    const night = (await tick(new Date('2026-12-03T19:00:00Z'))).data.reconciled;
+    expect(night.retagged).toBe(1);
+    const marks = await calls('externalcontact/mark_tag');
+    expect(marks).toHaveLength(2);
+    expect(marks[1].errcode).toBe(0);
+    expect(marks[1].body.remove_tag).toEqual(first.body.add_tag);
+    expect(marks[1].body.add_tag).toHaveLength(1);
+    const groups = (await calls('externalcontact/add_corp_tag')).map((c) => c.body.group_name);
+    expect(groups).toContain('兴趣');
+    expect((await tick(new Date('2026-12-04T19:00:00Z'))).data.reconciled.retagged).toBe(0);
+  });
 });
 
 describe('the WeCom client', () => {

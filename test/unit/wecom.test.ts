@@ -1,5 +1,11 @@
 import { encrypt, getSignature } from '@wecom/crypto';
-import { contactWayState, corpTagNames, isOwnState } from '../../cloudfunctions/core/wecomContact';
+import {
+  contactWayState,
+  corpTagNames,
+  isOwnState,
+  isReconcileMinute,
+  tagChanges,
+} from '../../cloudfunctions/core/wecomContact';
 import { openMessage, signatureMatches } from '../../cloudfunctions/core/wecomCrypto';
 import { contactEventOf, parseFlatXml } from '../../cloudfunctions/core/wecomEvents';
 
@@ -141,5 +147,21 @@ describe('contact way state and corp tags', () => {
       { group: '兴趣', name: '咖啡' },
       { group: '线索池', name: '老客户' },
     ]);
+  });
+
+  test('a lead retagged by the rules adds what is new and removes what went, by group and name', () => {
+    expect(tagChanges([], ['来源:门店'])).toEqual({ add: ['来源:门店'], remove: [] });
+    expect(tagChanges(['来源:门店', '兴趣:咖啡'], ['来源:门店', '兴趣:茶'])).toEqual({
+      add: ['兴趣:茶'],
+      remove: ['兴趣:咖啡'],
+    });
+    expect(tagChanges(['来源:门店'], ['来源: 门店'])).toEqual({ add: [], remove: [] });
+    expect(tagChanges(['老客户'], [])).toEqual({ add: [], remove: ['老客户'] });
+  });
+
+  test('the reconciliation minute is 03:00 in China', () => {
+    expect(isReconcileMinute(new Date('2026-12-02T19:00:30Z'))).toBe(true);
+    expect(isReconcileMinute(new Date('2026-12-02T03:00:00Z'))).toBe(false);
+    expect(isReconcileMinute(new Date('2026-12-02T19:01:00Z'))).toBe(false);
   });
 });
