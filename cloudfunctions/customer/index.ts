@@ -271,8 +271,10 @@ const actions = {
       publishedActivity(ctx, activityId),
       pipelineConfig(ctx.db, ctx.now),
     ]);
+    // Someone who never signed up for it has no registration to read.
+    const mayHaveJoined = customer.joinedActivityIds?.includes(activity._id) ?? true;
     const [registration] = await Promise.all([
-      registrationById(ctx.db, stableId('registration', activity._id, customer._id)),
+      mayHaveJoined ? registrationById(ctx.db, stableId('registration', activity._id, customer._id)) : null,
       countFormView(ctx, customer, activity._id),
     ]);
     const live = registration && registration.status !== 'cancelled' ? registration : null;

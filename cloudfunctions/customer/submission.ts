@@ -316,7 +316,7 @@ export async function captureLead(
   } else {
     await countLead(ctx.db, customer._id, saved.learned, {
       at: ctx.now,
-      joined: lead.source === 'activity',
+      joinedActivityId: lead.source === 'activity' ? lead.activityId : null,
       ownerId: doc.ownerId,
     });
   }

@@ -34,6 +34,11 @@ export interface CustomerDoc {
   /** Behaviour the tag rules read: leads left and activities joined so far. */
   leadCount: number;
   joinCount: number;
+  /**
+   * Activities the person signed up for (cancelled ones stay listed): an activity page reads the
+   * registration only for these. Absent on customers from before: the registration is read.
+   */
+  joinedActivityIds?: string[];
   /** The sales member who owns the person's latest lead: their next lead goes to them while active. */
   salesOwnerId?: string | null;
   createdAt: Date;
@@ -73,6 +78,7 @@ export async function customerForOpenid(
       lastLeadAt: null,
       leadCount: 0,
       joinCount: 0,
+      joinedActivityIds: [],
       createdAt: now,
       updatedAt: now,
     };
@@ -115,7 +121,7 @@ export async function countLead(
   db: Database,
   id: string,
   learned: Partial<CustomerDoc>,
-  lead: { at: Date; joined: boolean; ownerId: string | null },
+  lead: { at: Date; joinedActivityId: string | null; ownerId: string | null },
 ): Promise<void> {
   const _ = db.command;
   await db
@@ -126,7 +132,9 @@ export async function countLead(
         ...learned,
         lastLeadAt: lead.at,
         leadCount: _.inc(1),
-        ...(lead.joined ? { joinCount: _.inc(1) } : {}),
+        ...(lead.joinedActivityId
+          ? { joinCount: _.inc(1), joinedActivityIds: _.addToSet(lead.joinedActivityId) }
+          : {}),
         ...(lead.ownerId ? { salesOwnerId: lead.ownerId } : {}),
         updatedAt: lead.at,
       },
@@ -193,13 +201,20 @@ export async function mergeCustomer(
   now: Date,
 ): Promise<void> {
   const _ = db.command;
-  // Either side without a memory: the survivor reads its touches (moved below) instead.
+  // Either side without its memory or activity list: the survivor reads touches and registrations
+  // (moved below) instead.
   const attribution =
     from.attribution && into.attribution ? mergeMemories(from.attribution, into.attribution) : _.remove();
+  const joinedActivityIds =
+    from.joinedActivityIds && into.joinedActivityIds
+      ? _.addToSet({ $each: from.joinedActivityIds })
+      : _.remove();
   await db
     .collection(CUSTOMERS)
     .doc(into._id)
-    .update({ data: { openids: _.addToSet({ $each: from.openids }), attribution, updatedAt: now } });
+    .update({
+      data: { openids: _.addToSet({ $each: from.openids }), attribution, joinedActivityIds, updatedAt: now },
+    });
   for (const collection of ['touches', 'leads', 'registrations']) {
     await db
       .collection(collection)

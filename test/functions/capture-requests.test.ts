@@ -102,7 +102,7 @@ test('database requests per call stay at their ceilings', async () => {
     fields: { name: '乙', phone: '13900000002', store: '徐汇店' },
     consent: POLICY,
   });
-  // Issue 14's targets are submitLead and joinActivity ≤ 6, touch ≤ 3, getActivity ≤ 3: what is
+  // Issue 14's targets are submitLead and joinActivity ≤ 6, touch ≤ 3, getActivity ≤ 3 (met for someone not signed up): what is
   // left above them is the owner's turn and daily cap, the idempotency and duplicate-phone reads
   // and the customer's counts (README, 性能). A new customer's first touch also creates them.
   const ceilings = {
@@ -110,7 +110,7 @@ test('database requests per call stay at their ceilings', async () => {
     'touch (same cell again today)': 3,
     session: 2,
     leadForm: 2,
-    getActivity: 4,
+    getActivity: 3,
     'submitLead (typed phone)': 9,
     'joinActivity (typed phone)': 15,
   };
