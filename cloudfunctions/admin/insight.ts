@@ -1,0 +1,112 @@
+import {
+  type CustomerPage,
+  type PersonaAnswer,
+  type PersonaDistribution,
+  type SegmentFilter,
+  type SegmentView,
+  insightRequestSchemas as schemas,
+} from '../../typings/insight';
+import { distribution, previousPeriod } from '../core/persona';
+import { customerCriteria } from '../core/segments';
+import {
+  countCustomers,
+  customerPage,
+  customerWhere,
+  listSegments,
+  personaSums,
+  removeSegment,
+  type SegmentDoc,
+  saveSegment,
+  segmentById,
+} from '../repositories/insight';
+import { decodeCursor, encodeCursor } from '../repositories/leadQueries';
+import { AppError } from '../runtime/errors';
+import { randomId } from '../runtime/store';
+import { type AdminContext, actorOf, ownerScope, record } from './context';
+import { customerItem } from './customers';
+import { handle } from './http';
+
+/** The persona of customers first seen in a period, summed from the per-day counters. */
+async function personaOf(ctx: AdminContext, from: string, to: string): Promise<PersonaDistribution> {
+  const sums = await personaSums(ctx.db, from, to);
+  const byCity = distribution(sums.city);
+  return {
+    // Every customer is counted once under each dimension.
+    total: byCity.reduce((sum, row) => sum + row.count, 0),
+    byCity,
+    byIndustry: distribution(sums.industry),
+    byChannel: distribution(sums.channel),
+    byStore: distribution(sums.store),
+  };
+}
+
+/** A segment's customers as the caller may see them (a sales account: only its own). */
+const segmentWhere = (ctx: AdminContext, filter: SegmentFilter) =>
+  customerWhere(ctx.db, customerCriteria(filter, ctx.now), ownerScope(ctx));
+
+const segmentView = (segment: SegmentDoc): SegmentView => ({
+  segmentId: segment._id,
+  name: segment.name,
+  filter: segment.filter as SegmentFilter,
+  count: segment.count,
+  createdAt: new Date(segment.createdAt).toISOString(),
+  createdBy: segment.createdBy,
+});
+
+async function existingSegment(ctx: AdminContext, id: string): Promise<SegmentDoc> {
+  const segment = await segmentById(ctx.db, id);
+  if (!segment) throw new AppError('NOT_FOUND', '没有这个人群');
+  return segment;
+}
+
+export const insightHandlers = {
+  'GET /persona': handle(schemas.persona, async ({ from, to }, ctx: AdminContext): Promise<PersonaAnswer> => {
+    const before = previousPeriod(from, to);
+    const [now, previous] = await Promise.all([
+      personaOf(ctx, from, to),
+      personaOf(ctx, before.from, before.to),
+    ]);
+    return { from, to, ...now, previous: { ...before, ...previous } };
+  }),
+
+  'GET /segments': handle(schemas.empty, async (_input, ctx: AdminContext) => ({
+    items: (await listSegments(ctx.db)).map(segmentView),
+  })),
+
+  // The live count while a filter is edited.
+  'POST /segments/count': handle(schemas.segmentCount, async ({ filter }, ctx: AdminContext) => ({
+    count: await countCustomers(ctx.db, segmentWhere(ctx, filter)),
+  })),
+
+  'POST /segments': handle(schemas.segment, async ({ name, filter }, ctx: AdminContext) => {
+    const segment: SegmentDoc = {
+      _id: randomId(),
+      name,
+      filter,
+      count: await countCustomers(ctx.db, segmentWhere(ctx, filter)),
+      createdBy: actorOf(ctx),
+      createdAt: ctx.now,
+    };
+    await saveSegment(ctx.db, segment);
+    await record(ctx, 'segment.create', segment._id, { name, filter });
+    return { segmentId: segment._id, count: segment.count };
+  }),
+
+  'GET /segments/:id/members': handle(
+    schemas.segmentMembers,
+    async (input, ctx: AdminContext, { id }): Promise<CustomerPage> => {
+      const segment = await existingSegment(ctx, id);
+      const cursor = input.cursor ? decodeCursor(input.cursor) : null;
+      const where = segmentWhere(ctx, segment.filter as SegmentFilter);
+      const page = await customerPage(ctx.db, where, { from: null, to: null }, cursor, input.limit);
+      return { items: page.items.map(customerItem), nextCursor: page.next ? encodeCursor(page.next) : null };
+    },
+  ),
+
+  'DELETE /segments/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
+    const segment = await existingSegment(ctx, id);
+    if (!(await removeSegment(ctx.db, id))) throw new AppError('NOT_FOUND', '没有这个人群');
+    await record(ctx, 'segment.delete', id, { name: segment.name });
+    return { segmentId: id };
+  }),
+};

@@ -1,0 +1,256 @@
+import { PERSONA_DIMENSIONS, type PersonaCount, type PersonaDimension } from '../../typings/insight';
+import { personaDeltas, personaMark } from '../core/persona';
+import type { CustomerCriteria } from '../core/segments';
+import type { Database } from '../runtime/cloud';
+import { findById, stableId, upsertById } from '../runtime/store';
+import type { CustomerDoc } from './customers';
+import { createdPage, type LeadCursor, type LeadRange } from './leadQueries';
+
+/**
+ * What the admin reads about customers: list pages, the persona counters and the summary of each
+ * customer's leads that tags, score and contact filters read. The insight job keeps the counters
+ * and summaries from what changed since its watermarks, so no page view walks every customer.
+ */
+
+/** A summary of the customer's leads, kept on the customer by the insight job. */
+export interface CustomerInsight {
+  tags: string[];
+  /** The best score among its leads. */
+  score: number;
+  /** Some lead of the customer got past 新线索. */
+  contacted: boolean;
+}
+
+export type InsightCustomer = CustomerDoc & {
+  insight?: CustomerInsight;
+  /** What the persona counters count the customer as (core/persona). */
+  personaMark?: string | null;
+};
+
+const CUSTOMERS = 'customers';
+const COUNTERS = 'personaCounters';
+const STATE = 'insightState';
+const WATERMARKS = 'watermarks';
+
+/** The live customers the criteria select; a sales account sees only those whose latest lead it owns. */
+export function customerWhere(
+  db: Database,
+  criteria: CustomerCriteria,
+  ownerScope: string | null | undefined,
+): Record<string, unknown> {
+  const _ = db.command;
+  const where: Record<string, unknown> = { mergedInto: null, ...criteria.equal };
+  for (const [field, bound] of Object.entries(criteria.atLeast)) where[field] = _.gte(bound);
+  if (criteria.hasPhone !== undefined) where.phone = criteria.hasPhone ? _.neq(null) : null;
+  if (criteria.notContacted) where['insight.contacted'] = _.neq(true);
+  if (ownerScope !== undefined) where.salesOwnerId = ownerScope ?? '(no staff record)';
+  return where;
+}
+
+export function customerPage(
+  db: Database,
+  where: Record<string, unknown>,
+  range: LeadRange,
+  cursor: LeadCursor | null,
+  limit: number,
+): Promise<{ items: InsightCustomer[]; next: LeadCursor | null }> {
+  return createdPage<InsightCustomer>(db, CUSTOMERS, where, range, cursor, limit);
+}
+
+export async function countCustomers(db: Database, where: Record<string, unknown>): Promise<number> {
+  return (await db.collection(CUSTOMERS).where(where).count()).total;
+}
+
+/** The customer's latest leads, newest first. */
+export async function leadsOfCustomer(db: Database, customerId: string, limit = 50) {
+  const { data } = await db
+    .collection('leads')
+    .where({ customerId })
+    .orderBy('createdAt', 'desc')
+    .field({ _id: true, createdAt: true, activityId: true, status: true, channel: true, ownerId: true })
+    .limit(limit)
+    .get();
+  return data as {
+    _id: string;
+    createdAt: Date;
+    activityId: string | null;
+    status: string;
+    channel: string;
+    ownerId: string | null;
+  }[];
+}
+
+// The insight job.
+
+interface Watermarks {
+  /** Leads updated at or after this are summarized onto their customers again. */
+  leads: Date;
+  /** Customers updated at or after this are counted again (an unchanged one counts once). */
+  customers: Date;
+}
+
+const PAGE = 200;
+
+async function summarize(db: Database, customerId: string): Promise<void> {
+  const { data } = await db
+    .collection('leads')
+    .where({ customerId })
+    .field({ tags: true, score: true, status: true })
+    .limit(1000)
+    .get();
+  const leads = data as { tags?: string[]; score?: number; status: string }[];
+  const insight: CustomerInsight = {
+    tags: [...new Set(leads.flatMap((l) => l.tags ?? []))].sort(),
+    score: Math.max(0, ...leads.map((l) => l.score ?? 0)),
+    contacted: leads.some((l) => l.status !== 'new'),
+  };
+  await db
+    .collection(CUSTOMERS)
+    .doc(customerId)
+    .update({ data: { insight: db.command.set(insight) } });
+}
+
+async function applyDeltas(db: Database, before: string | null, after: string | null): Promise<void> {
+  const _ = db.command;
+  await Promise.all(
+    personaDeltas(before, after).map((d) =>
+      upsertById(
+        db,
+        COUNTERS,
+        stableId(d.day, d.dimension, d.value === null ? '-' : `=${d.value}`),
+        { count: _.inc(d.by) },
+        { day: d.day, dimension: d.dimension, value: d.value, count: d.by },
+      ),
+    ),
+  );
+}
+
+/**
+ * Moves a customer's persona count to what it is now. The mark is claimed first, only from the
+ * value read, so two runs over the same customer move its count once.
+ */
+async function recount(db: Database, customer: InsightCustomer): Promise<boolean> {
+  const before = customer.personaMark ?? null;
+  const after = personaMark(customer);
+  if (before === after) return false;
+  const claimed = await db
+    .collection(CUSTOMERS)
+    .where({ _id: customer._id, personaMark: before })
+    .update({ data: { personaMark: after } });
+  if (claimed.stats.updated !== 1) return false;
+  await applyDeltas(db, before, after);
+  return true;
+}
+
+/** The documents changed at or after `since`, oldest first: one page. */
+async function changedSince<T>(db: Database, collection: string, since: Date, fields: string[]) {
+  const { data } = await db
+    .collection(collection)
+    .where({ updatedAt: db.command.gte(since) })
+    .orderBy('updatedAt', 'asc')
+    .field(Object.fromEntries(['_id', 'updatedAt', ...fields].map((f) => [f, true])))
+    .limit(PAGE)
+    .get();
+  return data as (T & { _id: string; updatedAt: Date })[];
+}
+
+/**
+ * One run of the insight job: summarizes the leads changed since the last run onto their customers,
+ * then counts the customers changed since. Bounded by `budgetMs` (at least one page of each);
+ * a later run carries on from the watermarks.
+ */
+export async function refreshInsight(
+  db: Database,
+  budgetMs: number,
+): Promise<{ summarized: number; counted: number }> {
+  const started = Date.now();
+  const stored = await findById<Watermarks>(db, STATE, WATERMARKS);
+  const marks: Watermarks = {
+    leads: stored?.leads ?? new Date(0),
+    customers: stored?.customers ?? new Date(0),
+  };
+  let summarized = 0;
+  let counted = 0;
+  for (;;) {
+    const leads = await changedSince<{ customerId: string }>(db, 'leads', marks.leads, ['customerId']);
+    const ids = [...new Set(leads.map((l) => l.customerId))];
+    for (let i = 0; i < ids.length; i += 20)
+      await Promise.all(ids.slice(i, i + 20).map((id) => summarize(db, id)));
+    summarized += ids.length;
+    if (leads.length > 0) marks.leads = leads[leads.length - 1].updatedAt;
+    if (leads.length < PAGE || Date.now() - started > budgetMs) break;
+  }
+  for (;;) {
+    const customers = await changedSince<InsightCustomer>(db, CUSTOMERS, marks.customers, [
+      'profile',
+      'storeId',
+      'firstTouch',
+      'createdAt',
+      'mergedInto',
+      'personaMark',
+    ]);
+    for (let i = 0; i < customers.length; i += 20) {
+      const moved = await Promise.all(customers.slice(i, i + 20).map((c) => recount(db, c)));
+      counted += moved.filter(Boolean).length;
+    }
+    if (customers.length > 0) marks.customers = customers[customers.length - 1].updatedAt;
+    if (customers.length < PAGE || Date.now() - started > budgetMs) break;
+  }
+  await upsertById(db, STATE, WATERMARKS, { leads: marks.leads, customers: marks.customers }, { ...marks });
+  return { summarized, counted };
+}
+
+/** The persona counters of a period (China-time days, inclusive), summed per value of each dimension. */
+export async function personaSums(
+  db: Database,
+  from: string,
+  to: string,
+): Promise<Record<PersonaDimension, PersonaCount[]>> {
+  const _ = db.command;
+  const $ = _.aggregate;
+  const sums = await Promise.all(
+    PERSONA_DIMENSIONS.map(async (dimension) => {
+      const res = await db
+        .collection(COUNTERS)
+        .aggregate()
+        .match(_.and([{ dimension }, { day: _.gte(from) }, { day: _.lte(to) }]))
+        .group({ _id: '$value', count: $.sum('$count') })
+        .limit(10_000)
+        .end();
+      const rows = (res.list ?? res.data ?? []) as { _id: string | null; count: number }[];
+      return [dimension, rows.map((r) => ({ key: r._id ?? null, count: Number(r.count) }))] as const;
+    }),
+  );
+  return Object.fromEntries(sums) as Record<PersonaDimension, PersonaCount[]>;
+}
+
+// Segments.
+
+export interface SegmentDoc {
+  _id: string;
+  name: string;
+  filter: Record<string, unknown>;
+  count: number;
+  createdBy: string;
+  createdAt: Date;
+}
+
+const SEGMENTS = 'segments';
+
+export async function segmentById(db: Database, id: string): Promise<SegmentDoc | null> {
+  return findById<SegmentDoc>(db, SEGMENTS, id);
+}
+
+export async function listSegments(db: Database): Promise<SegmentDoc[]> {
+  const { data } = await db.collection(SEGMENTS).orderBy('createdAt', 'desc').limit(200).get();
+  return data as SegmentDoc[];
+}
+
+export async function saveSegment(db: Database, segment: SegmentDoc): Promise<void> {
+  await db.collection(SEGMENTS).add({ data: segment });
+}
+
+export async function removeSegment(db: Database, id: string): Promise<boolean> {
+  const res = await db.collection(SEGMENTS).where({ _id: id }).remove();
+  return res.stats.removed === 1;
+}

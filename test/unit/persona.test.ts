@@ -1,0 +1,91 @@
+import { distribution, personaDeltas, personaMark, previousPeriod } from '../../cloudfunctions/core/persona';
+import { customerCriteria } from '../../cloudfunctions/core/segments';
+
+const customer = (overrides: Record<string, any> = {}) => ({
+  profile: { city: '上海', industry: '零售' },
+  storeId: '静安店',
+  firstTouch: { channelId: 'poster-1' },
+  // 23:30 UTC is the next day in China.
+  createdAt: new Date('2026-11-20T23:30:00Z'),
+  mergedInto: null,
+  ...overrides,
+});
+
+test('a customer is marked by its China-time day and values; a merged one counts nowhere', () => {
+  expect(JSON.parse(personaMark(customer()) as string)).toEqual([
+    '2026-11-21',
+    '上海',
+    '零售',
+    'poster-1',
+    '静安店',
+  ]);
+  expect(
+    JSON.parse(personaMark(customer({ profile: {}, firstTouch: null, storeId: null })) as string),
+  ).toEqual(['2026-11-21', null, null, null, null]);
+  expect(personaMark(customer({ mergedInto: 'other' }))).toBeNull();
+});
+
+test.each([
+  ['first count', null, customer(), 4, 0],
+  ['unchanged', customer(), customer(), 0, 0],
+  ['city changed', customer(), customer({ profile: { city: '北京', industry: '零售' } }), 1, 1],
+  ['merged away', customer(), customer({ mergedInto: 'x' }), 0, 4],
+])('%s moves the counts it must', (_name, before, after, added, taken) => {
+  const deltas = personaDeltas(before && personaMark(before), personaMark(after));
+  expect(deltas.filter((d) => d.by === 1)).toHaveLength(added);
+  expect(deltas.filter((d) => d.by === -1)).toHaveLength(taken);
+});
+
+test('a city change moves one count from the old value to the new, on the same day', () => {
+  const deltas = personaDeltas(
+    personaMark(customer()),
+    personaMark(customer({ profile: { city: '北京', industry: '零售' } })),
+  );
+  expect(deltas).toEqual([
+    { day: '2026-11-21', dimension: 'city', value: '上海', by: -1 },
+    { day: '2026-11-21', dimension: 'city', value: '北京', by: 1 },
+  ]);
+});
+
+test.each([
+  ['2026-11-20', '2026-11-22', '2026-11-17', '2026-11-19'],
+  ['2026-03-01', '2026-03-01', '2026-02-28', '2026-02-28'],
+  ['2026-01-01', '2026-01-31', '2025-12-01', '2025-12-31'],
+])('the period before %s..%s is %s..%s', (from, to, prevFrom, prevTo) => {
+  expect(previousPeriod(from, to)).toEqual({ from: prevFrom, to: prevTo });
+});
+
+test('distributions sum per key, drop zeros and sort largest first', () => {
+  expect(
+    distribution([
+      { key: '上海', count: 2 },
+      { key: null, count: 1 },
+      { key: '北京', count: 1 },
+      { key: '上海', count: 1 },
+      { key: '杭州', count: 0 },
+    ]),
+  ).toEqual([
+    { key: '上海', count: 3 },
+    { key: null, count: 1 },
+    { key: '北京', count: 1 },
+  ]);
+});
+
+test('segment filters become criteria on the stored fields', () => {
+  const now = new Date('2026-12-01T00:00:00Z');
+  expect(
+    customerCriteria(
+      { city: '上海', tag: '高意向', minJoins: 2, leadWithinDays: 30, minScore: 0, notContacted: false },
+      now,
+    ),
+  ).toEqual({
+    equal: { 'profile.city': '上海', 'insight.tags': '高意向' },
+    atLeast: { joinCount: 2, lastLeadAt: new Date('2026-11-01T00:00:00Z') },
+  });
+  expect(customerCriteria({ hasPhone: false, notContacted: true }, now)).toEqual({
+    equal: {},
+    atLeast: {},
+    hasPhone: false,
+    notContacted: true,
+  });
+});
