@@ -112,6 +112,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     httpRoutes: options.httpRoutes ?? {},
     log,
   });
+  // The SDK's keep-alive agent drops idle sockets after 4.8 s, just under Node's 5 s server
+  // default; a function worker busy past that margin reuses a socket the server is closing
+  // (ECONNRESET, seen under a 500-call burst on two cores). The server waits longer instead.
+  server.keepAliveTimeout = 30_000;
   try {
     await listen(server, options.port ?? 3000, host);
   } catch (error) {
