@@ -11,6 +11,7 @@ import { compileRules, judgeLead, rejudge, type TagSources } from '../core/rules
 import { repairJoins } from '../customer/joins';
 import { countFunnel, countPending } from '../repositories/counters';
 import type { CustomerDoc } from '../repositories/customers';
+import { refreshInsight } from '../repositories/insight';
 import { expireJobFiles, leaseJob } from '../repositories/jobs';
 import type { LeadDoc } from '../repositories/leads';
 import {
@@ -328,6 +329,7 @@ const actions = {
     const escalated = await escalateOverdue(ctx.db, now);
     const delivery = await deliverDue(ctx.db, settings, now);
     const joins = await repairJoins({ db: ctx.db, now });
+    const insight = await refreshInsight(ctx.db, JOB_BUDGET_MS);
     // Dry runs are left to whoever reads them: one nobody watches any more stops costing reads.
     const { data: running } = await ctx.db
       .collection('jobs')
@@ -338,7 +340,7 @@ const actions = {
     const expired = await expireJobFiles(ctx.db, now, async (fileList) => {
       await wxCloud().deleteFile({ fileList });
     });
-    return { counted, ...delivery, escalated, ...joins, jobs: running.length, expired };
+    return { counted, ...delivery, escalated, ...joins, insight, jobs: running.length, expired };
   }),
 
   deliver: action(
