@@ -53,5 +53,31 @@ export interface WecomStatus {
   at?: string;
 }
 
+/** A callback event not done yet (waiting for a retry, or given up), as the admin page lists it. */
+export interface WecomEventView {
+  eventId: string;
+  changeType: string;
+  userId: string;
+  externalUserId: string;
+  status: 'pending' | 'failed';
+  attempts: number;
+  steps: string[];
+  lastError: string | null;
+  receivedAt: string;
+  nextAttemptAt: string;
+}
+
+/** A customer who left their advisor in WeCom (流失). */
+export interface WecomLostView {
+  externalUserId: string;
+  userId: string;
+  staffId: string | null;
+  customerId: string | null;
+  leadId: string | null;
+  name: string | null;
+  lostAt: string;
+  lostBy: 'customer' | 'staff' | null;
+}
+
 /** The callback path behind CloudBase's HTTP access (and the local cloud's). */
 export const WECOM_CALLBACK_PATH = '/wecom/callback';

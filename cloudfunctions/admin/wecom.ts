@@ -1,10 +1,18 @@
+import { z } from 'zod';
 import { adminRequestSchemas as schemas } from '../../typings/admin';
 import type { FieldError } from '../../typings/api';
-import type { WecomSettings, WecomSettingsUpdate, WecomSettingsView } from '../../typings/wecom';
+import type {
+  WecomEventView,
+  WecomLostView,
+  WecomSettings,
+  WecomSettingsUpdate,
+  WecomSettingsView,
+} from '../../typings/wecom';
 import { loadSettings } from '../repositories/pipeline';
+import { eventsWithStatus, lostContacts, requeueEvent } from '../repositories/wecom';
 import { AppError } from '../runtime/errors';
 import { WecomApiError, wecomCall } from '../runtime/wecomApi';
-import type { AdminContext } from './context';
+import { type AdminContext, ownerScope, record } from './context';
 import { handle } from './http';
 
 /**
@@ -47,7 +55,63 @@ export function mergeWecomSecrets(
 export const replacedWecomSecrets = (before: WecomSettings | null, after: WecomSettings | null) =>
   WRITE_ONLY.filter((key) => (before?.[key] ?? '') !== (after?.[key] ?? '')).map((key) => `wecom:${key}`);
 
+const LIST_LIMIT = 50;
+
+const eventView = (e: Awaited<ReturnType<typeof eventsWithStatus>>[number]): WecomEventView => ({
+  eventId: e._id,
+  changeType: e.changeType,
+  userId: e.userId,
+  externalUserId: e.externalUserId,
+  status: e.status === 'failed' ? 'failed' : 'pending',
+  attempts: e.attempts,
+  steps: e.steps,
+  lastError: e.lastError,
+  receivedAt: new Date(e.receivedAt).toISOString(),
+  nextAttemptAt: new Date(e.nextAttemptAt).toISOString(),
+});
+
 export const wecomHandlers = {
+  /** Callback events not done: waiting for the timer's retry, or given up after repeated failures. */
+  'GET /wecom/events': handle(
+    z.object({
+      status: z.enum(['pending', 'failed'], { error: '状态应为 pending 或 failed' }).default('failed'),
+    }),
+    async (input, ctx: AdminContext) => ({
+      items: (await eventsWithStatus(ctx.db, input.status, LIST_LIMIT)).map(eventView),
+    }),
+  ),
+
+  'POST /wecom/events/retry': handle(
+    z.object({ eventId: z.string({ error: '请指定事件' }).regex(/^[A-Za-z0-9]{1,64}$/, '事件编号无效') }),
+    async (input, ctx: AdminContext) => {
+      if (!(await requeueEvent(ctx.db, input.eventId, ctx.now)))
+        throw new AppError('NOT_FOUND', '没有这个待处理的事件（可能已完成）');
+      await record(ctx, 'wecom.event.retry', input.eventId);
+      return { eventId: input.eventId, status: 'pending' };
+    },
+  ),
+
+  /** Customers who deleted their advisor or were deleted (流失), newest first; sales see their own. */
+  'GET /wecom/lost': handle(z.object({}), async (_input, ctx: AdminContext) => {
+    const scope = ownerScope(ctx);
+    // A sales account not linked to a staff member has no contacts of its own.
+    if (scope === null) return { items: [] };
+    return {
+      items: (await lostContacts(ctx.db, scope, LIST_LIMIT)).map(
+        (c): WecomLostView => ({
+          externalUserId: c.externalUserId,
+          userId: c.userId,
+          staffId: c.staffId,
+          customerId: c.customerId,
+          leadId: c.leadId,
+          name: c.name,
+          lostAt: new Date(c.lostAt ?? c.updatedAt).toISOString(),
+          lostBy: c.lostBy,
+        }),
+      ),
+    };
+  }),
+
   /**
    * Gets a token with the stored corp id and secret, then lists the members allowed to use
    * customer contact (客户联系): a staff member's WeCom userid not among them cannot get codes.

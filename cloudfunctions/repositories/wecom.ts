@@ -137,6 +137,30 @@ export async function dueEvents(db: Database, now: Date, limit: number): Promise
   return data as WecomEventDoc[];
 }
 
+/** Events in `status`, the next to be tried first (index status_next). */
+export async function eventsWithStatus(
+  db: Database,
+  status: 'pending' | 'failed',
+  limit: number,
+): Promise<WecomEventDoc[]> {
+  const { data } = await db
+    .collection(EVENTS)
+    .where({ status })
+    .orderBy('nextAttemptAt', 'asc')
+    .limit(limit)
+    .get();
+  return data as WecomEventDoc[];
+}
+
+/** A person's "try again now": the event's attempts start over. False when it is done or unknown. */
+export async function requeueEvent(db: Database, id: string, now: Date): Promise<boolean> {
+  const res = await db
+    .collection(EVENTS)
+    .where({ _id: id, status: db.command.in(['pending', 'failed']) })
+    .update({ data: { status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: new Date(0) } });
+  return res.stats.updated === 1;
+}
+
 export interface ContactWayDoc {
   _id: string;
   /** Ours: `lp` + a random token (core/wecomContact); comes back in the add event. */
@@ -293,6 +317,17 @@ export async function showWecomStatus(db: Database, contact: WecomContactDoc, st
         .update({ data: { wecom: status } }),
     );
   await Promise.all(writes);
+}
+
+/** The newest losses (index status_lost), optionally of one staff member's contacts. */
+export async function lostContacts(db: Database, staffId: string | null | undefined, limit: number) {
+  const { data } = await db
+    .collection(CONTACTS)
+    .where({ status: 'lost', ...(staffId !== undefined ? { staffId } : {}) })
+    .orderBy('lostAt', 'desc')
+    .limit(limit)
+    .get();
+  return data as WecomContactDoc[];
 }
 
 /**

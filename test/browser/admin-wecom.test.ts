@@ -6,6 +6,8 @@ import { type AdminBrowser, startAdminBrowser } from './admin-browser';
 
 let admin: AdminBrowser;
 let local: string;
+/** The contact the second test makes, which the third loses. */
+let contactMade: { userid: string; externalUserId: string } | null = null;
 const WECOM = {
   corpId: 'wwbrowser012345',
   agentId: 1000002,
@@ -148,7 +150,9 @@ test('a lead shows 未加企微, then 已添加 <advisor> once the fake WeCom re
 
   const contact = await admin.cloud.call('customer', { action: 'advisorContact' }, openid);
   expect(contact.data.advisorName).toBe('张顾问');
-  await fake('POST', '/contacts/add', { configId: contact.data.configId, name: '企微测试客户' });
+  contactMade = (
+    await fake('POST', '/contacts/add', { configId: contact.data.configId, name: '企微测试客户' })
+  ).data;
   for (let i = 0; i < 80; i += 1) {
     const stored = (await db.collection('leads').doc(leadId).get()).data;
     if (stored.wecom?.status === 'added') break;
@@ -171,4 +175,25 @@ test('a lead shows 未加企微, then 已添加 <advisor> once the fake WeCom re
   await settled(again);
   await admin.shot(again, 'admin-wecom-lead-phone');
   await again.close();
+});
+
+test("the customer deleting the advisor shows in the lead and in the card's 流失 list", async () => {
+  expect(contactMade).not.toBeNull();
+  await fake('POST', '/contacts/delete', { ...contactMade, by: 'customer' });
+  const page = await admin.signedIn('marketing');
+  page.setDefaultTimeout(10_000);
+  await page.goto(`${local}/admin/#/assignment`);
+  const lost = page.locator('.wecom-card .wecom-lost');
+  await lost.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() =>
+    (globalThis as any).document
+      .querySelector('.wecom-card .wecom-lost tbody')
+      ?.textContent?.includes('客户删除顾问'),
+  );
+  const row = (await lost.locator('tbody tr').first().textContent()) ?? '';
+  expect(row).toContain('企微测试客户');
+  expect(row).toContain('张顾问');
+  await settled(page);
+  await admin.shot(page, 'admin-wecom-lost');
+  await page.close();
 });

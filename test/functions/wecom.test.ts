@@ -641,4 +641,73 @@ describe('WeCom in the admin API', () => {
     const detail = (await cloud.api('GET', `/leads/${leadId}`, undefined, token)).body.data;
     expect(detail.wecom).toEqual(item.wecom);
   });
+
+  test('events not done are listed with their error and can be retried; losses are listed, sales see their own', async () => {
+    const { codeId, staffId } = await seedStaffCode();
+    await customerLeaves('openid-lists', (await db.collection('codes').doc(codeId).get()).data.scene);
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-lists');
+    await fake('POST', '/config', {
+      ...WECOM,
+      secret: 'rotated-secret-0003',
+      callbackUrl: '/wecom/callback',
+      users: ['zhangsan'],
+    });
+    await fake('POST', '/tokens/expire', {});
+    const added = await fake('POST', '/contacts/add', { configId: contact.data.configId, name: '列表客户' });
+    await until(
+      async () => (await db.collection('wecomEvents').get()).data[0],
+      (e) => e?.attempts === 1,
+    );
+    const token = await cloud.login('wecom-admin', 'admin');
+    const pending = (await cloud.api('GET', '/wecom/events?status=pending', undefined, token)).body.data
+      .items;
+    expect(pending).toEqual([
+      expect.objectContaining({
+        changeType: 'add_external_contact',
+        userId: 'zhangsan',
+        status: 'pending',
+        attempts: 1,
+        steps: ['linked'],
+        lastError: expect.stringContaining('40001'),
+      }),
+    ]);
+    expect((await cloud.api('GET', '/wecom/events', undefined, token)).body.data.items).toEqual([]);
+    await fake('POST', '/config', { ...WECOM, callbackUrl: '/wecom/callback', users: ['zhangsan'] });
+    const retried = await cloud.api('POST', '/wecom/events/retry', { eventId: pending[0].eventId }, token);
+    expect(retried.body.data).toEqual({ eventId: pending[0].eventId, status: 'pending' });
+    await cloud.cloud.callFunction(
+      'wecom',
+      { Type: 'Timer', TriggerName: 'tick', Time: new Date().toISOString() },
+      { SOURCE: 'wx_timer' },
+    );
+    expect(
+      (await cloud.api('GET', '/wecom/events?status=pending', undefined, token)).body.data.items,
+    ).toEqual([]);
+    const again = await cloud.api('POST', '/wecom/events/retry', { eventId: pending[0].eventId }, token);
+    expect(again.body.error.code).toBe('NOT_FOUND');
+
+    await fake('POST', '/contacts/delete', {
+      userid: 'zhangsan',
+      externalUserId: added.data.externalUserId,
+      by: 'staff',
+    });
+    await until(
+      async () => (await cloud.api('GET', '/wecom/lost', undefined, token)).body.data.items,
+      (items) => items.length === 1,
+    );
+    const [lost] = (await cloud.api('GET', '/wecom/lost', undefined, token)).body.data.items;
+    // Our name for the customer (the lead's), not their WeChat nickname.
+    expect(lost).toMatchObject({
+      name: '李女士',
+      userId: 'zhangsan',
+      staffId,
+      lostBy: 'staff',
+      lostAt: expect.any(String),
+    });
+    const own = await cloud.login('wecom-sales', 'sales', staffId);
+    expect((await cloud.api('GET', '/wecom/lost', undefined, own)).body.data.items).toHaveLength(1);
+    const otherId = (await seedStaffCode('lisi', '李顾问')).staffId;
+    const other = await cloud.login('wecom-sales-2', 'sales', otherId);
+    expect((await cloud.api('GET', '/wecom/lost', undefined, other)).body.data.items).toEqual([]);
+  });
 });
