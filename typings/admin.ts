@@ -90,6 +90,10 @@ export const ADMIN_ROUTES = {
   'POST /activities/:id/publish': 'activities.write',
   'POST /activities/:id/close': 'activities.write',
   'GET /activities/:id/registrations': 'activities.read',
+  /** A manual check-in from the sign-up list (within the check-in window of typings/checkin). */
+  'POST /activities/:id/registrations/:registrationId/checkin': 'activities.write',
+  /** The sign-up list as CSV (phones masked), audited as an export. */
+  'POST /activities/:id/registrations/export': 'leads.export',
   'GET /channels': 'codes.read',
   'POST /channels': 'codes.write',
   'PATCH /channels/:id': 'codes.write',
@@ -145,7 +149,7 @@ export const LEAD_STATUS_LABELS: Record<LeadStatus, string> = {
 };
 
 const id = z.string().trim().min(1, '缺少编号').max(64, '编号过长');
-const optionalText = (max: number) => z.string().trim().min(1).max(max, `不能超过 ${max} 个字`).optional();
+const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 const inRange = (at: number) => at >= INSTANT_MIN && at < INSTANT_MAX;
 const isDay = (v: string) => z.iso.date().safeParse(v).success && inRange(Date.parse(v));
 const isInstant = (v: string) =>
@@ -261,6 +265,8 @@ export const adminRequestSchemas = {
       capacity: z.number().int().min(1).max(100000),
       fields: z.array(z.enum(FIELD_KEYS, { error: '未知的表单字段' })).min(1, '至少选择一个表单字段'),
       status: z.enum(['draft', 'published']).default('draft'),
+      /** The store holding it: only its staff check in (typings/checkin). */
+      store: optionalText(STORE_NAME_MAX),
     })
     // Only between two valid times: a malformed one is already reported on its own field.
     .refine((a) => !(Date.parse(a.endAt) <= Date.parse(a.startAt)), {
@@ -280,6 +286,8 @@ export const adminRequestSchemas = {
     deadline: z.iso.datetime({ offset: true }).optional(),
     capacity: z.number().int().min(1).max(100000).optional(),
     fields: z.array(z.enum(FIELD_KEYS)).min(1, '至少选择一个表单字段').optional(),
+    /** null: any store's staff check in. */
+    store: z.string().trim().min(1).max(STORE_NAME_MAX).nullable().optional(),
   }),
   channel: z.object({
     type: z.enum(['store', 'staff', 'official_account', 'ad', 'poster'], { error: '渠道类型无效' }),
@@ -612,6 +620,9 @@ export interface ActivityView {
   remaining: number;
   fields: string[];
   status: 'draft' | 'published' | 'closed';
+  /** `ended`: closed by its end passing (not by a person). */
+  closedReason: 'ended' | null;
+  store: string | null;
   createdAt: string;
 }
 
@@ -621,8 +632,12 @@ export interface RegistrationView {
   name: string | null;
   phoneMasked: string | null;
   status: 'joined' | 'cancelled' | 'checked_in';
+  /** What the form asked, by field key (typings/fields). */
+  answers: Record<string, string>;
   createdAt: string;
   checkedInAt: string | null;
+  /** Who checked them in: a staff member's name, or the admin account. */
+  checkedInBy: string | null;
 }
 
 export interface CodeView {

@@ -3,20 +3,31 @@ import {
   type RegistrationView,
   adminRequestSchemas as schemas,
 } from '../../typings/admin';
+import { checkinProblem } from '../../typings/checkin';
+import { FIELD_CATALOGUE, type FieldKey } from '../../typings/fields';
 import { maskPhone } from '../core/phone';
 import { type ActivityDoc, activityById } from '../repositories/activities';
+import { countFunnel } from '../repositories/counters';
+import { moveRegistration, type RegistrationDoc, registrationById } from '../repositories/registrations';
 import { AppError, fieldError } from '../runtime/errors';
 import { insertOnce, randomId } from '../runtime/store';
-import { type AdminContext, record } from './context';
+import { type AdminContext, actorOf, record } from './context';
+import { BOM, chinaTime, csvRow } from './csv';
 import { handle } from './http';
 import { timePage } from './paging';
+import { assertActiveStore } from './stores';
 import { assertUnique } from './unique';
 import { iso } from './views';
 
+/** What admin writes on an activity beyond what the customer side reads. */
+type StoredActivity = ActivityDoc & { store?: string | null; closedReason?: 'ended' | null };
+
 /** Sign-ups per page of an activity's list (its customers are read 100 at a time). */
 const REGISTRATION_PAGE = 200;
+/** A sign-up list export answers in one call: the largest events stay far below this. */
+const MAX_EXPORT_SIGNUPS = 5000;
 
-function activityView(a: ActivityDoc): ActivityView {
+function activityView(a: StoredActivity): ActivityView {
   return {
     activityId: a._id,
     title: a.title,
@@ -29,20 +40,40 @@ function activityView(a: ActivityDoc): ActivityView {
     remaining: a.remaining,
     fields: a.fields,
     status: a.status,
+    closedReason: a.status === 'closed' ? (a.closedReason ?? null) : null,
+    store: a.store ?? null,
     createdAt: iso(a.createdAt)!,
   };
 }
 
-async function existingActivity(ctx: AdminContext, id: string): Promise<ActivityDoc> {
+async function existingActivity(ctx: AdminContext, id: string): Promise<StoredActivity> {
   const activity = await activityById(ctx.db, id);
   if (!activity) throw new AppError('NOT_FOUND', '没有这个活动');
   return activity;
 }
 
+/** Why an activity with these times may not be published now (null: it may). */
+function publishProblem(times: { startAt: Date; endAt: Date; deadline: Date }, now: Date) {
+  if (times.endAt <= now) return { path: 'endAt', message: '活动已经结束，不能发布' };
+  if (times.deadline <= now) return { path: 'deadline', message: '报名截止时间已过，请先修改截止时间再发布' };
+  return null;
+}
+
 async function moveActivity(ctx: AdminContext, id: string, status: 'published' | 'closed') {
   const activity = await existingActivity(ctx, id);
   if (status === 'published' && activity.status === 'closed')
-    throw new AppError('ACTIVITY_CLOSED', '已结束的活动不能再发布');
+    throw new AppError('ACTIVITY_CLOSED', '已关闭的活动不能再发布');
+  const problem =
+    status === 'published' &&
+    publishProblem(
+      {
+        startAt: new Date(activity.startAt),
+        endAt: new Date(activity.endAt),
+        deadline: new Date(activity.deadline ?? activity.startAt),
+      },
+      ctx.now,
+    );
+  if (problem) throw fieldError(problem.path, problem.message);
   await ctx.db
     .collection('activities')
     .doc(id)
@@ -53,10 +84,75 @@ async function moveActivity(ctx: AdminContext, id: string, status: 'published' |
   return { activityId: id, status };
 }
 
+/**
+ * Published activities whose end has passed are closed, saying so (closedReason `ended`): the
+ * mini program stops offering them at their end, and the list should not call them 已发布.
+ */
+async function closeEnded(ctx: AdminContext) {
+  const _ = ctx.db.command;
+  await ctx.db
+    .collection('activities')
+    .where({ status: 'published', endAt: _.lt(ctx.now) })
+    .update({ data: { status: 'closed', closedReason: 'ended', updatedAt: ctx.now } });
+}
+
+type CustomerFacts = { profile?: { name?: string }; phone?: string | null };
+
+/** Sign-ups as the list shows them: the customer's name and masked phone, who checked them in. */
+async function registrationViews(ctx: AdminContext, rows: RegistrationDoc[]): Promise<RegistrationView[]> {
+  const _ = ctx.db.command;
+  const customerIds = [...new Set(rows.map((r) => r.customerId))];
+  const staffIds = [
+    ...new Set(rows.map((r) => r.checkedInBy).filter((by): by is string => !!by && !by.includes(':'))),
+  ];
+  const customers = new Map<string, CustomerFacts>();
+  for (let i = 0; i < customerIds.length; i += 100) {
+    const { data: found } = await ctx.db
+      .collection('customers')
+      .where({ _id: _.in(customerIds.slice(i, i + 100)) })
+      .field({ _id: true, profile: true, phone: true })
+      .limit(100)
+      .get();
+    for (const c of found as ({ _id: string } & CustomerFacts)[]) customers.set(c._id, c);
+  }
+  const staffNames = new Map<string, string>();
+  if (staffIds.length > 0) {
+    const { data } = await ctx.db
+      .collection('staff')
+      .where({ _id: _.in(staffIds) })
+      .field({ name: true })
+      .limit(staffIds.length)
+      .get();
+    for (const s of data as { _id: string; name: string }[]) staffNames.set(s._id, s.name);
+  }
+  return rows.map((r) => ({
+    registrationId: r._id,
+    customerId: r.customerId,
+    name: customers.get(r.customerId)?.profile?.name ?? r.answers?.name ?? null,
+    phoneMasked: maskPhone(customers.get(r.customerId)?.phone),
+    status: r.status,
+    answers: r.answers ?? {},
+    createdAt: iso(r.createdAt)!,
+    checkedInAt: iso(r.checkedInAt),
+    checkedInBy: r.checkedInBy
+      ? r.checkedInBy.startsWith('account:')
+        ? `后台 ${r.checkedInBy.slice('account:'.length)}`
+        : (staffNames.get(r.checkedInBy) ?? r.checkedInBy)
+      : null,
+  }));
+}
+
+const REGISTRATION_STATUS_LABELS: Record<RegistrationView['status'], string> = {
+  joined: '已报名',
+  checked_in: '已签到',
+  cancelled: '已取消',
+};
+
 const titleTaken = (title: string) => `已有名为「${title}」的活动，请在名称里加上日期或地点以便区分`;
 
 export const activityHandlers = {
   'GET /activities': handle(schemas.empty, async (_input, ctx: AdminContext) => {
+    await closeEnded(ctx);
     const { data } = await ctx.db.collection('activities').limit(1000).get();
     return {
       items: (data as ActivityDoc[])
@@ -72,7 +168,16 @@ export const activityHandlers = {
       input.title,
       titleTaken(input.title),
     );
-    const activity: ActivityDoc = {
+    const times = {
+      startAt: new Date(input.startAt),
+      endAt: new Date(input.endAt),
+      deadline: new Date(input.deadline ?? input.startAt),
+    };
+    if (times.startAt <= ctx.now) throw fieldError('startAt', '开始时间已经过去，请选择将来的时间');
+    const problem = input.status === 'published' && publishProblem(times, ctx.now);
+    if (problem) throw fieldError(problem.path, problem.message);
+    await assertActiveStore(ctx, 'store', input.store);
+    const activity: StoredActivity = {
       _id: `act-${randomId(9)}`,
       title: input.title,
       description: input.description,
@@ -84,6 +189,7 @@ export const activityHandlers = {
       remaining: input.capacity,
       fields: [...new Set(input.fields)],
       status: input.status,
+      store: input.store ?? null,
       createdAt: ctx.now,
       updatedAt: ctx.now,
     };
@@ -103,8 +209,12 @@ export const activityHandlers = {
     const startAt = input.startAt ? new Date(input.startAt) : new Date(activity.startAt);
     const endAt = input.endAt ? new Date(input.endAt) : new Date(activity.endAt);
     if (endAt <= startAt) throw fieldError('endAt', '结束时间必须晚于开始时间');
+    // A start moved into the past is a typo; one already past (a running event) may stay.
+    if (input.startAt && startAt <= ctx.now && startAt.getTime() !== new Date(activity.startAt).getTime())
+      throw fieldError('startAt', '开始时间已经过去，请选择将来的时间');
+    if (input.store && input.store !== activity.store) await assertActiveStore(ctx, 'store', input.store);
     const changes: Record<string, unknown> = { updatedAt: ctx.now };
-    for (const key of ['title', 'description', 'place'] as const)
+    for (const key of ['title', 'description', 'place', 'store'] as const)
       if (input[key] !== undefined) changes[key] = input[key];
     if (input.startAt) changes.startAt = startAt;
     if (input.endAt) changes.endAt = endAt;
@@ -140,37 +250,109 @@ export const activityHandlers = {
       const countOf = async (status: RegistrationView['status']) =>
         (await ctx.db.collection('registrations').where({ activityId: id, status }).count()).total as number;
       const [page, joined, checkedIn, cancelled] = await Promise.all([
-        timePage<any>(ctx.db, 'registrations', where, 'createdAt', input.cursor, REGISTRATION_PAGE),
+        timePage<RegistrationDoc>(
+          ctx.db,
+          'registrations',
+          where,
+          'createdAt',
+          input.cursor,
+          REGISTRATION_PAGE,
+        ),
         countOf('joined'),
         countOf('checked_in'),
         countOf('cancelled'),
       ]);
-      const data = page.items;
-      const customerIds = [...new Set((data as any[]).map((r) => r.customerId))];
-      const customers = new Map<string, any>();
-      for (let i = 0; i < customerIds.length; i += 100) {
-        const { data: found } = await ctx.db
-          .collection('customers')
-          .where({ _id: ctx.db.command.in(customerIds.slice(i, i + 100)) })
-          .field({ _id: true, profile: true, phone: true })
-          .limit(100)
-          .get();
-        for (const c of found) customers.set(c._id, c);
-      }
-      const items: RegistrationView[] = (data as any[]).map((r) => ({
-        registrationId: r._id,
-        customerId: r.customerId,
-        name: customers.get(r.customerId)?.profile?.name ?? r.answers?.name ?? null,
-        phoneMasked: maskPhone(customers.get(r.customerId)?.phone),
-        status: r.status,
-        createdAt: iso(r.createdAt)!,
-        checkedInAt: iso(r.checkedInAt),
-      }));
+      const items = await registrationViews(ctx, page.items as RegistrationDoc[]);
       // `joined` counts everyone holding a seat, checked in or not.
       return {
         items,
         nextCursor: page.nextCursor,
         counts: { joined: joined + checkedIn, checkedIn, cancelled },
+      };
+    },
+  ),
+
+  'POST /activities/:id/registrations/:registrationId/checkin': handle(
+    schemas.empty,
+    async (_input, ctx: AdminContext, { id, registrationId }) => {
+      const activity = await existingActivity(ctx, id);
+      const registration = await registrationById(ctx.db, registrationId);
+      if (registration?.activityId !== id) throw new AppError('NOT_FOUND', '没有这条报名');
+      if (registration.status === 'cancelled')
+        throw new AppError('ACTIVITY_CLOSED', '该报名已取消，不能签到');
+      const problem = checkinProblem(activity, ctx.now);
+      if (problem) throw new AppError('ACTIVITY_CLOSED', problem.message);
+      // As at the door: only the check-in that moves the sign-up counts it.
+      const moved = await moveRegistration(ctx.db, registrationId, 'joined', {
+        status: 'checked_in',
+        checkedInAt: ctx.now,
+        checkedInBy: actorOf(ctx),
+        updatedAt: ctx.now,
+      });
+      if (moved) {
+        await countFunnel(
+          ctx.db,
+          ctx.now,
+          { channelId: registration.channel, staffId: registration.staffId, activityId: id },
+          { checkins: 1 },
+        );
+        await record(ctx, 'registration.checkin', registrationId, { activityId: id, title: activity.title });
+      }
+      const [view] = await registrationViews(ctx, [(await registrationById(ctx.db, registrationId))!]);
+      return { ...view, alreadyCheckedIn: !moved };
+    },
+  ),
+
+  'POST /activities/:id/registrations/export': handle(
+    schemas.empty,
+    async (_input, ctx: AdminContext, { id }) => {
+      const activity = await existingActivity(ctx, id);
+      const rows: RegistrationDoc[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await timePage<RegistrationDoc>(
+          ctx.db,
+          'registrations',
+          { activityId: id },
+          'createdAt',
+          cursor,
+          1000,
+        );
+        rows.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && rows.length < MAX_EXPORT_SIGNUPS);
+      const views = await registrationViews(ctx, rows);
+      const asked = activity.fields.filter((f) => f !== 'name' && f !== 'phone');
+      const header = [
+        '姓名',
+        '手机号（已打码）',
+        '状态',
+        '报名时间',
+        '签到时间',
+        '签到人',
+        ...asked.map((f: FieldKey) => FIELD_CATALOGUE[f]?.label ?? f),
+      ];
+      const csv =
+        BOM +
+        csvRow(header) +
+        views
+          .map((v) =>
+            csvRow([
+              v.name,
+              v.phoneMasked,
+              REGISTRATION_STATUS_LABELS[v.status],
+              chinaTime(v.createdAt),
+              chinaTime(v.checkedInAt),
+              v.checkedInBy,
+              ...asked.map((f) => v.answers[f] ?? ''),
+            ]),
+          )
+          .join('');
+      await record(ctx, 'registrations.export', id, { title: activity.title, rows: views.length });
+      return {
+        fileName: `${activity.title}-报名名单-${chinaTime(ctx.now).slice(0, 10)}.csv`,
+        csv,
+        rows: views.length,
       };
     },
   ),

@@ -5,6 +5,7 @@ import {
   type LeadFilter,
   adminRequestSchemas as schemas,
 } from '../../typings/admin';
+import { FIELD_CATALOGUE, FIELD_KEYS } from '../../typings/fields';
 import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
 import { dayOf } from '../core/funnel';
 import { maskPhone } from '../core/phone';
@@ -16,7 +17,7 @@ import { AppError, fieldError } from '../runtime/errors';
 import { randomId } from '../runtime/store';
 import { fileUrl, removeFiles, storeFile } from './cloudbase';
 import { type AdminContext, actorOf, ownerScope, record, signedIn } from './context';
-import { BOM, csvRow } from './csv';
+import { BOM, chinaTime, csvRow } from './csv';
 import { handle } from './http';
 import { authorizePhoneSearch, countLeads } from './leads';
 
@@ -60,6 +61,9 @@ const EXPORT_FIELDS = Object.fromEntries(
   ].map((f) => [f, true as const]),
 );
 
+/** Every form answer gets a column (name and phone have theirs): the catalogue's fields, in its order. */
+const ANSWER_COLUMNS = FIELD_KEYS.filter((key) => key !== 'name' && key !== 'phone');
+
 const HEADER = [
   '线索编号',
   '提交时间',
@@ -76,11 +80,7 @@ const HEADER = [
   'MQL',
   '状态',
   '负责人',
-  '公司',
-  '行业',
-  '职位',
-  '城市',
-  '留言',
+  ...ANSWER_COLUMNS.map((key) => FIELD_CATALOGUE[key].label),
 ];
 
 interface Names {
@@ -113,7 +113,7 @@ function rowOf(lead: LeadDoc, names: Names, includePhone: boolean): string {
   const answers = lead.answers ?? {};
   return csvRow([
     lead._id,
-    at.toISOString(),
+    chinaTime(at),
     dayOf(at),
     lead.name,
     includePhone && !lead.consentWithdrawnAt ? lead.phone : maskPhone(lead.phone),
@@ -127,11 +127,7 @@ function rowOf(lead: LeadDoc, names: Names, includePhone: boolean): string {
     lead.mql ? '是' : '否',
     LEAD_STATUS_LABELS[lead.status] ?? lead.status,
     lead.ownerId ? (names.staff.get(lead.ownerId) ?? lead.ownerId) : '公共池',
-    answers.company,
-    answers.industry,
-    answers.role,
-    answers.city,
-    answers.note,
+    ...ANSWER_COLUMNS.map((key) => answers[key]),
   ]);
 }
 

@@ -2,13 +2,14 @@
 // bound staff member may call anything but `bind`; identity comes only from the WeChat context.
 // The project's other functions may ask it for what needs WeChat's open API (server.ts).
 import crypto from 'node:crypto';
+import { checkinProblem } from '../../typings/checkin';
 import { type StaffProfile, staffRequestSchemas as schemas } from '../../typings/staff';
 import { generateCode } from '../core/codes';
 import { dayOf, mondayOf } from '../core/funnel';
 import { maskOpenid } from '../core/openid';
 import { maskPhone } from '../core/phone';
 import { codePage, sharePath } from '../core/share';
-import { activityById } from '../repositories/activities';
+import { activitiesByIds, activityById } from '../repositories/activities';
 import {
   bindStaff,
   type CodeDoc,
@@ -21,13 +22,18 @@ import {
   staffByOpenid,
 } from '../repositories/codes';
 import { audit, countFunnel, withinRateLimit } from '../repositories/counters';
+import type { LeadDoc } from '../repositories/leads';
 import { moveRegistration, type RegistrationDoc } from '../repositories/registrations';
+import { closeTask, openTasksOf } from '../repositories/sop';
 import { type Caller, callerContext, type Database, database } from '../runtime/cloud';
 import { AppError } from '../runtime/errors';
 import { fileUrl, miniProgramCode, storeFile } from '../runtime/openapi';
 import { action, createRouter } from '../runtime/router';
 import { findById, randomId, stableId } from '../runtime/store';
 import { isFunctionCall, type StaffServerAnswers, staffServerRequestSchemas } from './server';
+
+/** A task is overdue once its due time is this far behind. */
+const TASK_GRACE_MS = 60 * 60_000;
 
 interface StaffContext {
   db: Database;
@@ -202,6 +208,52 @@ const actions = {
     return { from, to: dayOf(ctx.now), ...totals };
   }),
 
+  myTasks: action(schemas.myTasks, async (_input, ctx: StaffContext) => {
+    const staff = ctx.staff as StaffDoc;
+    const tasks = await openTasksOf(ctx.db, staff._id);
+    const _ = ctx.db.command;
+    const leadIds = [...new Set(tasks.map((task) => task.leadId))];
+    const { data } = leadIds.length
+      ? await ctx.db
+          .collection('leads')
+          .where({ _id: _.in(leadIds) })
+          .field({ name: true, phone: true, tags: true, activityId: true })
+          .limit(leadIds.length)
+          .get()
+      : { data: [] };
+    const leads = new Map((data as LeadDoc[]).map((lead) => [lead._id, lead]));
+    const activities = await activitiesByIds(ctx.db, [
+      ...new Set([...leads.values()].flatMap((lead) => (lead.activityId ? [lead.activityId] : []))),
+    ]);
+    return {
+      items: tasks.map((task) => {
+        const lead = leads.get(task.leadId);
+        return {
+          taskId: task._id,
+          leadId: task.leadId,
+          customerName: lead?.name ?? null,
+          phoneMasked: maskPhone(lead?.phone ?? null),
+          tags: lead?.tags ?? [],
+          activityTitle: lead?.activityId ? (activities.get(lead.activityId)?.title ?? null) : null,
+          text: task.text ?? '',
+          dueAt: task.dueAt.toISOString(),
+          overdue: task.dueAt.getTime() < ctx.now.getTime() - TASK_GRACE_MS,
+          status: task.status,
+        };
+      }),
+    };
+  }),
+
+  completeTask: action(schemas.completeTask, async ({ taskId, skipReason }, ctx: StaffContext) => {
+    const staff = ctx.staff as StaffDoc;
+    const outcome = skipReason
+      ? { status: 'skipped' as const, reason: skipReason }
+      : { status: 'done' as const };
+    const status = await closeTask(ctx.db, taskId, staff._id, outcome, ctx.now);
+    if (!status) throw new AppError('NOT_FOUND', '没有找到这条待办');
+    return { taskId, status };
+  }),
+
   checkIn: action(schemas.checkIn, async ({ checkinCode }, ctx: StaffContext) => {
     const { data } = await ctx.db.collection('registrations').where({ checkinCode }).limit(1).get();
     const registration = data[0] as RegistrationDoc | undefined;
@@ -211,6 +263,9 @@ const actions = {
       activityById(ctx.db, registration.activityId),
       findById<{ profile?: { name?: string } }>(ctx.db, 'customers', registration.customerId),
     ]);
+    const problem = activity && checkinProblem(activity, ctx.now, (ctx.staff as StaffDoc).store);
+    if (problem)
+      throw new AppError(problem.reason === 'store' ? 'FORBIDDEN' : 'ACTIVITY_CLOSED', problem.message);
     // Only the scan that moves the registration counts it; concurrent scans see it checked in.
     const moved = await moveRegistration(ctx.db, registration._id, 'joined', {
       status: 'checked_in',

@@ -4,6 +4,13 @@ import { isFunctionCall } from '../../cloudfunctions/staff/server';
 import { type AdminCloud, startAdminCloud } from './admin-cloud';
 import { activityDoc, clearAll, decodeQr, seedStaff } from './project-cloud';
 
+/** An activity starting within the hour: check-in opens 2 hours before the start (typings/checkin). */
+const startingSoon = () => ({
+  startAt: new Date(Date.now() + 3_600_000),
+  endAt: new Date(Date.now() + 3 * 3_600_000),
+  deadline: new Date(Date.now() + 1_800_000),
+});
+
 let cloud: AdminCloud;
 let db: any;
 const POLICY = { version: '2026-11-01', accepted: true };
@@ -178,7 +185,7 @@ describe('referrals and numbers', () => {
 
   test('my numbers this week count entries, leads, sign-ups and check-ins', async () => {
     await boundStaff();
-    const { _id: activityId } = await db.collection('activities').add({ data: activityDoc() });
+    const { _id: activityId } = await db.collection('activities').add({ data: activityDoc(startingSoon()) });
     const code = (await staffCall({ action: 'myCode', activityId })).data;
     // Two people scan; one scans twice: an entry counts once per customer, code and day.
     await touch({ scene: code.scene }, 1047, 'fan');
@@ -205,7 +212,7 @@ describe('referrals and numbers', () => {
 
 describe('check-in', () => {
   async function joined(openid: string) {
-    const { _id: activityId } = await db.collection('activities').add({ data: activityDoc() });
+    const { _id: activityId } = await db.collection('activities').add({ data: activityDoc(startingSoon()) });
     const answer = await cloud.call(
       'customer',
       {
