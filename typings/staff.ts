@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AdvisorTask, SopStepStatus } from './sop';
 
 /** The staff function's requests (one zod schema per action) and answers. */
 const id = z.string().trim().min(1, '缺少编号').max(64, '编号过长');
@@ -18,6 +19,12 @@ export const staffRequestSchemas = {
   }),
   myStats: z.object({}),
   checkIn: z.object({ checkinCode: z.string().trim().min(6, '签到码无效').max(64, '签到码无效') }),
+  myTasks: z.object({}),
+  /** Done, or skipped with a reason. */
+  completeTask: z.object({
+    taskId: id,
+    skipReason: z.string().trim().min(1, '请填写跳过原因').max(100, '跳过原因最多 100 个字').optional(),
+  }),
 } as const;
 
 export type StaffAction = keyof typeof staffRequestSchemas;
@@ -59,6 +66,8 @@ export interface StaffStats {
 }
 
 export interface StaffAnswers {
+  myTasks: { items: AdvisorTask[] };
+  completeTask: { taskId: string; status: SopStepStatus };
   bind: StaffProfile;
   me: StaffProfile;
   myCode: { codeId: string; scene: string; sharePath: string; imageUrl: string; fileId: string };

@@ -22,6 +22,7 @@ import {
   loadSettings,
   SETTINGS_ID,
 } from '../repositories/pipeline';
+import { moveOpenTasks, runSop } from '../repositories/sop';
 import { callerContext, type Database, database, wxCloud } from '../runtime/cloud';
 import { deliverDue, outboxMessage, robotsFor } from '../runtime/delivery';
 import { numberFromEnv } from '../runtime/env';
@@ -329,6 +330,7 @@ const actions = {
     const escalated = await escalateOverdue(ctx.db, now);
     const delivery = await deliverDue(ctx.db, settings, now);
     const joins = await repairJoins({ db: ctx.db, now });
+    const sop = await runSop(ctx.db, now);
     const insight = await refreshInsight(ctx.db, JOB_BUDGET_MS);
     // Dry runs are left to whoever reads them: one nobody watches any more stops costing reads.
     const { data: running } = await ctx.db
@@ -340,7 +342,7 @@ const actions = {
     const expired = await expireJobFiles(ctx.db, now, async (fileList) => {
       await wxCloud().deleteFile({ fileList });
     });
-    return { counted, ...delivery, escalated, ...joins, insight, jobs: running.length, expired };
+    return { counted, ...delivery, escalated, ...joins, sop, insight, jobs: running.length, expired };
   }),
 
   deliver: action(
@@ -421,6 +423,7 @@ const actions = {
             updatedAt: ctx.now,
           },
         });
+      await moveOpenTasks(ctx.db, lead._id, staffId, decision.ownerId, ctx.now);
       // The customer's next lead follows the lead to its new owner.
       if (lead.customerId)
         await ctx.db

@@ -62,3 +62,18 @@ export async function fileUrl(fileID: string): Promise<string> {
   if (!url) throw new Error(`no download URL for ${fileID}`);
   return url;
 }
+
+/** A subscribe message (一次性订阅消息) the user accepted, opening `page` when tapped. */
+export async function sendSubscribeMessage(
+  openid: string,
+  templateId: string,
+  page: string,
+  data: Record<string, string>,
+): Promise<void> {
+  await wxCloud().openapi.subscribeMessage.send({
+    touser: openid,
+    templateId,
+    page,
+    data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, { value }])),
+  });
+}

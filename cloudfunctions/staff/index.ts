@@ -9,7 +9,7 @@ import { dayOf, mondayOf } from '../core/funnel';
 import { maskOpenid } from '../core/openid';
 import { maskPhone } from '../core/phone';
 import { codePage, sharePath } from '../core/share';
-import { activityById } from '../repositories/activities';
+import { activitiesByIds, activityById } from '../repositories/activities';
 import {
   bindStaff,
   type CodeDoc,
@@ -22,13 +22,18 @@ import {
   staffByOpenid,
 } from '../repositories/codes';
 import { audit, countFunnel, withinRateLimit } from '../repositories/counters';
+import type { LeadDoc } from '../repositories/leads';
 import { moveRegistration, type RegistrationDoc } from '../repositories/registrations';
+import { closeTask, openTasksOf } from '../repositories/sop';
 import { type Caller, callerContext, type Database, database } from '../runtime/cloud';
 import { AppError } from '../runtime/errors';
 import { fileUrl, miniProgramCode, storeFile } from '../runtime/openapi';
 import { action, createRouter } from '../runtime/router';
 import { findById, randomId, stableId } from '../runtime/store';
 import { isFunctionCall, type StaffServerAnswers, staffServerRequestSchemas } from './server';
+
+/** A task is overdue once its due time is this far behind. */
+const TASK_GRACE_MS = 60 * 60_000;
 
 interface StaffContext {
   db: Database;
@@ -201,6 +206,52 @@ const actions = {
     for (const cell of data as Record<string, number>[])
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += cell[key] ?? 0;
     return { from, to: dayOf(ctx.now), ...totals };
+  }),
+
+  myTasks: action(schemas.myTasks, async (_input, ctx: StaffContext) => {
+    const staff = ctx.staff as StaffDoc;
+    const tasks = await openTasksOf(ctx.db, staff._id);
+    const _ = ctx.db.command;
+    const leadIds = [...new Set(tasks.map((task) => task.leadId))];
+    const { data } = leadIds.length
+      ? await ctx.db
+          .collection('leads')
+          .where({ _id: _.in(leadIds) })
+          .field({ name: true, phone: true, tags: true, activityId: true })
+          .limit(leadIds.length)
+          .get()
+      : { data: [] };
+    const leads = new Map((data as LeadDoc[]).map((lead) => [lead._id, lead]));
+    const activities = await activitiesByIds(ctx.db, [
+      ...new Set([...leads.values()].flatMap((lead) => (lead.activityId ? [lead.activityId] : []))),
+    ]);
+    return {
+      items: tasks.map((task) => {
+        const lead = leads.get(task.leadId);
+        return {
+          taskId: task._id,
+          leadId: task.leadId,
+          customerName: lead?.name ?? null,
+          phoneMasked: maskPhone(lead?.phone ?? null),
+          tags: lead?.tags ?? [],
+          activityTitle: lead?.activityId ? (activities.get(lead.activityId)?.title ?? null) : null,
+          text: task.text ?? '',
+          dueAt: task.dueAt.toISOString(),
+          overdue: task.dueAt.getTime() < ctx.now.getTime() - TASK_GRACE_MS,
+          status: task.status,
+        };
+      }),
+    };
+  }),
+
+  completeTask: action(schemas.completeTask, async ({ taskId, skipReason }, ctx: StaffContext) => {
+    const staff = ctx.staff as StaffDoc;
+    const outcome = skipReason
+      ? { status: 'skipped' as const, reason: skipReason }
+      : { status: 'done' as const };
+    const status = await closeTask(ctx.db, taskId, staff._id, outcome, ctx.now);
+    if (!status) throw new AppError('NOT_FOUND', '没有找到这条待办');
+    return { taskId, status };
   }),
 
   checkIn: action(schemas.checkIn, async ({ checkinCode }, ctx: StaffContext) => {

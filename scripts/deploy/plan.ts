@@ -208,9 +208,10 @@ export function bundleRequires(code: string): string[] {
   return [...found].sort();
 }
 
-/** The project's own settings a bundle reads (`process.env.LEADPOOL_*`). */
+/** The project's own settings a bundle reads (`process.env.LEADPOOL_*`, or by name: `numberFromEnv('LEADPOOL_*')`). */
 export function bundleEnvNames(code: string): string[] {
-  return [...new Set([...code.matchAll(/process\.env\.(LEADPOOL_[A-Z0-9_]+)/g)].map((m) => m[1]))].sort();
+  const read = /process\.env\.(LEADPOOL_[A-Z0-9_]+)|numberFromEnv\(\s*["'](LEADPOOL_[A-Z0-9_]+)["']/g;
+  return [...new Set([...code.matchAll(read)].map((m) => m[1] ?? m[2]))].sort();
 }
 
 /**

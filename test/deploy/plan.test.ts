@@ -579,9 +579,9 @@ describe('the plan refuses an inconsistent repository', () => {
   test('bundle scanners see requires, settings and open APIs', () => {
     const code =
       'require("node:fs");require("zlib");require("wx-server-sdk");require("@cloudbase/node-sdk/lib/x");require("./local");' +
-      'process.env.LEADPOOL_X; process.env.OTHER; a.openapi.security.msgSecCheck({}); callOpenApi2("wxacode.getUnlimited", {})';
+      'process.env.LEADPOOL_X; process.env.OTHER; numberFromEnv("LEADPOOL_Y", 5); a.openapi.security.msgSecCheck({}); callOpenApi2("wxacode.getUnlimited", {})';
     expect(bundleRequires(code)).toEqual(['@cloudbase/node-sdk', 'wx-server-sdk']);
-    expect(bundleEnvNames(code)).toEqual(['LEADPOOL_X']);
+    expect(bundleEnvNames(code)).toEqual(['LEADPOOL_X', 'LEADPOOL_Y']);
     expect(bundleOpenApis(code)).toEqual(['security.msgSecCheck', 'wxacode.getUnlimited']);
   });
 });

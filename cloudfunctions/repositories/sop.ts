@@ -1,0 +1,379 @@
+import { type SopRule, type SopStepStatus, sopRuleSchema } from '../../typings/sop';
+import { countersForStatusChange } from '../core/funnel';
+import {
+  DEFAULT_REMINDER_FIELDS,
+  dueAtOf,
+  leadStarts,
+  matchesFilters,
+  reminderData,
+  renderTaskText,
+  type SopLead,
+  stopReason,
+} from '../core/sop';
+import type { Database } from '../runtime/cloud';
+import { sendSubscribeMessage } from '../runtime/openapi';
+import { findById, insertOnce, stableId } from '../runtime/store';
+import { type ActivityDoc, activitiesByIds } from './activities';
+import { countFunnel } from './counters';
+import type { CustomerDoc } from './customers';
+import type { LeadDoc } from './leads';
+import type { RegistrationDoc } from './registrations';
+
+/**
+ * The journey SOP's storage and runner. A rule's steps for one lead are documents of `sopSteps`
+ * keyed by rule, step and lead, so starting a journey twice (overlapping timers, a rescan) makes
+ * nothing twice. A step reads its rule when it runs: an edited or disabled rule changes what has
+ * not run yet. A task step, once run, stays `open` for its advisor until done or skipped.
+ */
+export interface SopRuleDoc extends SopRule {
+  _id: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SopStepDoc {
+  _id: string;
+  ruleId: string;
+  stepIndex: number;
+  leadId: string;
+  customerId: string;
+  activityId: string | null;
+  dueAt: Date;
+  status: SopStepStatus;
+  /** While `running`: when another run may take the step over (a run that died). */
+  leaseUntil?: Date;
+  /** A task: the advisor it is for (the lead's owner when it ran) and its text, variables filled. */
+  assigneeId?: string | null;
+  text?: string;
+  reason?: string;
+  doneAt?: Date;
+  updatedAt: Date;
+}
+
+const RULES = 'sopRules';
+const STEPS = 'sopSteps';
+const CURSOR_ID = 'sop-cursor';
+/** Leads may be stored a little out of order: each scan looks back this far again. */
+const LOOK_BACK_MS = 2 * 60_000;
+const LEASE_MS = 2 * 60_000;
+
+export async function loadSopRules(db: Database): Promise<SopRuleDoc[]> {
+  const { data } = await db.collection(RULES).where({ enabled: true }).limit(200).get();
+  return (data as Record<string, unknown>[]).flatMap((doc) => {
+    const parsed = sopRuleSchema.safeParse(doc);
+    return parsed.success ? [{ ...(doc as unknown as SopRuleDoc), ...parsed.data }] : [];
+  });
+}
+
+const activityTitleOf = (activities: Map<string, ActivityDoc>, id: string | null) =>
+  id ? (activities.get(id)?.title ?? null) : null;
+
+export function sopLeadOf(lead: LeadDoc, activityTitle: string | null): SopLead {
+  return {
+    name: lead.name,
+    tags: lead.tags ?? [],
+    channelType: lead.channelType,
+    store: lead.routedStore ?? lead.storeId ?? null,
+    activityId: lead.activityId,
+    activityTitle,
+    score: lead.score ?? 0,
+    source: lead.source,
+  };
+}
+
+async function scheduleSteps(
+  db: Database,
+  rule: SopRuleDoc,
+  lead: LeadDoc,
+  anchor: Date,
+  now: Date,
+): Promise<number> {
+  let scheduled = 0;
+  for (const [stepIndex, step] of rule.steps.entries()) {
+    const doc: SopStepDoc = {
+      _id: stableId('sop', rule._id, String(stepIndex), lead._id),
+      ruleId: rule._id,
+      stepIndex,
+      leadId: lead._id,
+      customerId: lead.customerId,
+      activityId: lead.activityId,
+      dueAt: dueAtOf(rule.trigger.type, anchor, step),
+      status: 'scheduled',
+      updatedAt: now,
+    };
+    if (await insertOnce(db, STEPS, doc)) scheduled += 1;
+  }
+  return scheduled;
+}
+
+/** Starts the journeys of leads captured since the last scan (a page a run). */
+async function startFromLeads(db: Database, rules: SopRuleDoc[], now: Date): Promise<number> {
+  const _ = db.command;
+  const cursor = await findById<{ since: Date }>(db, 'rules', CURSOR_ID);
+  const since = new Date((cursor?.since ?? now).getTime() - LOOK_BACK_MS);
+  const { data } = await db
+    .collection('leads')
+    .where({ createdAt: _.and(_.gte(since), _.lte(now)) })
+    .orderBy('createdAt', 'asc')
+    .limit(200)
+    .get();
+  const leads = data as LeadDoc[];
+  const starting = rules.filter((rule) => rule.trigger.type !== 'before_activity');
+  let scheduled = 0;
+  if (starting.length > 0 && leads.length > 0) {
+    const activities = await activitiesByIds(db, [
+      ...new Set(leads.flatMap((lead) => (lead.activityId ? [lead.activityId] : []))),
+    ]);
+    for (const lead of leads) {
+      const facts = sopLeadOf(lead, activityTitleOf(activities, lead.activityId));
+      for (const rule of starting)
+        if (leadStarts(rule.trigger.type, facts) && matchesFilters(rule.filters, facts))
+          scheduled += await scheduleSteps(db, rule, lead, lead.createdAt, now);
+    }
+  }
+  // A full page leaves the rest for the next run, from the last lead read.
+  const next = leads.length === 200 ? leads[leads.length - 1].createdAt : now;
+  await db
+    .collection('rules')
+    .doc(CURSOR_ID)
+    .set({ data: { kind: 'sop-cursor', since: next } });
+  return scheduled;
+}
+
+/** Starts `before_activity` journeys for the sign-ups of activities starting within their offsets. */
+async function startBeforeActivities(db: Database, rules: SopRuleDoc[], now: Date): Promise<number> {
+  const before = rules.filter((rule) => rule.trigger.type === 'before_activity');
+  if (before.length === 0) return 0;
+  const _ = db.command;
+  const horizon = Math.max(...before.flatMap((rule) => rule.steps.map((step) => step.offsetMinutes)));
+  const { data } = await db
+    .collection('activities')
+    .where({
+      status: 'published',
+      startAt: _.and(_.gt(now), _.lte(new Date(now.getTime() + horizon * 60_000))),
+    })
+    .limit(50)
+    .get();
+  let scheduled = 0;
+  for (const activity of data as ActivityDoc[]) {
+    const { data: joined } = await db
+      .collection('registrations')
+      .where({ activityId: activity._id, status: 'joined' })
+      .limit(1000)
+      .get();
+    const leadIds = (joined as RegistrationDoc[]).flatMap((r) => (r.leadId ? [r.leadId] : []));
+    for (let i = 0; i < leadIds.length; i += 100) {
+      const { data: leads } = await db
+        .collection('leads')
+        .where({ _id: _.in(leadIds.slice(i, i + 100)) })
+        .limit(100)
+        .get();
+      for (const lead of leads as LeadDoc[]) {
+        const facts = sopLeadOf(lead, activity.title);
+        for (const rule of before)
+          if (matchesFilters(rule.filters, facts))
+            scheduled += await scheduleSteps(db, rule, lead, activity.startAt, now);
+      }
+    }
+  }
+  return scheduled;
+}
+
+/** The dispatcher's part: new journeys started, due steps run. */
+export async function runSop(
+  db: Database,
+  now: Date,
+): Promise<{ scheduled: number; ran: number; stopped: number }> {
+  const rules = await loadSopRules(db);
+  const scheduled = rules.length
+    ? (await startFromLeads(db, rules, now)) + (await startBeforeActivities(db, rules, now))
+    : 0;
+  const { ran, stopped } = await runDueSteps(db, now);
+  return { scheduled, ran, stopped };
+}
+
+/** Takes a due step for this run: a scheduled one, or one whose run died (lease over). */
+async function claimStep(db: Database, step: SopStepDoc, now: Date): Promise<boolean> {
+  const _ = db.command;
+  const claimable =
+    step.status === 'scheduled'
+      ? { _id: step._id, status: 'scheduled' }
+      : { _id: step._id, status: 'running', leaseUntil: _.lte(now) };
+  const res = await db
+    .collection(STEPS)
+    .where(claimable)
+    .update({ data: { status: 'running', leaseUntil: new Date(now.getTime() + LEASE_MS), updatedAt: now } });
+  return res.stats.updated === 1;
+}
+
+async function finishStep(db: Database, id: string, changes: Partial<SopStepDoc>, now: Date) {
+  await db
+    .collection(STEPS)
+    .doc(id)
+    .update({ data: { ...changes, updatedAt: now } });
+}
+
+async function runDueSteps(db: Database, now: Date, limit = 100): Promise<{ ran: number; stopped: number }> {
+  const _ = db.command;
+  const { data } = await db
+    .collection(STEPS)
+    .where({ status: _.in(['scheduled', 'running']), dueAt: _.lte(now) })
+    .orderBy('dueAt', 'asc')
+    .limit(limit)
+    .get();
+  let ran = 0;
+  let stopped = 0;
+  for (const step of data as SopStepDoc[]) {
+    if (step.status === 'running' && step.leaseUntil && step.leaseUntil > now) continue;
+    if (!(await claimStep(db, step, now))) continue;
+    const [rule, lead] = await Promise.all([
+      findById<SopRuleDoc>(db, RULES, step.ruleId),
+      findById<LeadDoc>(db, 'leads', step.leadId),
+    ]);
+    const customer = lead ? await findById<CustomerDoc>(db, 'customers', lead.customerId) : null;
+    const parsed = rule ? sopRuleSchema.safeParse(rule) : null;
+    const current = parsed?.success ? parsed.data : null;
+    const stop = stopReason(current, step.stepIndex, lead, customer);
+    if (stop || !current || !lead || !customer) {
+      await finishStep(db, step._id, { status: 'cancelled', reason: stop ?? 'rule_off' }, now);
+      stopped += 1;
+      continue;
+    }
+    const { action } = current.steps[step.stepIndex];
+    if (action.type === 'task') {
+      const activityTitle = lead.activityId
+        ? ((await activitiesByIds(db, [lead.activityId])).get(lead.activityId)?.title ?? null)
+        : null;
+      const text = renderTaskText(action.text, sopLeadOf(lead, activityTitle));
+      await finishStep(db, step._id, { status: 'open', text, assigneeId: lead.ownerId }, now);
+    } else if (action.type === 'tag') {
+      await db
+        .collection('leads')
+        .doc(lead._id)
+        .update({
+          data: {
+            tags: _.set([
+              ...new Set([...(lead.tags ?? []).filter((t) => !action.remove.includes(t)), ...action.add]),
+            ]),
+            updatedAt: now,
+          },
+        });
+      await finishStep(db, step._id, { status: 'done', doneAt: now }, now);
+    } else {
+      const sent = await sendActivityReminder(db, lead, customer, now);
+      await finishStep(
+        db,
+        step._id,
+        sent ? { status: 'done', doneAt: now } : { status: 'skipped', reason: 'no_subscription' },
+        now,
+      );
+    }
+    ran += 1;
+  }
+  return { ran, stopped };
+}
+
+/** The reminder the customer accepted when joining, sent once per sign-up. */
+async function sendActivityReminder(
+  db: Database,
+  lead: LeadDoc,
+  customer: CustomerDoc,
+  now: Date,
+): Promise<boolean> {
+  if (!lead.activityId) return false;
+  const registrationId = stableId('registration', lead.activityId, customer._id);
+  const registration = await findById<RegistrationDoc>(db, 'registrations', registrationId);
+  if (
+    registration?.status !== 'joined' ||
+    !registration.reminder ||
+    registration.reminder.sentAt
+  )
+    return false;
+  const activity = (await activitiesByIds(db, [lead.activityId])).get(lead.activityId);
+  if (!activity) return false;
+  // Claimed first: a repeated run never sends twice (a send that then fails is not retried).
+  const claimed = await db
+    .collection('registrations')
+    .where({ _id: registrationId, 'reminder.sentAt': null })
+    .update({ data: { 'reminder.sentAt': now } });
+  if (claimed.stats.updated !== 1) return false;
+  const fields = process.env.LEADPOOL_REMINDER_FIELDS?.trim() || DEFAULT_REMINDER_FIELDS;
+  await sendSubscribeMessage(
+    customer.openid,
+    registration.reminder.templateId,
+    `pages/activity/index?id=${activity._id}`,
+    reminderData(fields, activity),
+  );
+  return true;
+}
+
+/** An advisor's open tasks, earliest due first. */
+export async function openTasksOf(db: Database, staffId: string, limit = 100): Promise<SopStepDoc[]> {
+  const { data } = await db
+    .collection(STEPS)
+    .where({ assigneeId: staffId, status: 'open' })
+    .orderBy('dueAt', 'asc')
+    .limit(limit)
+    .get();
+  return data as SopStepDoc[];
+}
+
+/**
+ * Closes an advisor's open task, done or skipped. The first task done on a new lead marks it
+ * contacted (and counts it so in the funnel). Answers the task's status afterwards, or null when
+ * it is not this advisor's.
+ */
+export async function closeTask(
+  db: Database,
+  taskId: string,
+  staffId: string,
+  outcome: { status: 'done' } | { status: 'skipped'; reason: string },
+  now: Date,
+): Promise<SopStepStatus | null> {
+  const res = await db
+    .collection(STEPS)
+    .where({ _id: taskId, assigneeId: staffId, status: 'open' })
+    .update({ data: { ...outcome, doneAt: now, updatedAt: now } });
+  const task = await findById<SopStepDoc>(db, STEPS, taskId);
+  if (!task || task.assigneeId !== staffId) return null;
+  if (res.stats.updated === 1 && outcome.status === 'done')
+    await markContacted(db, task.leadId, staffId, now);
+  return task.status;
+}
+
+async function markContacted(db: Database, leadId: string, staffId: string, now: Date): Promise<void> {
+  const _ = db.command;
+  const lead = await findById<LeadDoc>(db, 'leads', leadId);
+  if (lead?.status !== 'new') return;
+  const moved = await db
+    .collection('leads')
+    .where({ _id: leadId, status: 'new' })
+    .update({
+      data: {
+        status: 'contacted',
+        statusHistory: _.push([{ status: 'contacted', at: now, by: `staff:${staffId}` }]),
+        updatedAt: now,
+      },
+    });
+  if (moved.stats.updated === 1)
+    await countFunnel(
+      db,
+      lead.createdAt,
+      { channelId: lead.channel, staffId: lead.staffId, activityId: lead.activityId },
+      countersForStatusChange(lead.statusHistory ?? [], 'contacted'),
+    );
+}
+
+/** A departing advisor's open tasks follow their leads to the new owner. */
+export async function moveOpenTasks(
+  db: Database,
+  leadId: string,
+  from: string,
+  to: string | null,
+  now: Date,
+) {
+  await db
+    .collection(STEPS)
+    .where({ leadId, assigneeId: from, status: 'open' })
+    .update({ data: { assigneeId: to, updatedAt: now } });
+}

@@ -1,0 +1,216 @@
+// The journey SOP through the local cloud: a lead captured through a staff code starts a rule, the
+// dispatcher's timer (its clock moved by `now`) runs the steps, the advisor sees and completes the
+// task in the staff function, stop conditions cancel what is left, the reminder the customer
+// accepted is sent once, and a departing advisor's tasks follow their leads.
+import { activityDoc, clearAll, type ProjectCloud, seedStaff, startProjectCloud } from './project-cloud';
+
+let cloud: ProjectCloud;
+let db: any;
+const POLICY = { version: '2026-11-01', accepted: true };
+const HOUR = 3_600_000;
+
+beforeAll(async () => {
+  cloud = await startProjectCloud();
+  db = cloud.db;
+});
+afterAll(() => cloud.close());
+beforeEach(async () => {
+  await clearAll(db);
+  await fetch(`${cloud.cloud.url}/__local/openapi`, { method: 'DELETE' });
+});
+
+const tick = (now: Date) => cloud.call('dispatch', { action: 'tick', now: now.toISOString() }, null);
+const staffCall = (event: Record<string, unknown>, openid: string) => cloud.call('staff', event, openid);
+
+/** A seller bound to `openid`, with a code of theirs the customer scans. */
+async function seller(openid: string, name: string) {
+  const inviteCode = `INV${openid.replace(/[^a-z0-9]/gi, '').toUpperCase()}`.slice(0, 16);
+  const staffId = await seedStaff(db, {
+    name,
+    inviteCode,
+    store: '徐汇店',
+    sales: { weight: 1, dailyCap: 50 },
+  });
+  expect((await staffCall({ action: 'bind', inviteCode }, openid)).ok).toBe(true);
+  const code = (await staffCall({ action: 'myCode' }, openid)).data;
+  return { staffId, scene: code.scene as string };
+}
+
+async function rule(doc: Record<string, unknown>) {
+  const { _id } = await db.collection('sopRules').add({
+    data: { filters: {}, enabled: true, createdAt: new Date(), updatedAt: new Date(), ...doc },
+  });
+  return _id as string;
+}
+
+async function leadThroughCode(scene: string, openid: string, name: string) {
+  await cloud.call(
+    'customer',
+    { action: 'touch', entry: { scene: 1047, path: 'pages/home/index', query: { scene } } },
+    openid,
+  );
+  const answer = await cloud.call(
+    'customer',
+    {
+      action: 'submitLead',
+      requestId: `req-${openid}`,
+      fields: { name, phone: '13900000001' },
+      consent: POLICY,
+    },
+    openid,
+  );
+  expect(answer.ok).toBe(true);
+  return answer.data.leadId as string;
+}
+
+const stepsOf = async (leadId: string) =>
+  (await db.collection('sopSteps').where({ leadId }).orderBy('stepIndex', 'asc').get()).data;
+
+test('a lead through a staff code gets the task with the script; completing it marks the lead contacted', async () => {
+  const wang = await seller('staff-wang', '王导购');
+  await rule({
+    name: '新线索跟进',
+    trigger: { type: 'lead_captured' },
+    steps: [
+      { offsetMinutes: 0, action: { type: 'task', text: '您好{姓名}，我是{门店}的顾问，欢迎到店体验' } },
+      { offsetMinutes: 0, action: { type: 'tag', add: ['跟进中'] } },
+      { offsetMinutes: 24 * 60, at: '10:00', action: { type: 'task', text: '回访{姓名}' } },
+    ],
+  });
+  const leadId = await leadThroughCode(wang.scene, 'fan-1', '张三');
+  const now = new Date();
+  // Overlapping timers start and run each step once.
+  await Promise.all([tick(now), tick(now)]);
+  const steps = await stepsOf(leadId);
+  expect(steps.map((s: any) => s.status)).toEqual(['open', 'done', 'scheduled']);
+  const lead = (await db.collection('leads').doc(leadId).get()).data;
+  expect(lead.tags).toContain('跟进中');
+  // The follow-up is due the next day at 10:00 China time.
+  const due = new Date(steps[2].dueAt);
+  expect(new Date(due.getTime() + 8 * HOUR).toISOString().slice(11, 16)).toBe('10:00');
+  expect(due.getTime()).toBeGreaterThanOrEqual(now.getTime() + 24 * HOUR - 60_000);
+
+  const tasks = (await staffCall({ action: 'myTasks' }, 'staff-wang')).data.items;
+  expect(tasks).toEqual([
+    expect.objectContaining({
+      leadId,
+      customerName: '张三',
+      phoneMasked: '139****0001',
+      text: '您好张三，我是徐汇店的顾问，欢迎到店体验',
+      overdue: false,
+      status: 'open',
+    }),
+  ]);
+  // Someone else's task is not theirs to close.
+  await seller('staff-li', '李导购');
+  expect((await staffCall({ action: 'completeTask', taskId: tasks[0].taskId }, 'staff-li')).error.code).toBe(
+    'NOT_FOUND',
+  );
+  const done = await staffCall({ action: 'completeTask', taskId: tasks[0].taskId }, 'staff-wang');
+  expect(done.data).toEqual({ taskId: tasks[0].taskId, status: 'done' });
+  // Twice is harmless.
+  expect(
+    (await staffCall({ action: 'completeTask', taskId: tasks[0].taskId }, 'staff-wang')).data.status,
+  ).toBe('done');
+  expect((await db.collection('leads').doc(leadId).get()).data.status).toBe('contacted');
+  expect((await staffCall({ action: 'myTasks' }, 'staff-wang')).data.items).toEqual([]);
+  await tick(new Date());
+  const cells = (await db.collection('funnelCounters').where({ staffId: wang.staffId }).get()).data;
+  expect(cells.reduce((sum: number, c: any) => sum + (c.contacted ?? 0), 0)).toBe(1);
+});
+
+test('a won lead stops its journey; a disabled rule stops what has not run', async () => {
+  const wang = await seller('staff-wang', '王导购');
+  const ruleId = await rule({
+    name: '两步',
+    trigger: { type: 'lead_captured' },
+    steps: [
+      { offsetMinutes: 60, action: { type: 'task', text: '第一步' } },
+      { offsetMinutes: 120, action: { type: 'task', text: '第二步' } },
+    ],
+  });
+  const won = await leadThroughCode(wang.scene, 'fan-won', '赢单');
+  const other = await leadThroughCode(wang.scene, 'fan-other', '另一位');
+  await tick(new Date());
+  await db
+    .collection('leads')
+    .doc(won)
+    .update({ data: { status: 'won' } });
+  await tick(new Date(Date.now() + 61 * 60_000));
+  expect((await stepsOf(won)).map((s: any) => [s.status, s.reason ?? null])).toEqual([
+    ['cancelled', 'won'],
+    ['scheduled', null],
+  ]);
+  expect((await stepsOf(other))[0].status).toBe('open');
+  await db
+    .collection('sopRules')
+    .doc(ruleId)
+    .update({ data: { enabled: false } });
+  await tick(new Date(Date.now() + 121 * 60_000));
+  expect((await stepsOf(other)).map((s: any) => [s.status, s.reason ?? null])).toEqual([
+    ['open', null],
+    ['cancelled', 'rule_off'],
+  ]);
+});
+
+test('the activity reminder goes once, before the start, to a customer who accepted it', async () => {
+  const startAt = new Date(Date.now() + 3 * HOUR);
+  const { _id: activityId } = await db.collection('activities').add({
+    data: activityDoc({ title: '周末咖啡品鉴会', startAt, endAt: new Date(startAt.getTime() + 2 * HOUR) }),
+  });
+  await rule({
+    name: '开始前提醒',
+    trigger: { type: 'before_activity' },
+    steps: [{ offsetMinutes: 60, action: { type: 'reminder' } }],
+  });
+  const join = (openid: string, reminderTemplateId?: string) =>
+    cloud.call(
+      'customer',
+      {
+        action: 'joinActivity',
+        requestId: `join-${openid}`,
+        activityId,
+        fields: { name: '顾客', phone: openid === 'accepted' ? '13900000002' : '13900000003' },
+        consent: POLICY,
+        ...(reminderTemplateId ? { reminderTemplateId } : {}),
+      },
+      openid,
+    );
+  expect((await join('accepted', 'tmpl-reminder')).ok).toBe(true);
+  expect((await join('declined')).ok).toBe(true);
+  await tick(new Date(startAt.getTime() - 2 * HOUR));
+  expect(await cloud.openapiCalls('subscribeMessage.send')).toEqual([]);
+  const due = new Date(startAt.getTime() - 59 * 60_000);
+  await Promise.all([tick(due), tick(due)]);
+  await tick(new Date(due.getTime() + 60_000));
+  const sent = await cloud.openapiCalls('subscribeMessage.send');
+  expect(sent).toHaveLength(1);
+  expect(sent[0].params).toMatchObject({
+    touser: 'accepted',
+    template_id: 'tmpl-reminder',
+    data: { thing1: { value: '周末咖啡品鉴会' }, thing3: { value: expect.any(String) } },
+  });
+  expect(sent[0].params.page).toBe(`pages/activity/index?id=${activityId}`);
+  const statuses = (await db.collection('sopSteps').get()).data.map((s: any) => s.status).sort();
+  expect(statuses).toEqual(['done', 'skipped']);
+});
+
+test("a departing advisor's open tasks follow their leads to the new owner", async () => {
+  const wang = await seller('staff-wang', '王导购');
+  const li = await seller('staff-li', '李导购');
+  await rule({
+    name: '跟进',
+    trigger: { type: 'lead_captured' },
+    steps: [{ offsetMinutes: 0, action: { type: 'task', text: '联系{姓名}' } }],
+  });
+  const leadId = await leadThroughCode(wang.scene, 'fan-2', '王五');
+  await tick(new Date());
+  await db
+    .collection('staff')
+    .doc(wang.staffId)
+    .update({ data: { active: false } });
+  await cloud.call('dispatch', { action: 'reassign', staffId: wang.staffId }, null);
+  const tasks = (await staffCall({ action: 'myTasks' }, 'staff-li')).data.items;
+  expect(tasks.map((t: any) => [t.leadId, t.text])).toEqual([[leadId, '联系王五']]);
+  expect(li.staffId).toBe((await db.collection('leads').doc(leadId).get()).data.ownerId);
+});
