@@ -9,6 +9,35 @@ const code = {
 };
 const stats = { from: '2026-11-23', to: '2026-11-25', entries: 12, leads: 5, signups: 3, checkins: 2 };
 
+const tasks = [
+  {
+    taskId: 't1',
+    leadId: 'l1',
+    customerName: '张三',
+    phoneMasked: '138****8000',
+    tags: ['意向:加盟'],
+    activityTitle: '品鉴会',
+    text: '您好张三，我是静安店的顾问',
+    dueAt: '2026-12-02T01:30:00.000Z',
+    overdue: true,
+    status: 'open',
+  },
+  {
+    taskId: 't2',
+    leadId: 'l2',
+    customerName: null,
+    phoneMasked: null,
+    tags: [],
+    activityTitle: null,
+    text: '回访顾客',
+    dueAt: '2026-12-03T02:00:00.000Z',
+    overdue: false,
+    status: 'open',
+  },
+];
+/** Tasks closed through completeTask, with how (done, or the skip reason). */
+const closed = new Map<string, string>();
+
 function answers(bound: { value: boolean }, checkIn: () => unknown) {
   platform.answer.mockImplementation((name: string, data: any) => {
     if (name === 'customer') return { ok: true, data: { items: [{ activityId: 'a1', title: '品鉴会' }] } };
@@ -37,6 +66,11 @@ function answers(bound: { value: boolean }, checkIn: () => unknown) {
         };
       case 'checkIn':
         return checkIn();
+      case 'myTasks':
+        return { ok: true, data: { items: tasks.filter((task) => !closed.has(task.taskId)) } };
+      case 'completeTask':
+        closed.set(data.taskId, data.skipReason ?? 'done');
+        return { ok: true, data: { taskId: data.taskId, status: data.skipReason ? 'skipped' : 'done' } };
     }
     return { ok: false, error: { code: 'UNKNOWN_ACTION', message: '?' } };
   });
@@ -216,4 +250,40 @@ test('the sitemap keeps the staff desk and 我的 out of WeChat search', () => {
   expect(rule('staff/pages/home/index')).toMatchObject({ action: 'disallow' });
   expect(rule('pages/me/index')).toMatchObject({ action: 'disallow' });
   expect(rule('pages/activity/index')).toMatchObject({ action: 'allow' });
+});
+
+test("today's tasks: the script to copy, overdue ones marked, done and skipped with a reason", async () => {
+  closed.clear();
+  answers({ value: true }, () => null);
+  const wx = (global as any).wx;
+  wx.setClipboardData = jest.fn(({ success }: any) => success({}));
+  const page = render('staff/pages/home');
+  page.instance.onLoad();
+  await settle();
+  expect(texts(page, '.section-title')[0]).toBe('今日待办1 条已逾期');
+  expect(texts(page, '.task-text')).toEqual(['您好张三，我是静安店的顾问', '回访顾客']);
+  expect(texts(page, '.task-due')).toEqual(['已逾期 · 12-02 09:30', '12-03 10:00']);
+  expect(texts(page, '.task-meta')).toEqual(['品鉴会 · 意向:加盟']);
+  expect(page.querySelectorAll('.task-overdue')).toHaveLength(1);
+  const hands = new Hands();
+  await hands.tap(page.querySelectorAll('.task-copy')[0]);
+  expect(wx.setClipboardData).toHaveBeenCalledWith(
+    expect.objectContaining({ data: '您好张三，我是静安店的顾问' }),
+  );
+  await hands.tap(page.querySelectorAll('.task-done')[0]);
+  await settle();
+  expect(closed.get('t1')).toBe('done');
+  expect(texts(page, '.task-text')).toEqual(['回访顾客']);
+  // Skipping asks why; an empty reason skips nothing.
+  const showModal = wx.showModal;
+  wx.showModal = ({ success }: any) => success({ confirm: true, content: '  ' });
+  await hands.tap(page.querySelector('.task-skip'));
+  await settle();
+  expect(closed.has('t2')).toBe(false);
+  wx.showModal = ({ success }: any) => success({ confirm: true, content: '客户已到店' });
+  await hands.tap(page.querySelector('.task-skip'));
+  await settle();
+  wx.showModal = showModal;
+  expect(closed.get('t2')).toBe('客户已到店');
+  expect(texts(page, '.tasks-empty')).toEqual(['暂无待办，新线索的跟进任务会出现在这里']);
 });

@@ -1,7 +1,14 @@
 import type { ActivitySummary } from '../../../../typings/customer';
+import type { AdvisorTask } from '../../../../typings/sop';
 import type { StaffAnswers } from '../../../../typings/staff';
 import { openAlbumSetting, saveImage } from '../../../services/album';
 import { callFunction } from '../../../services/cloud';
+
+/** `12-03 10:00` in China time. */
+function formatDue(iso: string): string {
+  const local = new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString();
+  return `${local.slice(5, 10)} ${local.slice(11, 16)}`;
+}
 
 /** `fileId`: the code image's cloud fileID, downloaded through wx.cloud (no download domain needed). */
 type MyCode = StaffAnswers['myCode'];
@@ -13,6 +20,19 @@ type MyCode = StaffAnswers['myCode'];
  */
 const text = {
   loading: '加载中…',
+  tasks: '今日待办',
+  overdue: '条已逾期',
+  noTasks: '暂无待办，新线索的跟进任务会出现在这里',
+  customer: '顾客',
+  copyScript: '复制话术',
+  copied: '话术已复制',
+  done: '完成',
+  skip: '跳过',
+  skipTitle: '跳过这条待办',
+  skipHint: '请填写跳过原因',
+  completed: '已完成',
+  skipped: '已跳过',
+  due: (when: string, overdue: boolean) => (overdue ? `已逾期 · ${when}` : when),
   bindTitle: '绑定员工身份',
   bindHint: '请输入管理员发给你的邀请码',
   bind: '绑定',
@@ -40,7 +60,9 @@ const text = {
 
 Component({
   data: {
-    text: { ...text, checkedIn: '', already: '' },
+    text: { ...text, checkedIn: '', already: '', due: '' },
+    tasks: [] as (AdvisorTask & { dueText: string; meta: string })[],
+    overdueCount: 0,
     state: 'loading' as 'loading' | 'bind' | 'ready' | 'error',
     errorMessage: '',
     inviteCode: '',
@@ -71,11 +93,13 @@ Component({
         );
         return;
       }
-      const [activities, stats, referrals] = await Promise.all([
+      const [activities, stats, referrals, tasks] = await Promise.all([
         callFunction<{ items: ActivitySummary[] }>('customer', { action: 'listActivities' }),
         callFunction<StaffAnswers['myStats']>('staff', { action: 'myStats' }),
         callFunction<StaffAnswers['myReferrals']>('staff', { action: 'myReferrals' }),
+        callFunction<StaffAnswers['myTasks']>('staff', { action: 'myTasks' }),
       ]);
+      this.showTasks(tasks.ok ? tasks.data.items : []);
       this.setData({
         state: 'ready',
         profile: me.data,
@@ -97,6 +121,57 @@ Component({
         ...(activityId ? { activityId } : {}),
       });
       this.setData({ code: code.ok ? code.data : null, errorMessage: code.ok ? '' : code.error.message });
+    },
+    showTasks(items: AdvisorTask[]) {
+      this.setData({
+        tasks: items.map((task) => ({
+          ...task,
+          dueText: text.due(formatDue(task.dueAt), task.overdue),
+          meta: [task.activityTitle, ...task.tags].filter(Boolean).join(' · '),
+        })),
+        overdueCount: items.filter((task) => task.overdue).length,
+      });
+    },
+    onCopyScript(e: WechatMiniprogram.TouchEvent) {
+      const task = this.data.tasks.find((t) => t.taskId === e.currentTarget.dataset.id);
+      if (!task) return;
+      wx.setClipboardData({
+        data: task.text,
+        success: () => wx.showToast({ title: text.copied, icon: 'none' }),
+      });
+    },
+    async onCompleteTask(e: WechatMiniprogram.TouchEvent) {
+      await this.closeTask(e.currentTarget.dataset.id as string);
+    },
+    onSkipTask(e: WechatMiniprogram.TouchEvent) {
+      const taskId = e.currentTarget.dataset.id as string;
+      wx.showModal({
+        title: text.skipTitle,
+        editable: true,
+        placeholderText: text.skipHint,
+        success: async (answer) => {
+          if (!answer.confirm) return;
+          const reason = (answer.content ?? '').trim();
+          if (!reason) {
+            wx.showToast({ title: text.skipHint, icon: 'none' });
+            return;
+          }
+          await this.closeTask(taskId, reason);
+        },
+      });
+    },
+    async closeTask(taskId: string, skipReason?: string) {
+      const result = await callFunction<StaffAnswers['completeTask']>('staff', {
+        action: 'completeTask',
+        taskId,
+        ...(skipReason ? { skipReason } : {}),
+      });
+      if (!result.ok) {
+        wx.showToast({ title: result.error.message, icon: 'none' });
+        return;
+      }
+      wx.showToast({ title: skipReason ? text.skipped : text.completed, icon: 'success' });
+      this.showTasks(this.data.tasks.filter((task) => task.taskId !== taskId));
     },
     onRetry() {
       this.load();
