@@ -1,7 +1,7 @@
 import { type WecomSettings, type WecomStatus, wecomSettingsSchema } from '../../typings/wecom';
 import { type ContactEvent, eventKeyParts } from '../core/wecomEvents';
 import type { Database } from '../runtime/cloud';
-import { findById, insertOnce, stableId } from '../runtime/store';
+import { claimMinuteSlot, findById, insertOnce, stableId } from '../runtime/store';
 import type { LeadDoc } from './leads';
 import { SETTINGS_ID } from './pipeline';
 
@@ -414,31 +414,5 @@ export async function forgetCorpTags(db: Database) {
  * One of a person's `limit` application messages this minute (WeCom drops the excess silently,
  * so we must never send it), or false when they are all taken.
  */
-export async function claimMessageSlot(
-  db: Database,
-  userId: string,
-  limit: number,
-  now: Date,
-): Promise<boolean> {
-  const _ = db.command;
-  const minute = Math.floor(now.getTime() / 60_000);
-  const key = `wecomMessage:${userId}:${minute}`;
-  const id = stableId('rate', key);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    const res = await db
-      .collection('rateLimits')
-      .where({ _id: id, sent: _.lt(limit) })
-      .update({ data: { sent: _.inc(1) } });
-    if (res.stats.updated === 1) return true;
-    if (
-      await insertOnce(db, 'rateLimits', {
-        _id: id,
-        key,
-        sent: 1,
-        expireAt: new Date((minute + 2) * 60_000),
-      } as { _id: string })
-    )
-      return true;
-  }
-  return false;
-}
+export const claimMessageSlot = (db: Database, userId: string, limit: number, now: Date) =>
+  claimMinuteSlot(db, `wecomMessage:${userId}`, limit, now);

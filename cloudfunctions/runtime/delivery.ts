@@ -10,7 +10,7 @@ import {
   webhookRequest,
 } from '../core/delivery';
 import type { Database } from './cloud';
-import { insertOnce, stableId } from './store';
+import { claimMinuteSlot, insertOnce, stableId } from './store';
 
 /**
  * The outbox's delivery side, shared by the capturing function (which tries at once) and the
@@ -76,29 +76,8 @@ async function lease(db: Database, message: OutboxDoc, now: Date): Promise<boole
 }
 
 /** One of the robot's 20 messages of this minute, or false when they are all taken. */
-async function claimRobotSlot(db: Database, robotId: string, now: Date): Promise<boolean> {
-  const _ = db.command;
-  const minute = Math.floor(now.getTime() / 60_000);
-  const key = `robot:${robotId}:${minute}`;
-  const id = stableId('rate', key);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    const res = await db
-      .collection('rateLimits')
-      .where({ _id: id, sent: _.lt(ROBOT_MESSAGES_PER_MINUTE) })
-      .update({ data: { sent: _.inc(1) } });
-    if (res.stats.updated === 1) return true;
-    if (
-      await insertOnce(db, 'rateLimits', {
-        _id: id,
-        key,
-        sent: 1,
-        expireAt: new Date((minute + 2) * 60_000),
-      } as { _id: string })
-    )
-      return true;
-  }
-  return false;
-}
+const claimRobotSlot = (db: Database, robotId: string, now: Date) =>
+  claimMinuteSlot(db, `robot:${robotId}`, ROBOT_MESSAGES_PER_MINUTE, now);
 
 type SendResult = { ok: true } | { ok: false; error: string; throttled: boolean };
 

@@ -91,3 +91,25 @@ export async function updateAndReturn<T>(
   const { doc } = (await target.updateAndReturn(update)) as { doc?: T };
   return doc ?? null;
 }
+
+/**
+ * One of `limit` uses of `key` in this minute (a counter in rateLimits, expiring after it), or false
+ * when they are all taken: for platforms that refuse or silently drop what goes over a per-minute
+ * limit, so the limit is kept before sending.
+ */
+export async function claimMinuteSlot(db: Database, key: string, limit: number, now: Date): Promise<boolean> {
+  const _ = db.command;
+  const minute = Math.floor(now.getTime() / 60_000);
+  const slotKey = `${key}:${minute}`;
+  const id = stableId('rate', slotKey);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const res = await db
+      .collection('rateLimits')
+      .where({ _id: id, sent: _.lt(limit) })
+      .update({ data: { sent: _.inc(1) } });
+    if (res.stats.updated === 1) return true;
+    const counter = { _id: id, key: slotKey, sent: 1, expireAt: new Date((minute + 2) * 60_000) };
+    if (await insertOnce(db, 'rateLimits', counter)) return true;
+  }
+  return false;
+}

@@ -2,6 +2,7 @@
 // write-only secrets, the connection test) and a lead's WeCom status after the local fake WeCom
 // plays the customer adding their advisor.
 import type { Page } from 'playwright-core';
+import { wecomFake } from '../functions/wecom-fake';
 import { type AdminBrowser, startAdminBrowser } from './admin-browser';
 
 let admin: AdminBrowser;
@@ -28,14 +29,7 @@ afterAll(async () => {
   await admin?.close();
 });
 
-async function fake(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${local}/__local/wecom${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as any;
-}
+const fake = wecomFake(() => local);
 
 async function settled(page: Page) {
   await page.waitForFunction(() =>
@@ -146,7 +140,6 @@ test('a lead shows 未加企微, then 已添加 <advisor> once the fake WeCom re
   const tag = page.locator('.lead-drawer .wecom-status-tag');
   await tag.waitFor();
   expect((await tag.textContent())?.trim()).toBe('未加企微');
-  await page.close();
 
   const contact = await admin.cloud.call('customer', { action: 'advisorContact' }, openid);
   expect(contact.data.advisorName).toBe('张顾问');
@@ -159,23 +152,24 @@ test('a lead shows 未加企微, then 已添加 <advisor> once the fake WeCom re
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  const again = await admin.signedIn('admin');
-  again.setDefaultTimeout(10_000);
-  await again.goto(`${local}/admin/#/leads?lead=${leadId}`);
-  const added = again.locator('.lead-drawer .wecom-status-tag');
-  await again.waitForFunction(() =>
-    (globalThis as any).document
-      .querySelector('.lead-drawer .wecom-status-tag')
-      ?.textContent?.includes('已添加'),
-  );
-  expect((await added.textContent())?.trim()).toMatch(/^已添加 张顾问 · \d{4}/);
-  await settled(again);
-  await admin.shot(again, 'admin-wecom-lead');
-  await again.setViewportSize({ width: 375, height: 800 });
-  await settled(again);
-  await admin.shot(again, 'admin-wecom-lead-phone');
-  await again.close();
-});
+  const showsAdded = () =>
+    page.waitForFunction(() =>
+      (globalThis as any).document
+        .querySelector('.lead-drawer .wecom-status-tag')
+        ?.textContent?.includes('已添加'),
+    );
+  await page.reload();
+  await showsAdded();
+  expect((await tag.textContent())?.trim()).toMatch(/^已添加 张顾问 · \d{4}/);
+  await settled(page);
+  await admin.shot(page, 'admin-wecom-lead');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.reload();
+  await showsAdded();
+  await settled(page);
+  await admin.shot(page, 'admin-wecom-lead-phone');
+  await page.close();
+}, 60_000);
 
 test("the customer deleting the advisor shows in the lead and in the card's 流失 list", async () => {
   expect(contactMade).not.toBeNull();

@@ -4,6 +4,7 @@
 import { encrypt, getSignature } from '@wecom/crypto';
 import { type AdminCloud, startAdminCloud } from './admin-cloud';
 import { clearAll } from './project-cloud';
+import { wecomFake } from './wecom-fake';
 
 let cloud: AdminCloud;
 let db: any;
@@ -28,14 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => cloud.close());
 
-async function fake(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${local}/__local/wecom${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as any;
-}
+const fake = wecomFake(() => local);
 
 const calls = async (api?: string) =>
   ((await fake('GET', '/calls')).data.calls as any[]).filter((c) => !api || c.path === `/cgi-bin/${api}`);
