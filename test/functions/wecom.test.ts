@@ -515,6 +515,30 @@ describe('faults and repair', () => {
   });
 });
 
+describe('the advisor message budget', () => {
+  test('31 adds to one advisor in a minute: 30 messages go, the 31st waits for the next minute, none is dropped', async () => {
+    await seedStaffCode();
+    // All 31 inside one minute: start early in it.
+    if (new Date().getSeconds() > 35)
+      await new Promise((resolve) => setTimeout(resolve, (61 - new Date().getSeconds()) * 1000));
+    const started = Date.now();
+    for (let i = 0; i < 31; i += 1)
+      await fake('POST', '/contacts/add', { userid: 'zhangsan', name: `客户${i}`, noWelcome: true });
+    const minuteEnd = (Math.floor(started / 60_000) + 1) * 60_000;
+    const sent = await calls('message/send');
+    expect(sent).toHaveLength(30);
+    expect(sent.filter((c) => c.dropped)).toEqual([]);
+    const waiting = (await db.collection('wecomEvents').where({ status: 'pending' }).get()).data;
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({
+      attempts: 0,
+      lastError: 'advisor message budget',
+      steps: expect.arrayContaining(['linked', 'welcomed']),
+    });
+    expect(waiting[0].nextAttemptAt.getTime()).toBe(minuteEnd);
+  }, 90_000);
+});
+
 describe('the WeCom client', () => {
   test('an expired access token is fetched again and the call retried once', async () => {
     const { codeId } = await seedStaffCode();
