@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { LocalClock } from './clock';
 import { DatabaseEngine } from './db/engine';
 import { DocumentStore } from './db/store';
 import { type CallerContext, type FunctionCall, FunctionHost } from './functions/host';
@@ -75,7 +76,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const log = options.log ?? ((line: string) => console.log(line));
   const store = new DocumentStore(path.join(options.dataDir, 'db'), log);
   if (options.schemaFile) store.declare(loadSchema(options.schemaFile).collections);
-  const engine = new DatabaseEngine(store);
+  const clock = new LocalClock();
+  const engine = new DatabaseEngine(store, () => clock.now());
   const credentials = localCredentials(options.dataDir);
   let url = '';
   const sdkEnv = (): Record<string, string> => ({
@@ -91,6 +93,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     options.functionsDir,
     () => ({ ...(process.env as Record<string, string>), ...sdkEnv() }),
     log,
+    clock,
   );
   const storage = new LocalStorage(path.join(options.dataDir, 'storage'), envId, () => url);
   const openapi = new OpenApiFakes(appId);
@@ -108,6 +111,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     openapi,
     sales,
     wecom,
+    clock,
     adminDir: options.adminDir,
     httpRoutes: options.httpRoutes ?? {},
     log,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import type { LocalClock } from './clock';
 import type { DatabaseEngine } from './db/engine';
 import type { DocumentStore } from './db/store';
 import { CloudError } from './errors';
@@ -39,6 +40,7 @@ export interface ServerParts {
   openapi: OpenApiFakes;
   sales: SalesFakes;
   wecom: WecomFake;
+  clock: LocalClock;
   adminDir?: string;
   /** URL prefixes reached the way CloudBase's HTTP access service reaches a function. */
   httpRoutes: Record<string, string>;
@@ -176,12 +178,17 @@ async function handleProtocol(
   const id = requestId();
   const unsigned = (message: string) =>
     send(res, 401, { requestId: id, code: 'SIGN_PARAM_INVALID', message });
-  const checked = checkAuthorizationHeader(
-    headerValue(req.headers.authorization),
-    headerValue(req.headers['x-timestamp']),
-    parts.credentials,
-    Math.floor(Date.now() / 1000),
-  );
+  // Functions sign with the local cloud's clock (moved or not), the caller's own process with
+  // real time: either is current.
+  const checkAt = (ms: number) =>
+    checkAuthorizationHeader(
+      headerValue(req.headers.authorization),
+      headerValue(req.headers['x-timestamp']),
+      parts.credentials,
+      Math.floor(ms / 1000),
+    );
+  const onClock = checkAt(parts.clock.now());
+  const checked = 'refusal' in onClock && parts.clock.offsetMs !== 0 ? checkAt(Date.now()) : onClock;
   if ('refusal' in checked) {
     req.resume();
     return unsigned(checked.refusal);
@@ -528,6 +535,22 @@ async function handleLocal(
           (call) => (!name || call.function === name) && (!action || call.action === action),
         ),
       },
+    });
+  }
+  if (route === '/__local/clock') {
+    if (req.method === 'PUT') {
+      const text = (await readBody(req, BODY_LIMIT)).toString('utf8');
+      let at = Number.NaN;
+      try {
+        at = Date.parse(String(JSON.parse(text).now));
+      } catch {}
+      if (!Number.isFinite(at))
+        return send(res, 400, failure('INVALID_INPUT', '请以 {"now": "<ISO 时间>"} 设置本地云的时钟'));
+      parts.clock.set(new Date(at));
+    } else if (req.method === 'DELETE') parts.clock.reset();
+    return send(res, 200, {
+      ok: true,
+      data: { now: new Date(parts.clock.now()).toISOString(), offsetMs: parts.clock.offsetMs },
     });
   }
   if (route === '/__local/openapi') {

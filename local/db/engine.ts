@@ -64,7 +64,11 @@ export class DatabaseEngine {
   private readonly lock = new WriteLock();
   private readonly transactions = new Map<string, OpenTransaction>();
 
-  constructor(private readonly store: DocumentStore) {}
+  /** `now`: the local cloud's clock, for `serverDate()`. */
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async handle(action: string, request: ProtocolRequest): Promise<ProtocolAnswer> {
     try {
@@ -100,7 +104,7 @@ export class DatabaseEngine {
             total: this.store.count(
               this.connection(request),
               collectionName(request),
-              wireObject(request.query),
+              wireObject(request.query, this.now()),
             ),
           },
         };
@@ -186,11 +190,11 @@ export class DatabaseEngine {
     const limit = request.limit === undefined ? DEFAULT_LIMIT : nonNegativeInteger(request.limit, 'limit');
     const offset = request.offset === undefined ? 0 : nonNegativeInteger(request.offset, 'offset');
     const list = this.store.find(conn, collectionName(request), {
-      filter: wireObject(request.query),
+      filter: wireObject(request.query, this.now()),
       sort: sortSpec(request.order),
       skip: offset,
       limit: Math.min(limit, MAX_LIMIT),
-      projection: request.projection === undefined ? undefined : wireObject(request.projection),
+      projection: request.projection === undefined ? undefined : wireObject(request.projection, this.now()),
     });
     return { list: list.map(toWire), limit: Math.min(limit, MAX_LIMIT), offset };
   }
@@ -200,7 +204,7 @@ export class DatabaseEngine {
     const data = request.data;
     if (!Array.isArray(data) || data.length === 0)
       throw new CloudError('INVALID_PARAM', 'data 必须是非空的文档数组');
-    const now = Date.now();
+    const now = this.now();
     const docs = data.map((item) => {
       const doc = typeof item === 'string' ? parseWireSafely(item, now) : undefined;
       if (!isPlainObject(doc)) throw new CloudError('INVALID_PARAM', '每个文档必须是对象');
@@ -214,8 +218,8 @@ export class DatabaseEngine {
     request: ProtocolRequest,
   ): { updated: number; upsertId?: string; doc?: Doc } {
     const collection = collectionName(request);
-    const filter = wireObject(request.query);
-    const data = wireObject(request.data);
+    const filter = wireObject(request.query, this.now());
+    const data = wireObject(request.data, this.now());
     const replace = request.merge === false;
     const operators = Object.keys(data).filter((key) => key.startsWith('$'));
     if (replace && operators.length > 0)
@@ -253,7 +257,7 @@ export class DatabaseEngine {
   private remove(conn: Connection, request: ProtocolRequest): number {
     const collection = collectionName(request);
     const ids: string[] = [];
-    for (const doc of this.store.scan(conn, collection, wireObject(request.query))) {
+    for (const doc of this.store.scan(conn, collection, wireObject(request.query, this.now()))) {
       ids.push(doc._id);
       if (request.multi !== true) break;
     }
@@ -267,7 +271,7 @@ export class DatabaseEngine {
       if (typeof stage?.stageKey !== 'string' || typeof stage?.stageValue !== 'string') {
         throw new CloudError('INVALID_PARAM', '每个聚合阶段需要 stageKey 和 stageValue');
       }
-      return { [stage.stageKey]: parseWireSafely(stage.stageValue, Date.now()) };
+      return { [stage.stageKey]: parseWireSafely(stage.stageValue, this.now()) };
     });
     // A leading $match is pushed down to the store so it can use an index.
     const first = pipeline[0];
@@ -331,15 +335,15 @@ function parseWireSafely(text: string, now: number): unknown {
   }
 }
 
-function wireObject(value: unknown): Doc {
+function wireObject(value: unknown, now: number): Doc {
   if (value === undefined || value === null || value === '') return {};
-  const parsed = typeof value === 'string' ? parseWireSafely(value, Date.now()) : value;
+  const parsed = typeof value === 'string' ? parseWireSafely(value, now) : value;
   if (!isPlainObject(parsed)) throw new CloudError('INVALID_PARAM', '查询条件必须是对象');
   return parsed;
 }
 
 function sortSpec(order: unknown): SortSpec {
-  const spec = wireObject(order);
+  const spec = wireObject(order, Date.now());
   return Object.entries(spec).map(([path, direction]) => {
     if (direction !== 1 && direction !== -1)
       throw new CloudError('INVALID_PARAM', `排序方向必须是 1 或 -1: ${path}`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { LocalClock } from '../clock';
 import { CloudError } from '../errors';
 import { type CronSchedule, parseCron } from './cron';
 
@@ -98,6 +99,7 @@ export class FunctionHost {
     private readonly functionsDir: string | undefined,
     private readonly baseEnv: () => Record<string, string>,
     private readonly log: (line: string) => void,
+    private readonly clock: LocalClock,
   ) {}
 
   list(): FunctionInfo[] {
@@ -227,7 +229,7 @@ export class FunctionHost {
     const base = this.baseEnv();
     const folder = path.dirname(info.entry);
     const worker = new Worker(workerScript(), {
-      workerData: { entry: info.entry },
+      workerData: { entry: info.entry, clock: this.clock.shared },
       env: {
         ...base,
         NODE_PATH: [folder, path.join(folder, 'node_modules'), base.NODE_PATH]
@@ -275,11 +277,14 @@ export class FunctionHost {
 
   /** Fires timer triggers once a second against each function's config.json. */
   startTimers(appId: string): void {
-    let lastSecond = Math.floor(Date.now() / 1000);
+    let lastSecond = Math.floor(this.clock.now() / 1000);
     this.tickTimer = setInterval(() => {
-      const second = Math.floor(Date.now() / 1000);
-      for (let s = lastSecond + 1; s <= second; s++) this.fireTimers(new Date(s * 1000), appId);
-      lastSecond = second;
+      const second = Math.floor(this.clock.now() / 1000);
+      // A clock moved back fires nothing until it passes the last second again; moved forward, a
+      // jump fires the timers of its last minute only (not every minute skipped).
+      for (let s = Math.max(lastSecond + 1, second - 59); s <= second; s++)
+        this.fireTimers(new Date(s * 1000), appId);
+      lastSecond = Math.max(lastSecond, second);
     }, 250);
     this.tickTimer.unref();
   }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Module from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
+import { followSharedClock } from '../clock';
 
 /**
  * Runs one cloud function's unchanged code. Each invocation's WeChat context lives in its own
@@ -38,7 +39,8 @@ process.env = new Proxy(baseEnv, {
   },
 }) as NodeJS.ProcessEnv;
 
-const { entry } = workerData as { entry: string };
+const { entry, clock } = workerData as { entry: string; clock: SharedArrayBuffer };
+followSharedClock(clock);
 // CloudBase's runtime puts the code folder and its node_modules on NODE_PATH, and projects rely on
 // it (`require('lib/util.js')`): the host sets it in this worker's env; the loader must reread it.
 (Module as unknown as { _initPaths(): void })._initPaths();

@@ -230,3 +230,51 @@ describe('open API fakes', () => {
     ]);
   });
 });
+
+describe('the clock', () => {
+  const clock = async (method: string, body?: unknown) =>
+    (
+      await (
+        await fetch(`${base}/__local/clock`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
+      ).json()
+    ).data;
+  afterEach(() => clock('DELETE'));
+
+  test('moved, functions, their signed requests and serverDate() all read it; reset, real time again', async () => {
+    const moved = new Date(Date.now() + 3 * 86_400_000);
+    expect((await clock('PUT', { now: moved.toISOString() })).offsetMs).toBeGreaterThan(
+      3 * 86_400_000 - 5_000,
+    );
+    const { body } = await call('probe', { action: 'clock' });
+    for (const seen of [body.now, Date.parse(body.date), Date.parse(body.stored)])
+      expect(Math.abs(seen - moved.getTime())).toBeLessThan(10_000);
+    expect(Math.abs(Date.parse((await clock('GET')).now) - moved.getTime())).toBeLessThan(10_000);
+    // This process signs with real time and is still let in.
+    expect(
+      (
+        await protocol({
+          action: 'database.getDocument',
+          collectionName: 'things',
+          query: '{}',
+          queryType: 'WHERE',
+        })
+      ).code,
+    ).toBeUndefined();
+    await clock('DELETE');
+    const after = (await call('probe', { action: 'clock' })).body;
+    expect(Math.abs(after.now - Date.now())).toBeLessThan(10_000);
+  });
+
+  test('a time that is not one is refused', async () => {
+    const res = await fetch(`${base}/__local/clock`, {
+      method: 'PUT',
+      body: JSON.stringify({ now: 'soon' }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.message).toContain('ISO');
+  });
+});
