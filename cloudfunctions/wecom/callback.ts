@@ -41,7 +41,8 @@ const refuse = (statusCode: number, why: string): Accepted => {
 const QUERY_PART = /^[A-Za-z0-9]{1,64}$/;
 
 export async function acceptCallback(db: Database, request: CallbackRequest, now: Date): Promise<Accepted> {
-  if (request.path !== WECOM_CALLBACK_PATH) return refuse(404, `unknown path ${request.path}`);
+  const path = (request.path ?? '').replace(/\/+$/, '');
+  if (path !== WECOM_CALLBACK_PATH) return refuse(404, `unknown path ${request.path}`);
   const settings = await loadWecomSettings(db);
   if (!settings) return refuse(503, 'WeCom is not configured');
   const keys: CallbackKeys = {
