@@ -232,16 +232,14 @@ describe('open API fakes', () => {
 });
 
 describe('the clock', () => {
-  const clock = async (method: string, body?: unknown) =>
-    (
-      await (
-        await fetch(`${base}/__local/clock`, {
-          method,
-          headers: { 'content-type': 'application/json' },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        })
-      ).json()
-    ).data;
+  const clock = async (method: string, body?: unknown): Promise<any> => {
+    const res = await fetch(`${base}/__local/clock`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return ((await res.json()) as any).data;
+  };
   afterEach(() => clock('DELETE'));
 
   test('moved, functions, their signed requests and serverDate() all read it; reset, real time again', async () => {
