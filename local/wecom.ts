@@ -11,7 +11,7 @@ import QRCode from 'qrcode';
  * every call, and plays customers adding and deleting staff members: the events are signed and
  * encrypted as WeCom does and posted to the callback URL. It knows nothing of any product.
  */
-export interface WecomFakeConfig {
+interface WecomFakeConfig {
   corpId: string;
   agentId: number;
   secret: string;
@@ -27,7 +27,7 @@ export interface WecomFakeConfig {
   showUnionid: boolean;
 }
 
-export interface WecomCall {
+interface WecomCall {
   path: string;
   query: Record<string, string>;
   body: unknown;
@@ -76,7 +76,7 @@ interface CorpTagGroup {
   tag: { id: string; name: string; create_time: number; order: number }[];
 }
 
-export interface SentEvent {
+interface SentEvent {
   xml: string;
   url: string;
   query: Record<string, string>;

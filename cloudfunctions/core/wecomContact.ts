@@ -3,7 +3,6 @@
  */
 
 /** A contact way's `state` is at most 30 characters (WECOM.md); ours are `lp` and a random token. */
-export const STATE_MAX_LENGTH = 30;
 const OWN_STATE = /^lp[A-Za-z0-9]{8,28}$/;
 
 export function contactWayState(token: string): string {
@@ -16,12 +15,12 @@ export function contactWayState(token: string): string {
 export const isOwnState = (state: string | null): state is string => !!state && OWN_STATE.test(state);
 
 /** A corp tag: WeCom names a tag inside a group; ours are `group:tag` (a tag without a group goes under 线索池). */
-export interface CorpTagName {
+interface CorpTagName {
   group: string;
   name: string;
 }
 
-export const DEFAULT_TAG_GROUP = '线索池';
+const DEFAULT_TAG_GROUP = '线索池';
 
 export function corpTagNames(tags: string[]): CorpTagName[] {
   const seen = new Set<string>();

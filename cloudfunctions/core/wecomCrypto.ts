@@ -13,18 +13,15 @@ export interface CallbackKeys {
   corpId: string;
 }
 
-export interface SignedQuery {
+interface SignedQuery {
   msgSignature: string;
   timestamp: string;
   nonce: string;
 }
 
-export type OpenedMessage =
+type OpenedMessage =
   | { ok: true; message: string }
   | { ok: false; reason: 'signature' | 'ciphertext' | 'receiveid' };
-
-/** EncodingAESKey is 43 base64 characters that decode (with a trailing `=`) to a 32-byte key. */
-export const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
 
 export function signatureMatches(token: string, query: SignedQuery, encrypted: string): boolean {
   const expected = Buffer.from(getSignature(token, query.timestamp, query.nonce, encrypted));

@@ -25,7 +25,7 @@ export function parseFlatXml(xml: string): Record<string, string> | null {
   return fields;
 }
 
-export const CHANGE_TYPES = [
+const CHANGE_TYPES = [
   'add_external_contact',
   'add_half_external_contact',
   'edit_external_contact',
@@ -38,7 +38,7 @@ export type ChangeType = (typeof CHANGE_TYPES)[number];
 const text = z.string().max(200);
 
 /** A `change_external_contact` event; any other event or change type is not one we accept. */
-export const contactEventSchema = z.object({
+const contactEventSchema = z.object({
   ToUserName: z.string().min(1).max(64),
   FromUserName: text.optional(),
   CreateTime: z.string().regex(/^\d{1,12}$/),

@@ -378,7 +378,7 @@ export async function leadTagsOf(db: Database, leadIds: string[]): Promise<Map<s
   return new Map((data as { _id: string; tags?: string[] }[]).map((l) => [l._id, l.tags ?? []]));
 }
 
-export interface CorpTagDoc {
+interface CorpTagDoc {
   _id: string;
   /** `group:name`, as core/wecomContact's corpTagKey. */
   key: string;

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
  * WeCom). One access token per corp and secret, kept by this instance until it expires or WeCom
  * says it is invalid (40014) or expired (42001), then fetched again and the call retried once.
  */
-export const WECOM_API_BASE = (process.env.LEADPOOL_WECOM_API_BASE || 'https://qyapi.weixin.qq.com').replace(
+const WECOM_API_BASE = (process.env.LEADPOOL_WECOM_API_BASE || 'https://qyapi.weixin.qq.com').replace(
   /\/+$/,
   '',
 );
@@ -15,7 +15,7 @@ const CALL_TIMEOUT_MS = 5_000;
 const EXPIRY_MARGIN_MS = 300_000;
 const STALE_TOKEN = new Set([40014, 42001]);
 /** errcode for a call that never got an answer (network, timeout, not JSON). */
-export const UNREACHABLE = -1;
+const UNREACHABLE = -1;
 
 export class WecomApiError extends Error {
   constructor(
