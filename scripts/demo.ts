@@ -513,6 +513,7 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
         name: person,
         ...(answers.company ? { company: answers.company } : {}),
         ...(answers.industry ? { industry: answers.industry } : {}),
+        ...(answers.city ? { city: answers.city } : {}),
       },
       consent: { version: POLICY_VERSION, accepted: true, at: leadAt },
       lastLeadAt: leadAt,

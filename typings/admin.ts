@@ -36,6 +36,11 @@ export const PERMISSIONS = {
   'leads.export': ['admin', 'marketing'],
   /** Merge two customers a typed phone number flagged as possibly one person (or dismiss the flag). */
   'customers.merge': ['admin', 'marketing'],
+  /** The customer list (sales: the customers whose latest lead they own). */
+  'customers.read': ['admin', 'marketing', 'sales', 'viewer'],
+  /** The persona distributions (用户画像) and saved segments (人群). */
+  'insight.read': ['admin', 'marketing', 'viewer'],
+  'segments.write': ['admin', 'marketing'],
   'activities.read': ['admin', 'marketing', 'viewer'],
   'activities.write': ['admin', 'marketing'],
   'codes.read': ['admin', 'marketing', 'viewer'],
@@ -82,6 +87,15 @@ export const ADMIN_ROUTES = {
   'POST /leads/assign': 'leads.assign',
   'POST /leads/tag': 'leads.tag',
   'POST /leads/:id/duplicate': 'customers.merge',
+  'GET /customers': 'customers.read',
+  'GET /customers/:id': 'customers.read',
+  'GET /persona': 'insight.read',
+  'GET /segments': 'insight.read',
+  /** The live count of a filter being edited. */
+  'POST /segments/count': 'insight.read',
+  'POST /segments': 'segments.write',
+  'GET /segments/:id/members': 'insight.read',
+  'DELETE /segments/:id': 'segments.write',
   'POST /exports': 'leads.export',
   'GET /jobs/:id': 'leads.export',
   'GET /activities': 'activities.read',

@@ -1,12 +1,15 @@
 import {
   CalendarIcon,
   ChartBarIcon,
+  ChartPieIcon,
   FileSafetyIcon,
   QrcodeIcon,
   SendIcon,
   ShopIcon,
   SwapIcon,
   TagIcon,
+  UserAddIcon,
+  UserCircleIcon,
   UsergroupIcon,
   UserListIcon,
   UserSafetyIcon,
@@ -37,6 +40,21 @@ export const pages: RouteRecordRaw[] = [
     path: '/leads',
     component: () => import('./pages/LeadsPage.vue'),
     meta: { title: '线索', permission: 'leads.read', icon: UserListIcon },
+  },
+  {
+    path: '/customers',
+    component: () => import('./pages/CustomersPage.vue'),
+    meta: { title: '客户', permission: 'customers.read', icon: UserCircleIcon },
+  },
+  {
+    path: '/persona',
+    component: () => import('./pages/PersonaPage.vue'),
+    meta: { title: '用户画像', permission: 'insight.read', icon: ChartPieIcon },
+  },
+  {
+    path: '/segments',
+    component: () => import('./pages/SegmentsPage.vue'),
+    meta: { title: '人群', permission: 'insight.read', icon: UserAddIcon },
   },
   {
     path: '/activities',

@@ -7,9 +7,11 @@ import { activityHandlers } from './activities';
 import { database } from './cloudbase';
 import { codeHandlers } from './codes';
 import { type AdminContext, authenticate, envOf } from './context';
+import { customerHandlers } from './customers';
 import { dashboardHandlers } from './dashboard';
 import { exportHandlers } from './exports';
 import { clientAddress, createHttpRouter, type HttpEvent } from './http';
+import { insightHandlers } from './insight';
 import { leadHandlers } from './leads';
 import { pipelineHandlers } from './pipeline';
 import { staffHandlers } from './staff';
@@ -30,6 +32,8 @@ export const main = createHttpRouter<AdminContext>({
     ...storeHandlers,
     ...pipelineHandlers,
     ...wecomHandlers,
+    ...customerHandlers,
+    ...insightHandlers,
   },
   authenticate: (token) => authenticate(database(), token, new Date()),
   context: (caller, event: HttpEvent) => ({

@@ -1,0 +1,275 @@
+// Knowing the customers through the local cloud: the customer list (filters, cursor pages, owner
+// scope, masked phones), the persona from counters the dispatcher's job keeps, and saved segments.
+import { type AdminCloud, startAdminCloud } from './admin-cloud';
+import { clearAll, DAY_MS } from './project-cloud';
+
+let cloud: AdminCloud;
+let db: any;
+let admin: string;
+
+beforeAll(async () => {
+  cloud = await startAdminCloud();
+  db = cloud.db;
+});
+afterAll(() => cloud.close());
+beforeEach(async () => {
+  await clearAll(db);
+  admin = await cloud.login('boss', 'admin');
+});
+
+/** 2026-11-10 00:00 China time. */
+const DAY0 = Date.parse('2026-11-09T16:00:00Z');
+const at = (day: number, hour = 10) => new Date(DAY0 + day * DAY_MS + hour * 3_600_000);
+
+async function seedCustomer(id: string, overrides: Record<string, any> = {}) {
+  const createdAt = overrides.createdAt ?? at(0);
+  await db.collection('customers').add({
+    data: {
+      _id: id,
+      openid: `openid-${id}`,
+      openids: [`openid-${id}`],
+      unionid: null,
+      phone: null,
+      phoneVerified: false,
+      profile: {},
+      consent: null,
+      firstTouch: { channelId: 'poster-1', channelType: 'poster', at: createdAt },
+      ownerStaffId: null,
+      storeId: null,
+      shareToken: `share-${id}`,
+      mergedInto: null,
+      lastLeadAt: null,
+      leadCount: 0,
+      joinCount: 0,
+      salesOwnerId: null,
+      createdAt,
+      updatedAt: createdAt,
+      ...overrides,
+    },
+  });
+}
+
+async function seedLead(id: string, customerId: string, overrides: Record<string, any> = {}) {
+  const createdAt = overrides.createdAt ?? at(1);
+  await db.collection('leads').add({
+    data: {
+      _id: id,
+      requestKey: `request-${id}`,
+      customerId,
+      channel: 'poster-1',
+      channelType: 'poster',
+      status: 'new',
+      tags: [],
+      score: 0,
+      ownerId: null,
+      activityId: null,
+      createdAt,
+      updatedAt: createdAt,
+      ...overrides,
+    },
+  });
+}
+
+const tick = () => cloud.call('dispatch', { action: 'tick', now: at(40).toISOString() }, null);
+const get = async (path: string, token = admin) => (await cloud.api('GET', path, undefined, token)).body;
+
+test('the customer list pages newest first by cursor, filters, masks phones and skips merged customers', async () => {
+  await seedCustomer('c1', {
+    createdAt: at(1),
+    phone: '13800001111',
+    profile: { name: '李雷', city: '上海', industry: '零售' },
+    salesOwnerId: 'staff-a',
+    storeId: '静安店',
+    leadCount: 2,
+  });
+  await seedCustomer('c2', {
+    createdAt: at(2),
+    profile: { name: '韩梅梅', city: '北京' },
+    salesOwnerId: 'staff-b',
+  });
+  await seedCustomer('c3', { createdAt: at(3), profile: { city: '上海' }, salesOwnerId: 'staff-a' });
+  // Two customers of the same millisecond: the cursor must not lose either.
+  await seedCustomer('c4', { createdAt: at(4), profile: { city: '上海' } });
+  await seedCustomer('c5', { createdAt: at(4), profile: { city: '上海' } });
+  await seedCustomer('gone', { createdAt: at(5), mergedInto: 'c1' });
+
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${cursor}` : '';
+    const page: any = await get(`/customers?limit=2${query}`);
+    expect(page.ok).toBe(true);
+    expect(page.data.items.length).toBeLessThanOrEqual(2);
+    seen.push(...page.data.items.map((c: any) => c.customerId));
+    cursor = page.data.nextCursor;
+  } while (cursor);
+  expect(seen).toEqual(['c5', 'c4', 'c3', 'c2', 'c1']);
+
+  const shanghai = await get(`/customers?city=${encodeURIComponent('上海')}&from=2026-11-11&to=2026-11-13`);
+  expect(shanghai.data.items.map((c: any) => c.customerId)).toEqual(['c3', 'c1']);
+  expect(shanghai.data.items[1]).toEqual({
+    customerId: 'c1',
+    name: '李雷',
+    phoneMasked: '138****1111',
+    city: '上海',
+    industry: '零售',
+    tags: [],
+    ownerId: 'staff-a',
+    store: '静安店',
+    leadCount: 2,
+    joinCount: 0,
+    channel: 'poster-1',
+    createdAt: at(1).toISOString(),
+  });
+  expect((await get('/customers?hasPhone=true')).data.items.map((c: any) => c.customerId)).toEqual(['c1']);
+  expect((await get(`/customers?store=${encodeURIComponent('静安店')}`)).data.items).toHaveLength(1);
+  expect((await get('/customers?channel=other')).data.items).toHaveLength(0);
+
+  // A sales account sees only the customers whose latest lead it owns, whatever it asks for.
+  const sales = await cloud.login('sally', 'sales', 'staff-a');
+  for (const query of ['', '?owner=staff-b'])
+    expect((await get(`/customers${query}`, sales)).data.items.map((c: any) => c.customerId)).toEqual([
+      'c3',
+      'c1',
+    ]);
+  expect((await cloud.api('GET', '/customers/c2', undefined, sales)).status).toBe(403);
+  expect((await cloud.api('GET', '/customers/gone', undefined, admin)).status).toBe(404);
+});
+
+test('the customer drawer lists their leads; tags, score and contact come from the insight job', async () => {
+  await seedCustomer('c1', { profile: { name: '李雷' }, salesOwnerId: 'staff-a', joinCount: 2 });
+  await seedCustomer('c2', { createdAt: at(1) });
+  await seedLead('l1', 'c1', { createdAt: at(1), tags: ['高意向'], score: 30, ownerId: 'staff-a' });
+  await seedLead('l2', 'c1', { createdAt: at(2), tags: ['装修'], status: 'contacted', ownerId: 'staff-b' });
+  await seedLead('l3', 'c2', { createdAt: at(2), tags: ['装修'] });
+
+  expect((await get(`/customers?tag=${encodeURIComponent('装修')}`)).data.items).toHaveLength(0);
+  await tick();
+  const tagged = await get(`/customers?tag=${encodeURIComponent('装修')}`);
+  expect(tagged.data.items.map((c: any) => c.customerId)).toEqual(['c2', 'c1']);
+  expect(tagged.data.items[1].tags).toEqual(['装修', '高意向'].sort());
+
+  const detail = await get('/customers/c1');
+  expect(detail.data.leads.map((l: any) => l.leadId)).toEqual(['l2', 'l1']);
+  // A sales account sees its own leads of a customer it follows, not a colleague's.
+  const sales = await cloud.login('sally', 'sales', 'staff-a');
+  expect((await get('/customers/c1', sales)).data.leads.map((l: any) => l.leadId)).toEqual(['l1']);
+});
+
+test('every filter is validated with a Chinese message on its field', async () => {
+  const bad = await cloud.api('GET', '/customers?limit=0&from=2026-02-30&cursor=nope', undefined, admin);
+  expect(bad.status).toBe(400);
+  const paths = bad.body.error.fields.map((f: any) => f.path).sort();
+  expect(paths).toEqual(['cursor', 'from', 'limit']);
+  expect(bad.body.error.fields.find((f: any) => f.path === 'limit').message).toMatch(/每页/);
+  expect((await cloud.api('GET', '/customers', undefined, null)).status).toBe(401);
+});
+
+test('the persona sums per-day counters the job keeps, against the previous period, and moves a changed customer', async () => {
+  await seedCustomer('a', {
+    createdAt: at(10),
+    profile: { city: '上海', industry: '零售' },
+    storeId: '静安店',
+  });
+  await seedCustomer('b', { createdAt: at(11), profile: { city: '上海' } });
+  await seedCustomer('c', { createdAt: at(12), profile: { city: '北京' }, firstTouch: null });
+  // The previous period (Nov 17 to 19 before Nov 20 to 22).
+  await seedCustomer('d', { createdAt: at(8), profile: { city: '杭州' } });
+  await seedCustomer('merged', { createdAt: at(11), profile: { city: '上海' }, mergedInto: 'a' });
+
+  expect((await get('/persona?from=2026-11-20&to=2026-11-22')).data.total).toBe(0);
+  await tick();
+  const persona = (await get('/persona?from=2026-11-20&to=2026-11-22')).data;
+  expect(persona).toMatchObject({
+    from: '2026-11-20',
+    to: '2026-11-22',
+    total: 3,
+    byCity: [
+      { key: '上海', count: 2 },
+      { key: '北京', count: 1 },
+    ],
+    byIndustry: [
+      { key: null, count: 2 },
+      { key: '零售', count: 1 },
+    ],
+    byChannel: [
+      { key: 'poster-1', count: 2 },
+      { key: null, count: 1 },
+    ],
+    byStore: [
+      { key: null, count: 2 },
+      { key: '静安店', count: 1 },
+    ],
+    previous: { from: '2026-11-17', to: '2026-11-19', total: 1, byCity: [{ key: '杭州', count: 1 }] },
+  });
+
+  // A second run changes nothing; a customer whose city changed moves its count, once.
+  await tick();
+  await db
+    .collection('customers')
+    .doc('b')
+    .update({ data: { profile: { city: '北京' }, updatedAt: at(30) } });
+  await tick();
+  await tick();
+  const moved = (await get('/persona?from=2026-11-20&to=2026-11-22')).data;
+  expect(moved.total).toBe(3);
+  expect(moved.byCity).toEqual([
+    { key: '北京', count: 2 },
+    { key: '上海', count: 1 },
+  ]);
+
+  const sales = await cloud.login('sally', 'sales', 'staff-a');
+  expect((await cloud.api('GET', '/persona?from=2026-11-20&to=2026-11-22', undefined, sales)).status).toBe(
+    403,
+  );
+  const reversed = await cloud.api('GET', '/persona?from=2026-11-22&to=2026-11-20', undefined, admin);
+  expect(reversed.body.error.fields).toEqual([{ path: 'to', message: '结束日期不能早于开始日期' }]);
+});
+
+test('a segment is saved with its count, lists its members by cursor and is deleted; only managers write', async () => {
+  await seedCustomer('c1', { createdAt: at(1), joinCount: 2, lastLeadAt: at(38), profile: { city: '上海' } });
+  await seedCustomer('c2', { createdAt: at(2), joinCount: 1, lastLeadAt: at(20), profile: { city: '上海' } });
+  await seedCustomer('c3', { createdAt: at(3), joinCount: 3, lastLeadAt: at(39), profile: { city: '北京' } });
+  await seedCustomer('c4', { createdAt: at(4), joinCount: 5, lastLeadAt: at(39), profile: { city: '上海' } });
+  await seedLead('l4', 'c4', { status: 'contacted', score: 80 });
+  await seedLead('l1', 'c1', { score: 50 });
+  await tick();
+
+  const filter = { city: '上海', minJoins: 2 };
+  expect((await cloud.api('POST', '/segments/count', { filter }, admin)).body.data.count).toBe(2);
+  expect(
+    (await cloud.api('POST', '/segments/count', { filter: { ...filter, notContacted: true } }, admin)).body
+      .data,
+  ).toEqual({ count: 1 });
+  expect(
+    (await cloud.api('POST', '/segments/count', { filter: { minScore: 60 } }, admin)).body.data.count,
+  ).toBe(1);
+
+  const saved = await cloud.api('POST', '/segments', { name: '上海活跃客户', filter }, admin);
+  expect(saved.body.data).toEqual({ segmentId: expect.any(String), count: 2 });
+  const id = saved.body.data.segmentId;
+  const first = (await get(`/segments/${id}/members?limit=1`)).data;
+  const second = (await get(`/segments/${id}/members?limit=1&cursor=${first.nextCursor}`)).data;
+  expect([...first.items, ...second.items].map((c: any) => c.customerId)).toEqual(['c4', 'c1']);
+  expect(second.nextCursor).toBeNull();
+
+  const viewer = await cloud.login('vivian', 'viewer');
+  expect((await get('/segments', viewer)).data.items).toEqual([
+    expect.objectContaining({ segmentId: id, name: '上海活跃客户', count: 2, filter }),
+  ]);
+  expect((await cloud.api('POST', '/segments', { name: 'x', filter }, viewer)).status).toBe(403);
+  expect((await cloud.api('DELETE', `/segments/${id}`, undefined, viewer)).status).toBe(403);
+
+  const unnamed = await cloud.api('POST', '/segments', { name: ' ', filter: { minJoins: -1 } }, admin);
+  expect(unnamed.body.error.fields).toEqual(
+    expect.arrayContaining([
+      { path: 'name', message: '请填写人群名称' },
+      { path: 'filter.minJoins', message: expect.stringContaining('报名活动数不能小于 0') },
+    ]),
+  );
+
+  expect((await cloud.api('DELETE', `/segments/${id}`, undefined, admin)).body.ok).toBe(true);
+  expect((await cloud.api('DELETE', `/segments/${id}`, undefined, admin)).status).toBe(404);
+  const audit = (await db.collection('audit').where({ subject: id }).get()).data.map((a: any) => a.action);
+  expect(audit.sort()).toEqual(['segment.create', 'segment.delete']);
+});
