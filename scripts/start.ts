@@ -50,8 +50,6 @@ async function main(): Promise<void> {
   const fresh = !fs.existsSync(path.join(dataDir, 'db', 'database.sqlite'));
   // Functions read their environment when their worker starts: set it before any runs.
   process.env.LEADPOOL_TOKEN_SECRET = tokenSecret(dataDir);
-  // WeCom's API is the local cloud's fake unless the environment names another.
-  process.env.LEADPOOL_WECOM_API_BASE ??= `http://127.0.0.1:${port}/__local/wecom`;
   const cloud = await startLocalCloud({
     envId: 'leadpool-local',
     port,
@@ -61,6 +59,9 @@ async function main(): Promise<void> {
     adminDir: path.join(root, 'admin', 'dist'),
     httpRoutes: { '/admin-api': 'admin', '/wecom/callback': 'wecom' },
   });
+  // WeCom's API is the local cloud's fake unless the environment names another. Set before any
+  // function runs (a worker reads the environment when it starts), once the port is known.
+  process.env.LEADPOOL_WECOM_API_BASE ??= `${cloud.url}/__local/wecom`;
   const notes: string[] = [];
   notes.push(...keyUsernames(cloud.store));
   if (cloud.store.count(cloud.store.main, 'accounts', { usernameKey: 'admin' }) === 0) {
