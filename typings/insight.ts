@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { leadFilterSchema } from './admin';
+import { adminRequestSchemas, leadFilterSchema } from './admin';
 import { cursorParam, leadCursorSchema } from './cursor';
 
 /**
@@ -11,7 +11,7 @@ const text = (max: number) => z.string().trim().min(1).max(max, `不能超过 ${
 /** `true`/`false` as a query parameter carries it. */
 const flag = leadFilterSchema.shape.mql;
 const count = (label: string, max: number) =>
-  z.coerce
+  z
     .number({ error: `${label}应为数字` })
     .int(`${label}应为整数`)
     .min(0, `${label}不能小于 0`)
@@ -55,19 +55,15 @@ export type SegmentFilter = z.infer<typeof segmentFilterSchema>;
 
 const limit = z.coerce.number().int('每页条数必须是整数').min(1, '每页至少 1 条').max(100, '每页最多 100 条');
 
-/** A China-time day `2026-11-22`. */
-const day = z
-  .string({ error: '请选择日期' })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
-  .refine((v) => !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().startsWith(v), '日期不存在');
+/** China-time days from 2000 to 2099, as the dashboard takes them. */
+const period = adminRequestSchemas.dashboard.pick({ from: true, to: true });
 
 export const insightRequestSchemas = {
   customerList: customerFilterSchema.extend({
     limit: limit.default(50),
     cursor: cursorParam(leadCursorSchema),
   }),
-  persona: z
-    .object({ from: day, to: day })
+  persona: period
     .refine((p) => p.from <= p.to, { path: ['to'], message: '结束日期不能早于开始日期' })
     .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 366 * 86_400_000, {
       path: ['from'],

@@ -7,8 +7,10 @@ import type { z } from 'zod';
 import { accountHandlers } from '../../cloudfunctions/admin/accounts';
 import { activityHandlers } from '../../cloudfunctions/admin/activities';
 import { codeHandlers } from '../../cloudfunctions/admin/codes';
+import { customerHandlers } from '../../cloudfunctions/admin/customers';
 import { dashboardHandlers } from '../../cloudfunctions/admin/dashboard';
 import { exportHandlers } from '../../cloudfunctions/admin/exports';
+import { insightHandlers } from '../../cloudfunctions/admin/insight';
 import { leadHandlers } from '../../cloudfunctions/admin/leads';
 import { pipelineHandlers } from '../../cloudfunctions/admin/pipeline';
 import { staffHandlers } from '../../cloudfunctions/admin/staff';
@@ -295,6 +297,8 @@ const HANDLERS: Record<string, { schema: z.ZodType }> = {
   ...storeHandlers,
   ...pipelineHandlers,
   ...wecomHandlers,
+  ...customerHandlers,
+  ...insightHandlers,
 };
 
 type Path = (string | number)[];
