@@ -216,6 +216,16 @@ export const leadFilterSchema = z.object({
 });
 export type LeadFilter = z.infer<typeof leadFilterSchema>;
 
+/** Leads a bulk action applies to: those picked, or every lead a filter selects (up to a limit). */
+export const BULK_FILTER_MAX = 5000;
+const bulkTarget = z.object({
+  leadIds: z.array(id).min(1, '请选择线索').max(500, '一次最多 500 条').optional(),
+  filter: leadFilterSchema.optional(),
+});
+/** Exactly one of the two: picked leads, or a filter. */
+const oneTarget = (target: z.infer<typeof bulkTarget>) => !!target.leadIds !== !!target.filter;
+const NO_TARGET = { path: ['leadIds'], message: '请选择线索' };
+
 /** A password being set: the policy of typings/passwords.ts, its Chinese sentence as the field message. */
 const newPassword = z.string({ error: '请填写密码' }).superRefine((password, ctx) => {
   const problem = passwordProblem(password);
@@ -238,24 +248,31 @@ export const adminRequestSchemas = {
     limit: z.coerce.number().int('每页条数必须是整数').min(1).max(100).default(50),
     cursor: cursorParam(leadCursorSchema),
   }),
-  leadStatus: z.object({
-    status: z.enum(LEAD_STATUSES, { error: '状态无效' }),
-    note: z.string().trim().max(500, '备注不能超过 500 字').optional(),
-  }),
+  leadStatus: z
+    .object({
+      status: z.enum(LEAD_STATUSES, { error: '状态无效' }),
+      note: z.string().trim().max(500, '备注不能超过 500 字').optional(),
+    })
+    .refine((change) => change.status !== 'lost' || !!change.note, {
+      path: ['note'],
+      message: '改为已流失时请填写流失原因',
+    }),
   duplicateDecision: z.object({
     decision: z.enum(['merge', 'dismiss'], { error: '请选择合并或不是同一人' }),
   }),
   leadNote: z.object({ text: z.string().trim().min(1, '请填写备注').max(500, '备注不能超过 500 字') }),
-  bulkAssign: z.object({
-    leadIds: z.array(id).min(1, '请选择线索').max(500, '一次最多 500 条'),
-    /** null: back to the shared pool. */
-    ownerId: id.nullable(),
-  }),
-  bulkTag: z.object({
-    leadIds: z.array(id).min(1, '请选择线索').max(500, '一次最多 500 条'),
-    add: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
-    remove: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
-  }),
+  bulkAssign: bulkTarget
+    .extend({
+      /** null: back to the shared pool. */
+      ownerId: id.nullable(),
+    })
+    .refine(oneTarget, NO_TARGET),
+  bulkTag: bulkTarget
+    .extend({
+      add: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
+      remove: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
+    })
+    .refine(oneTarget, NO_TARGET),
   exportLeads: z.object({
     filter: leadFilterSchema.default({}),
     /** Full phone numbers in the file (roles that may reveal only). */
@@ -514,9 +531,10 @@ export interface LeadPage {
   nextCursor: string | null;
 }
 
-/** How many leads a filter selects; null where the indexes cannot count it exactly. */
+/** How many leads a filter selects: counted exactly where the indexes can, else estimated (约). */
 export interface LeadCount {
-  total: number | null;
+  total: number;
+  exact: boolean;
 }
 
 export interface TouchView {

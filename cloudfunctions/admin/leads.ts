@@ -1,4 +1,5 @@
 import {
+  BULK_FILTER_MAX,
   can,
   type LeadCount,
   type LeadDetail,
@@ -119,6 +120,59 @@ export async function countLeads(
   return countLeadsWhere(ctx.db, leadConditions(ctx.db, filter, scope), leadRange(filter));
 }
 
+/** Leads walked for an estimate, newest first: a filter matching fewer is counted exactly. */
+const ESTIMATE_WALK = 2000;
+
+/**
+ * A count for a filter the indexes cannot count (a tag, a name, MQL, the pool): the matches among
+ * the newest leads are walked; when the walk ends early that is the count, else the rate of
+ * matches over the time walked is carried over the filter's whole time range (约).
+ */
+async function estimateLeads(ctx: AdminContext, filter: LeadFilter): Promise<LeadCount> {
+  const where = leadConditions(ctx.db, filter, ownerScope(ctx));
+  const range = leadRange(filter);
+  const walked: LeadDoc[] = [];
+  let cursor: Parameters<typeof leadPage>[3] = null;
+  do {
+    const page = await leadPage(ctx.db, where, range, cursor, 1000, { _id: true, createdAt: true });
+    walked.push(...page.items);
+    cursor = page.next;
+  } while (cursor && walked.length < ESTIMATE_WALK);
+  if (!cursor) return { total: walked.length, exact: true };
+  const { data } = await ctx.db
+    .collection('leads')
+    .orderBy('createdAt', 'asc')
+    .field({ createdAt: true })
+    .limit(1)
+    .get();
+  const oldest = Math.max(range.from?.getTime() ?? 0, new Date((data[0] as LeadDoc).createdAt).getTime());
+  const newest = Math.min(range.to?.getTime() ?? ctx.now.getTime(), ctx.now.getTime());
+  const reached = new Date(walked[walked.length - 1].createdAt).getTime();
+  const share = (newest - reached) / Math.max(1, newest - oldest);
+  return { total: Math.max(walked.length, Math.round(walked.length / Math.max(share, 1e-6))), exact: false };
+}
+
+/** The leads a bulk action applies to: those picked, or every one the filter selects (up to a limit). */
+async function bulkLeadIds(ctx: AdminContext, target: { leadIds?: string[]; filter?: LeadFilter }) {
+  if (target.leadIds) return [...new Set(target.leadIds)];
+  const filter = target.filter ?? {};
+  await authorizePhoneSearch(ctx, filter, false);
+  const where = leadConditions(ctx.db, filter, ownerScope(ctx));
+  const ids: string[] = [];
+  let cursor: Parameters<typeof leadPage>[3] = null;
+  do {
+    const page = await leadPage(ctx.db, where, leadRange(filter), cursor, 1000, {
+      _id: true,
+      createdAt: true,
+    });
+    ids.push(...page.items.map((lead) => lead._id));
+    cursor = page.next;
+    if (ids.length > BULK_FILTER_MAX)
+      throw fieldError('filter', `符合条件的线索超过 ${BULK_FILTER_MAX} 条，请缩小筛选范围后再批量操作`);
+  } while (cursor);
+  return ids;
+}
+
 /**
  * A search by a phone's digits answers whether a number exists, so a full number could be recovered
  * digit by digit: it needs the permission to reveal phones, and the first page of such a search is
@@ -139,6 +193,21 @@ const cellOf = (lead: LeadDoc) => ({
   activityId: lead.activityId,
 });
 
+/**
+ * 成交 counts the leads that are won now: a lead leaving 已成交 takes its count back, and one won
+ * again after that counts again (the first win is counted by countersForStatusChange).
+ */
+function withWonNow(
+  counters: ReturnType<typeof countersForStatusChange>,
+  lead: Pick<LeadDoc, 'status' | 'statusHistory'>,
+  next: LeadDoc['status'],
+): ReturnType<typeof countersForStatusChange> {
+  if (lead.status === 'won' && next !== 'won') return { ...counters, won: -1 };
+  const wonBefore = (lead.statusHistory ?? []).some((h) => h.status === 'won');
+  if (next === 'won' && wonBefore && !counters.won) return { ...counters, won: 1 };
+  return counters;
+}
+
 export const leadHandlers = {
   'GET /leads': handle(schemas.leadList, async (input, ctx: AdminContext): Promise<LeadPage> => {
     // The route's schema refused any cursor that does not decode.
@@ -152,7 +221,8 @@ export const leadHandlers = {
   // Its own route: a count walks every match, so the list does not wait for it.
   'GET /leads/count': handle(leadFilterSchema, async (input, ctx: AdminContext): Promise<LeadCount> => {
     await authorizePhoneSearch(ctx, input, false);
-    return { total: await countLeads(ctx, input, ownerScope(ctx)) };
+    const total = await countLeads(ctx, input, ownerScope(ctx));
+    return total !== null ? { total, exact: true } : estimateLeads(ctx, input);
   }),
 
   'GET /leads/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }): Promise<LeadDetail> => {
@@ -240,7 +310,7 @@ export const leadHandlers = {
           { path: 'status', message: '状态已变化' },
         ]);
       if (lead.status !== status) {
-        const counters = countersForStatusChange(lead.statusHistory ?? [], status);
+        const counters = withWonNow(countersForStatusChange(lead.statusHistory ?? [], status), lead, status);
         if (Object.keys(counters).length > 0)
           await countFunnel(ctx.db, new Date(lead.createdAt), cellOf(lead), counters);
         await record(ctx, 'lead.status', id, { from: lead.status, to: status });
@@ -323,25 +393,44 @@ export const leadHandlers = {
     },
   ),
 
-  'POST /leads/assign': handle(schemas.bulkAssign, async ({ leadIds, ownerId }, ctx: AdminContext) => {
+  'POST /leads/assign': handle(schemas.bulkAssign, async ({ ownerId, ...target }, ctx: AdminContext) => {
     signedIn(ctx);
     if (ownerId) {
       const owner = await staffById(ctx.db, ownerId);
       if (!owner?.active) throw fieldError('ownerId', '没有这名在职员工');
     }
     const _ = ctx.db.command;
-    const ids = [...new Set(leadIds)];
-    const { data } = await ctx.db
-      .collection('leads')
-      .where({ _id: _.in(ids) })
-      .field({ _id: true, ownerId: true, channel: true, staffId: true, activityId: true, createdAt: true })
-      .limit(ids.length)
-      .get();
-    const leads = data as LeadDoc[];
-    await ctx.db
-      .collection('leads')
-      .where({ _id: _.in(leads.map((l) => l._id)) })
-      .update({ data: { ownerId, assignedBy: ownerId ? 'manual' : 'pool', updatedAt: ctx.now } });
+    const ids = await bulkLeadIds(ctx, target);
+    const leads: LeadDoc[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const { data } = await ctx.db
+        .collection('leads')
+        .where({ _id: _.in(ids.slice(i, i + 500)) })
+        .field({
+          _id: true,
+          ownerId: true,
+          customerId: true,
+          channel: true,
+          staffId: true,
+          activityId: true,
+          createdAt: true,
+        })
+        .limit(500)
+        .get();
+      leads.push(...(data as LeadDoc[]));
+    }
+    for (let i = 0; i < leads.length; i += 500) {
+      const part = leads.slice(i, i + 500);
+      await ctx.db
+        .collection('leads')
+        .where({ _id: _.in(part.map((l) => l._id)) })
+        .update({ data: { ownerId, assignedBy: ownerId ? 'manual' : 'pool', updatedAt: ctx.now } });
+      // The customer goes with the lead: their next lead goes to the new owner (customers.salesOwnerId).
+      await ctx.db
+        .collection('customers')
+        .where({ _id: _.in([...new Set(part.map((l) => l.customerId))]) })
+        .update({ data: { salesOwnerId: ownerId, updatedAt: ctx.now } });
+    }
     // `assigned` counts leads that have an owner: moving in or out of the pool changes it, once
     // per funnel cell however many of the cell's leads moved.
     const moved = new Map<string, { at: Date; cell: ReturnType<typeof cellOf>; by: number }>();
@@ -358,22 +447,29 @@ export const leadHandlers = {
     await Promise.all(
       [...moved.values()].map(({ at, cell, by }) => countFunnel(ctx.db, at, cell, { assigned: by })),
     );
-    await record(ctx, 'leads.assign', ownerId ?? 'pool', { count: leads.length, leadIds: ids.slice(0, 50) });
+    await record(ctx, 'leads.assign', ownerId ?? 'pool', {
+      count: leads.length,
+      leadIds: ids.slice(0, 50),
+      ...(target.filter ? { filter: target.filter } : {}),
+    });
     return { updated: leads.length };
   }),
 
-  'POST /leads/tag': handle(schemas.bulkTag, async ({ leadIds, add, remove }, ctx: AdminContext) => {
+  'POST /leads/tag': handle(schemas.bulkTag, async ({ add, remove, ...target }, ctx: AdminContext) => {
     if (add.length === 0 && remove.length === 0) throw fieldError('add', '请填写要添加或移除的标签');
     const _ = ctx.db.command;
-    const ids = [...new Set(leadIds)];
-    const { data } = await ctx.db
-      .collection('leads')
-      .where({ _id: _.in(ids) })
-      .field({ _id: true, tags: true, ruleTags: true, manualTags: true, removedTags: true })
-      .limit(ids.length)
-      .get();
+    const ids = await bulkLeadIds(ctx, target);
+    const leads: (LeadDoc & TagSources)[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const { data } = await ctx.db
+        .collection('leads')
+        .where({ _id: _.in(ids.slice(i, i + 500)) })
+        .field({ _id: true, tags: true, ruleTags: true, manualTags: true, removedTags: true })
+        .limit(500)
+        .get();
+      leads.push(...(data as (LeadDoc & TagSources)[]));
+    }
     let updated = 0;
-    const leads = data as (LeadDoc & TagSources)[];
     for (let i = 0; i < leads.length; i += 20) {
       await Promise.all(
         leads.slice(i, i + 20).map(async (lead) => {

@@ -184,12 +184,15 @@ test('an export still running shows its progress and is polled to the end; full 
   await rows(page).first().waitFor();
   // The demo's leads fit in one export step: the first answer is made to say "running" so the
   // page has to poll the job to its end, as it does with a large export.
-  await page.route('**/admin-api/exports', async (route) => {
+  const stillRunning = async (route: any) => {
     const response = await route.fetch();
     const body = await response.json();
     body.data = { ...body.data, status: 'running', processed: 0, downloadUrl: null };
     await route.fulfill({ response, json: body });
-  });
+  };
+  // The start and the first poll both say "running", so the progress stays up for a few polls.
+  await page.route('**/admin-api/exports', stillRunning);
+  await page.route('**/admin-api/jobs/*', stillRunning, { times: 1 });
   await page.locator('.export-open').click();
   const dialog = page.locator('.export-dialog');
   expect(await dialog.locator('.export-filter').textContent()).toContain('全部线索');

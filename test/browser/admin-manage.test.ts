@@ -122,6 +122,10 @@ test('marketing creates codes in bulk and re-points one without a new scene', as
   expect(made).toHaveLength(3);
   expect(new Set(made.map((c: any) => c.scene)).size).toBe(3);
   expect(made.every((c: any) => c.channelType === 'poster' && !c.staffId)).toBe(true);
+  // The footer counts the rows (it said 共 0 条数据 under a long list).
+  const { total: codeCount } = await admin.cloud.db.collection('codes').count();
+  expect(codeCount).toBeGreaterThan(20);
+  expect(await page.locator('.codes-table .t-pagination__total').textContent()).toContain(`共 ${codeCount} 条`);
 
   const target = made.find((c: any) => c.name === '人民广场站海报');
   const member = (await admin.cloud.db.collection('staff').doc('staff-demo-12').get()).data;

@@ -1,4 +1,5 @@
 import { hashPassword } from '../../cloudfunctions/admin/auth';
+import { phoneTail } from '../../cloudfunctions/core/phone';
 import type { LocalCloudOptions } from '../../local';
 import type { Role } from '../../typings/admin';
 import { type ProjectCloud, startProjectCloud } from './project-cloud';
@@ -90,4 +91,68 @@ export async function seedStores(db: any, ...names: string[]): Promise<void> {
         updatedAt: now,
       },
     });
+}
+
+/** Stored leads as capture writes them, one a minute from October 2026 (ids lead-00001…). */
+let seq = 0;
+
+export function leadDoc(overrides: Record<string, unknown> = {}) {
+  seq += 1;
+  const createdAt = new Date(Date.UTC(2026, 9, 1) + seq * 60_000);
+  const touch = {
+    kind: 'code_scan',
+    channelId: 'ad-1',
+    channelType: 'ad',
+    codeId: null,
+    staffId: null,
+    storeId: null,
+    activityId: null,
+    referrerCustomerId: null,
+    wxScene: 1047,
+    at: createdAt,
+    rejected: null,
+  };
+  return {
+    _id: `lead-${String(seq).padStart(5, '0')}`,
+    requestKey: `req-${seq}-${Math.random()}`,
+    customerId: `cust-${seq}`,
+    activityId: null,
+    source: 'form',
+    name: `顾客${seq}`,
+    phone: `138${String(seq).padStart(8, '0')}`,
+    phoneVerified: true,
+    answers: {},
+    consent: { version: '2026-11-01', accepted: true, at: createdAt },
+    channel: 'ad-1',
+    channelType: 'ad',
+    codeId: null,
+    staffId: null,
+    storeId: null,
+    referrerCustomerId: null,
+    wxScene: 1047,
+    firstTouch: touch,
+    lastTouch: touch,
+    duplicate: false,
+    tags: [],
+    score: 0,
+    mql: false,
+    ownerId: null,
+    assignedBy: null,
+    escalatedAt: null,
+    status: 'new',
+    statusHistory: [{ status: 'new', at: createdAt, by: 'customer' }],
+    createdAt,
+    updatedAt: createdAt,
+    ...overrides,
+    phoneTail: phoneTail(
+      (overrides.phone as string | null | undefined) ?? `138${String(seq).padStart(8, '0')}`,
+    ),
+  };
+}
+
+/** Batch inserts go through the admin SDK (wx-server-sdk adds one document at a time). */
+export async function seedLeadDocs(cloud: ProjectCloud, docs: Record<string, unknown>[]) {
+  const tcb = require('@cloudbase/node-sdk');
+  const leads = tcb.init({ env: cloud.cloud.envId }).database().collection('leads');
+  for (let i = 0; i < docs.length; i += 40) await leads.add(docs.slice(i, i + 40));
 }

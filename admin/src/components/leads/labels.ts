@@ -94,3 +94,6 @@ export function filterForApi(filter: FilterQuery): LeadFilter {
     ...(possibleDuplicate ? { possibleDuplicate: possibleDuplicate === 'true' } : {}),
   };
 }
+
+/** What a bulk action applies to: the leads picked, or every lead the filter selects. */
+export type BulkTarget = { leadIds: string[] } | { filter: FilterQuery };
