@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type LibraryItem, libraryQuerySchema } from './library';
 import type { AdvisorTask, SopStepStatus } from './sop';
 
 /** The staff function's requests (one zod schema per action) and answers. */
@@ -20,6 +21,9 @@ export const staffRequestSchemas = {
   myStats: z.object({}),
   checkIn: z.object({ checkinCode: z.string().trim().min(6, '签到码无效').max(64, '签到码无效') }),
   myTasks: z.object({}),
+  library: libraryQuerySchema,
+  /** A script copied or a material shared or saved: counted. */
+  useLibraryItem: z.object({ itemId: id }),
   /** Done, or skipped with a reason. */
   completeTask: z.object({
     taskId: id,
@@ -67,6 +71,8 @@ export interface StaffStats {
 
 export interface StaffAnswers {
   myTasks: { items: AdvisorTask[] };
+  library: { items: LibraryItem[] };
+  useLibraryItem: { itemId: string };
   completeTask: { taskId: string; status: SopStepStatus };
   bind: StaffProfile;
   me: StaffProfile;

@@ -23,6 +23,7 @@ import {
 } from '../repositories/codes';
 import { audit, countFunnel, withinRateLimit } from '../repositories/counters';
 import type { LeadDoc } from '../repositories/leads';
+import { countLibraryUse, findLibraryItems, libraryViews } from '../repositories/library';
 import { moveRegistration, type RegistrationDoc } from '../repositories/registrations';
 import { closeTask, openTasksOf } from '../repositories/sop';
 import { type Caller, callerContext, type Database, database } from '../runtime/cloud';
@@ -252,6 +253,20 @@ const actions = {
     const status = await closeTask(ctx.db, taskId, staff._id, outcome, ctx.now);
     if (!status) throw new AppError('NOT_FOUND', '没有找到这条待办');
     return { taskId, status };
+  }),
+
+  library: action(schemas.library, async (query, ctx: StaffContext) => {
+    const staff = ctx.staff as StaffDoc;
+    const items = await findLibraryItems(ctx.db, query);
+    // A card shared by staff carries their general code, so the visit credits them.
+    const code = items.some((item) => item.kind === 'card') ? await staffCode(ctx, staff, null) : null;
+    return { items: await libraryViews(ctx.db, items, fileUrl, code?.scene ?? null) };
+  }),
+
+  useLibraryItem: action(schemas.useLibraryItem, async ({ itemId }, ctx: StaffContext) => {
+    if (!(await countLibraryUse(ctx.db, itemId, ctx.now)))
+      throw new AppError('NOT_FOUND', '这条素材已被删除');
+    return { itemId };
   }),
 
   checkIn: action(schemas.checkIn, async ({ checkinCode }, ctx: StaffContext) => {
