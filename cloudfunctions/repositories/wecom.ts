@@ -203,6 +203,21 @@ export async function repointContactWay(db: Database, way: ContactWayDoc) {
     });
 }
 
+/** Ways made before `before`, oldest first (index wecomContactWays.created). */
+export async function contactWaysCreatedBefore(
+  db: Database,
+  before: Date,
+  limit: number,
+): Promise<ContactWayDoc[]> {
+  const { data } = await db
+    .collection(WAYS)
+    .where({ createdAt: db.command.lt(before) })
+    .orderBy('createdAt', 'asc')
+    .limit(limit)
+    .get();
+  return data as ContactWayDoc[];
+}
+
 export async function removeContactWay(db: Database, id: string) {
   await db.collection(WAYS).where({ _id: id }).remove();
 }

@@ -1,14 +1,21 @@
 import { tagChanges } from '../core/wecomContact';
-import { addedContactsAfter, leadTagsOf, storeEvent, unknownRelations } from '../repositories/wecom';
+import {
+  addedContactsAfter,
+  contactWaysCreatedBefore,
+  leadTagsOf,
+  storeEvent,
+  unknownRelations,
+} from '../repositories/wecom';
 import { wecomCall } from '../runtime/wecomApi';
-import { syncTags, type WorkContext, workEvent } from './work';
+import { retireContactWay, syncTags, type WorkContext, workEvent } from './work';
 
 /**
  * The nightly repair (WECOM.md: callbacks get lost when an endpoint was slow or down): every
  * contact of every staff member with a WeCom account, as `batch/get_by_user` lists them, that we
  * hold no live relation for is worked as the add event WeCom would have sent (same key, so an
  * event that did arrive is not doubled; no welcome code: that moment has passed). Then every live
- * relation's corp tags follow its lead's tags as the rules now have them.
+ * relation's corp tags follow its lead's tags as the rules now have them, and contact ways left
+ * unused for a month are deleted.
  */
 const USERS_PER_CALL = 100;
 const PAGE = 100;
@@ -22,7 +29,25 @@ interface FollowPage {
 }
 
 export async function reconcile(ctx: WorkContext) {
-  return { ...(await repairAdds(ctx)), retagged: await syncAllTags(ctx) };
+  const repaired = await repairAdds(ctx);
+  return { ...repaired, retagged: await syncAllTags(ctx), waysRemoved: await removeUnusedWays(ctx) };
+}
+
+/** A contact way nobody used in this long is deleted (a later ask makes a new one). */
+const UNUSED_WAY_DAYS = 30;
+/** At most this many a night: two WeCom calls each. */
+const WAYS_PER_NIGHT = 500;
+
+async function removeUnusedWays(ctx: WorkContext): Promise<number> {
+  const before = new Date(ctx.now.getTime() - UNUSED_WAY_DAYS * 86_400_000);
+  let removed = 0;
+  while (removed < WAYS_PER_NIGHT) {
+    const ways = await contactWaysCreatedBefore(ctx.db, before, Math.min(PAGE, WAYS_PER_NIGHT - removed));
+    if (ways.length === 0) break;
+    for (const way of ways) await retireContactWay(ctx, way);
+    removed += ways.length;
+  }
+  return removed;
 }
 
 async function repairAdds(ctx: WorkContext): Promise<{ checked: number; repaired: number }> {

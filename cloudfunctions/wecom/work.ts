@@ -11,6 +11,7 @@ import {
 import { activityById } from '../repositories/activities';
 import { leadById } from '../repositories/leads';
 import {
+  type ContactWayDoc,
   claimMessageSlot,
   contactWayByState,
   corpTagsByKey,
@@ -136,13 +137,16 @@ async function link(ctx: WorkContext, event: WecomEventDoc): Promise<WecomContac
   };
   await saveAddedContact(ctx.db, contact);
   await showWecomStatus(ctx.db, contact, wecomStatusOf(contact, follower?.name ?? null));
-  if (way) await retireContactWay(ctx, way._id, [way.pluginConfigId, way.qrConfigId]);
+  if (way) await retireContactWay(ctx, way);
   return contact;
 }
 
-/** The way did its job: it is deleted in WeCom (codes made by API count against a quota) and here. */
-async function retireContactWay(ctx: WorkContext, wayId: string, configIds: string[]) {
-  for (const configId of configIds) {
+/**
+ * A way that did its job (or waited too long): deleted in WeCom, where codes made by the API count
+ * against a quota and can be managed only by their config_id, and here.
+ */
+export async function retireContactWay(ctx: WorkContext, way: ContactWayDoc) {
+  for (const configId of [way.pluginConfigId, way.qrConfigId]) {
     try {
       await wecomCall(app(ctx.settings), '/cgi-bin/externalcontact/del_contact_way', {
         body: { config_id: configId },
@@ -151,7 +155,7 @@ async function retireContactWay(ctx: WorkContext, wayId: string, configIds: stri
       console.warn(`[wecom] del_contact_way ${configId}: ${(error as Error).message}`);
     }
   }
-  await removeContactWay(ctx.db, wayId);
+  await removeContactWay(ctx.db, way._id);
 }
 
 interface TagGroupAnswer {

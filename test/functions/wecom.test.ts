@@ -497,6 +497,35 @@ describe('faults and repair', () => {
     expect((await tick(night)).data.reconciled.repaired).toBe(0);
   });
 
+  test('a customer with no owner is offered a seller WeCom can reach, the same one each time', async () => {
+    await seedStaffCode(null, '没有企微的销售');
+    await seedStaffCode('zhangsan', '张顾问');
+    const first = await cloud.call('customer', { action: 'advisorContact' }, 'openid-no-owner');
+    expect(first.data.advisorName).toBe('张顾问');
+    expect((await cloud.call('customer', { action: 'advisorContact' }, 'openid-no-owner')).data).toEqual(
+      first.data,
+    );
+  });
+
+  test('a contact way unused for a month is deleted in WeCom and here by the 03:00 run', async () => {
+    const { codeId } = await seedStaffCode();
+    await customerLeaves('openid-unused', (await db.collection('codes').doc(codeId).get()).data.scene);
+    const contact = await cloud.call('customer', { action: 'advisorContact' }, 'openid-unused');
+    const [way] = (await db.collection('wecomContactWays').get()).data;
+    await db
+      .collection('wecomContactWays')
+      .doc(way._id)
+      .update({ data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
+    await fake('DELETE', '/calls');
+    const night = (await tick(new Date('2026-12-05T19:00:00Z'))).data.reconciled;
+    expect(night.waysRemoved).toBe(1);
+    expect((await calls('externalcontact/del_contact_way')).map((c) => c.body.config_id)).toEqual([
+      contact.data.configId,
+      way.qrConfigId,
+    ]);
+    expect((await db.collection('wecomContactWays').count()).total).toBe(0);
+  });
+
   test("when the rules change a linked lead's tags, the 03:00 run adds and removes them in WeCom", async () => {
     const { codeId } = await seedStaffCode();
     const { leadId } = await customerLeaves(
