@@ -318,6 +318,63 @@ test('pages by cursor, a remembered column choice, bulk assign to the pool and b
   }
 });
 
+test('a page link reopens that page; every matching lead is selected across pages; a typed tag is added with Enter', async () => {
+  await page.goto(url('/leads'));
+  await rows(page).first().waitFor();
+  await page.locator('.page-next').click();
+  await page.locator('.page-no', { hasText: '第 2 页' }).waitFor();
+  await hashHas(page, 'pages=');
+  const second = (await allLeads({})).slice(20, 40);
+  await page.reload();
+  await page.locator('.page-no', { hasText: '第 2 页' }).waitFor();
+  await firstNameIs(second[0].name ?? '（未填写）');
+  await page.locator('.page-prev').click();
+  await page.locator('.page-no', { hasText: '第 1 页' }).waitFor();
+
+  const all = await allLeads({});
+  await page.locator('.lead-total', { hasText: totalText(all.length) }).waitFor();
+  await page.locator('.lead-table thead .t-table__cell-check .t-checkbox').click();
+  await page.locator('.selected-count', { hasText: '20' }).waitFor();
+  await page.locator('.select-all-matching').click();
+  await page.locator('.selected-count', { hasText: all.length.toLocaleString('zh-CN') }).waitFor();
+  await page.locator('.bulk-tag').click();
+  expect(await page.locator('.tag-dialog').textContent()).toContain(
+    `${all.length.toLocaleString('zh-CN')} 条线索`,
+  );
+  await page.locator('.tag-add input').fill('批量:全部');
+  await page.locator('.tag-add input').press('Enter');
+  await page.locator('.tag-add .t-tag', { hasText: '批量:全部' }).waitFor();
+  await page.locator('.tag-dialog .t-dialog__confirm').click();
+  await page.locator('.tag-dialog').waitFor({ state: 'hidden' });
+  expect((await allLeads({ tag: '批量:全部' })).length).toBe(all.length);
+});
+
+test('已流失 asks for a reason and a confirmation; the drawer reassigns the lead and its customer', async () => {
+  await page.goto(url('/leads'));
+  await rows(page).first().waitFor();
+  const lead = (await allLeads({})).at(0)!;
+  await rows(page).first().click();
+  const drawer = page.locator('.lead-drawer');
+  await drawer.locator('.status-select').waitFor();
+  await choose(page, '.status-select', LEAD_STATUS_LABELS.lost);
+  await drawer.locator('.status-save').click();
+  await drawer.locator('.status-error', { hasText: '改为已流失时请填写流失原因' }).waitFor();
+  await drawer.locator('.status-note input').fill('已在别家购买');
+  await drawer.locator('.status-error').waitFor({ state: 'detached' });
+  await drawer.locator('.status-save').click();
+  const ask = page.locator('.t-dialog__ctx', { hasText: '原因：已在别家购买' });
+  await ask.locator('.t-dialog__confirm').click();
+  await drawer.locator('.drawer-status', { hasText: LEAD_STATUS_LABELS.lost }).waitFor();
+
+  const seller = lookups.staff.find((s) => s.role === 'sales' && s.active && s.staffId !== lead.ownerId)!;
+  await choose(page, '.reassign-owner', `${seller.name}（${seller.store}）`);
+  await drawer.locator('.reassign').click();
+  await drawer.locator('.owner-label', { hasText: seller.name }).waitFor();
+  const customer = (await admin.cloud.db.collection('customers').doc(lead.customerId).get()).data;
+  expect(customer.salesOwnerId).toBe(seller.staffId);
+  await page.keyboard.press('Escape');
+});
+
 test('a sales account sees only the leads it owns, and has no export or bulk actions', async () => {
   const sales = lookups.staff.filter((s) => s.role === 'sales');
   let owner = sales[0];
