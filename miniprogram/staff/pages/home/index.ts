@@ -21,6 +21,7 @@ type MyCode = StaffAnswers['myCode'];
 const text = {
   loading: '加载中…',
   tasks: '今日待办',
+  library: '话术与素材',
   overdue: '条已逾期',
   noTasks: '暂无待办，新线索的跟进任务会出现在这里',
   customer: '顾客',
@@ -175,6 +176,9 @@ Component({
     },
     onRetry() {
       this.load();
+    },
+    onLibrary() {
+      wx.navigateTo({ url: '/staff/pages/library/index' });
     },
     onInvite(e: WechatMiniprogram.Input) {
       this.setData({ inviteCode: e.detail.value, bindError: '' });
