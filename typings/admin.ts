@@ -96,6 +96,10 @@ export const ADMIN_ROUTES = {
   'POST /segments': 'segments.write',
   'GET /segments/:id/members': 'insight.read',
   'DELETE /segments/:id': 'segments.write',
+  /** Spend per channel per period, and cost per lead of any range from the spend inside it. */
+  'GET /spend': 'dashboard.read',
+  'POST /spend': 'codes.write',
+  'DELETE /spend/:id': 'codes.write',
   'POST /exports': 'leads.export',
   'GET /jobs/:id': 'leads.export',
   'GET /activities': 'activities.read',

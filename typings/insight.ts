@@ -57,6 +57,8 @@ const limit = z.coerce.number().int('每页条数必须是整数').min(1, '每�
 
 /** China-time days from 2000 to 2099, as the dashboard takes them. */
 const period = adminRequestSchemas.dashboard.pick({ from: true, to: true });
+const inOrder = (p: { from: string; to: string }) => p.from <= p.to;
+const OUT_OF_ORDER = { path: ['to'], message: '结束日期不能早于开始日期' };
 
 export const insightRequestSchemas = {
   customerList: customerFilterSchema.extend({
@@ -64,7 +66,7 @@ export const insightRequestSchemas = {
     cursor: cursorParam(leadCursorSchema),
   }),
   persona: period
-    .refine((p) => p.from <= p.to, { path: ['to'], message: '结束日期不能早于开始日期' })
+    .refine(inOrder, OUT_OF_ORDER)
     .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 366 * 86_400_000, {
       path: ['from'],
       message: '时间范围最长一年',
@@ -79,6 +81,14 @@ export const insightRequestSchemas = {
   }),
   segmentCount: z.object({ filter: segmentFilterSchema }),
   segmentMembers: z.object({ limit: limit.default(50), cursor: cursorParam(leadCursorSchema) }),
+  spendList: period.refine(inOrder, OUT_OF_ORDER),
+  spend: period
+    .extend({
+      channelId: z.string({ error: '请选择渠道' }).trim().min(1, '请选择渠道').max(64, '渠道编号过长'),
+      /** Yuan. */
+      amount: z.number({ error: '请填写投入金额' }).min(0, '投入金额不能小于 0').max(1e9, '投入金额过大'),
+    })
+    .refine(inOrder, OUT_OF_ORDER),
   empty: z.object({}),
 } as const;
 
@@ -146,4 +156,31 @@ export interface SegmentView {
   count: number;
   createdAt: string;
   createdBy: string;
+}
+
+export interface SpendView {
+  spendId: string;
+  channelId: string;
+  from: string;
+  to: string;
+  amount: number;
+  createdAt: string;
+}
+
+/** A channel's spend and leads over a range: only the spend inside the range counts. */
+export interface ChannelEconomics {
+  channelId: string;
+  /** Yuan inside the range, prorated by days. */
+  spend: number;
+  leads: number;
+  /** null without spend or without leads. */
+  costPerLead: number | null;
+}
+
+export interface SpendAnswer {
+  from: string;
+  to: string;
+  channels: ChannelEconomics[];
+  /** The spend entries overlapping the range. */
+  entries: SpendView[];
 }

@@ -4,24 +4,30 @@ import {
   type PersonaDistribution,
   type SegmentFilter,
   type SegmentView,
+  type SpendAnswer,
   insightRequestSchemas as schemas,
 } from '../../typings/insight';
-import { distribution, previousPeriod } from '../core/persona';
+import { distribution, previousPeriod, spendInside } from '../core/persona';
 import { customerCriteria } from '../core/segments';
 import {
   countCustomers,
   customerPage,
   customerWhere,
+  leadsByChannel,
   listSegments,
   personaSums,
   removeSegment,
+  removeSpend,
   type SegmentDoc,
+  type SpendDoc,
   saveSegment,
+  saveSpend,
   segmentById,
+  spendOverlapping,
 } from '../repositories/insight';
 import { decodeCursor, encodeCursor } from '../repositories/leadQueries';
-import { AppError } from '../runtime/errors';
-import { randomId } from '../runtime/store';
+import { AppError, fieldError } from '../runtime/errors';
+import { findById, randomId } from '../runtime/store';
 import { type AdminContext, actorOf, ownerScope, record } from './context';
 import { customerItem } from './customers';
 import { handle } from './http';
@@ -102,6 +108,57 @@ export const insightHandlers = {
       return { items: page.items.map(customerItem), nextCursor: page.next ? encodeCursor(page.next) : null };
     },
   ),
+
+  'GET /spend': handle(schemas.spendList, async ({ from, to }, ctx: AdminContext): Promise<SpendAnswer> => {
+    const [entries, leads] = await Promise.all([
+      spendOverlapping(ctx.db, from, to),
+      leadsByChannel(ctx.db, from, to),
+    ]);
+    const channelIds = [...new Set([...entries.map((e) => e.channelId), ...leads.keys()])];
+    const channels = channelIds.map((channelId) => {
+      const spend = spendInside(
+        entries.filter((e) => e.channelId === channelId),
+        from,
+        to,
+      );
+      const count = leads.get(channelId) ?? 0;
+      return {
+        channelId,
+        spend,
+        leads: count,
+        costPerLead: spend > 0 && count > 0 ? Math.round((spend / count) * 100) / 100 : null,
+      };
+    });
+    return {
+      from,
+      to,
+      channels: channels.sort((a, b) => b.spend - a.spend || b.leads - a.leads),
+      entries: entries
+        .sort((a, b) => a.from.localeCompare(b.from))
+        .map((e) => ({
+          spendId: e._id,
+          channelId: e.channelId,
+          from: e.from,
+          to: e.to,
+          amount: e.amount,
+          createdAt: new Date(e.createdAt).toISOString(),
+        })),
+    };
+  }),
+
+  'POST /spend': handle(schemas.spend, async (input, ctx: AdminContext) => {
+    if (!(await findById(ctx.db, 'channels', input.channelId))) throw fieldError('channelId', '没有这个渠道');
+    const spend: SpendDoc = { _id: randomId(), ...input, createdBy: actorOf(ctx), createdAt: ctx.now };
+    await saveSpend(ctx.db, spend);
+    await record(ctx, 'spend.create', spend._id, input);
+    return { spendId: spend._id };
+  }),
+
+  'DELETE /spend/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
+    if (!(await removeSpend(ctx.db, id))) throw new AppError('NOT_FOUND', '没有这条投入记录');
+    await record(ctx, 'spend.delete', id);
+    return { spendId: id };
+  }),
 
   'DELETE /segments/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
     const segment = await existingSegment(ctx, id);

@@ -76,3 +76,29 @@ export function distribution(rows: { key: string | null; count: number }[]): Per
     .map(([key, count]) => ({ key, count }))
     .sort((a, b) => b.count - a.count || String(a.key ?? '').localeCompare(String(b.key ?? '')));
 }
+
+// Channel economics.
+
+/** Money spent on a channel over a run of China-time days (inclusive), as entered: a month or a campaign's dates. */
+export interface SpendPeriod {
+  from: string;
+  to: string;
+  amount: number;
+}
+
+const daysOf = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
+
+/**
+ * The part of each spend that falls inside the range, spread evenly over the spend's days: cost
+ * per lead for any range divides this, never a lifetime spend, by the range's leads.
+ */
+export function spendInside(spends: SpendPeriod[], from: string, to: string): number {
+  let total = 0;
+  for (const spend of spends) {
+    const start = spend.from > from ? spend.from : from;
+    const end = spend.to < to ? spend.to : to;
+    if (start > end) continue;
+    total += (spend.amount * daysOf(start, end)) / daysOf(spend.from, spend.to);
+  }
+  return Math.round(total * 100) / 100;
+}

@@ -1,5 +1,5 @@
 import { PERSONA_DIMENSIONS, type PersonaCount, type PersonaDimension } from '../../typings/insight';
-import { personaDeltas, personaMark } from '../core/persona';
+import { personaDeltas, personaMark, type SpendPeriod } from '../core/persona';
 import type { CustomerCriteria } from '../core/segments';
 import type { Database } from '../runtime/cloud';
 import { findById, stableId, upsertById } from '../runtime/store';
@@ -253,4 +253,49 @@ export async function saveSegment(db: Database, segment: SegmentDoc): Promise<vo
 export async function removeSegment(db: Database, id: string): Promise<boolean> {
   const res = await db.collection(SEGMENTS).where({ _id: id }).remove();
   return res.stats.removed === 1;
+}
+
+// Channel spend.
+
+export interface SpendDoc extends SpendPeriod {
+  _id: string;
+  channelId: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+const SPEND = 'channelSpend';
+
+export async function saveSpend(db: Database, spend: SpendDoc): Promise<void> {
+  await db.collection(SPEND).add({ data: spend });
+}
+
+export async function removeSpend(db: Database, id: string): Promise<boolean> {
+  const res = await db.collection(SPEND).where({ _id: id }).remove();
+  return res.stats.removed === 1;
+}
+
+/** The spend entries sharing at least a day with the range (days inclusive). */
+export async function spendOverlapping(db: Database, from: string, to: string): Promise<SpendDoc[]> {
+  const _ = db.command;
+  const { data } = await db
+    .collection(SPEND)
+    .where({ to: _.gte(from), from: _.lte(to) })
+    .limit(1000)
+    .get();
+  return data as SpendDoc[];
+}
+
+/** Leads per channel over a range, from the dashboard's per-day channel totals. */
+export async function leadsByChannel(db: Database, from: string, to: string): Promise<Map<string, number>> {
+  const _ = db.command;
+  const res = await db
+    .collection('funnelRollups')
+    .aggregate()
+    .match(_.and([{ dim: 'channel' }, { day: _.gte(from) }, { day: _.lte(to) }]))
+    .group({ _id: '$value', leads: _.aggregate.sum('$leads') })
+    .limit(10_000)
+    .end();
+  const rows = (res.list ?? res.data ?? []) as { _id: string; leads: number }[];
+  return new Map(rows.map((r) => [String(r._id), Number(r.leads)]));
 }

@@ -273,3 +273,60 @@ test('a segment is saved with its count, lists its members by cursor and is dele
   const audit = (await db.collection('audit').where({ subject: id }).get()).data.map((a: any) => a.action);
   expect(audit.sort()).toEqual(['segment.create', 'segment.delete']);
 });
+
+test('cost per lead of any range divides only the spend inside it (hand computed)', async () => {
+  await db
+    .collection('channels')
+    .add({ data: { _id: 'ad-1', type: 'ad', name: '朋友圈广告', cost: 0, createdAt: new Date() } });
+  const leadsOn = async (day: string, leads: number) =>
+    db.collection('funnelRollups').add({
+      data: { _id: `rollup-${day}`, key: `channel|ad-1|${day}`, dim: 'channel', value: 'ad-1', day, leads },
+    });
+  await leadsOn('2026-11-25', 3);
+  await leadsOn('2026-12-05', 1);
+  await leadsOn('2026-12-20', 6);
+  const post = (body: unknown) => cloud.api('POST', '/spend', body, admin);
+  expect(
+    (await post({ channelId: 'ad-1', from: '2026-11-01', to: '2026-11-30', amount: 3000 })).body.ok,
+  ).toBe(true);
+  expect(
+    (await post({ channelId: 'ad-1', from: '2026-12-01', to: '2026-12-31', amount: 3100 })).body.ok,
+  ).toBe(true);
+
+  // Nov 21 to Dec 10: 10 of November's 30 days (¥1000) and 10 of December's 31 (¥1000); 4 leads.
+  const range = (await get('/spend?from=2026-11-21&to=2026-12-10')).data;
+  expect(range.channels).toEqual([{ channelId: 'ad-1', spend: 2000, leads: 4, costPerLead: 500 }]);
+  expect(range.entries.map((e: any) => e.amount)).toEqual([3000, 3100]);
+  // One day: ¥100 of spend for no lead has no cost per lead, never the whole month's spend.
+  expect((await get('/spend?from=2026-11-02&to=2026-11-02')).data.channels).toEqual([
+    { channelId: 'ad-1', spend: 100, leads: 0, costPerLead: null },
+  ]);
+  expect((await get('/spend?from=2026-12-01&to=2026-12-31')).data.channels[0]).toEqual({
+    channelId: 'ad-1',
+    spend: 3100,
+    leads: 7,
+    costPerLead: 442.86,
+  });
+
+  const unknown = await post({ channelId: 'nope', from: '2026-11-01', to: '2026-11-30', amount: 1 });
+  expect(unknown.body.error.fields).toEqual([{ path: 'channelId', message: '没有这个渠道' }]);
+  const reversed = await post({ channelId: 'ad-1', from: '2026-11-30', to: '2026-11-01', amount: -1 });
+  expect(reversed.body.error.fields).toEqual(
+    expect.arrayContaining([{ path: 'amount', message: '投入金额不能小于 0' }]),
+  );
+  const viewer = await cloud.login('vivian', 'viewer');
+  expect(
+    (
+      await cloud.api(
+        'POST',
+        '/spend',
+        { channelId: 'ad-1', from: '2026-11-01', to: '2026-11-01', amount: 1 },
+        viewer,
+      )
+    ).status,
+  ).toBe(403);
+  expect((await get('/spend?from=2026-11-21&to=2026-12-10', viewer)).data.channels[0].costPerLead).toBe(500);
+  const id = range.entries[0].spendId;
+  expect((await cloud.api('DELETE', `/spend/${id}`, undefined, admin)).body.ok).toBe(true);
+  expect((await get('/spend?from=2026-11-21&to=2026-12-10')).data.channels[0].spend).toBe(1000);
+});

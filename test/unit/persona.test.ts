@@ -1,4 +1,10 @@
-import { distribution, personaDeltas, personaMark, previousPeriod } from '../../cloudfunctions/core/persona';
+import {
+  distribution,
+  personaDeltas,
+  personaMark,
+  previousPeriod,
+  spendInside,
+} from '../../cloudfunctions/core/persona';
 import { customerCriteria } from '../../cloudfunctions/core/segments';
 
 const customer = (overrides: Record<string, any> = {}) => ({
@@ -87,5 +93,26 @@ test('segment filters become criteria on the stored fields', () => {
     atLeast: {},
     hasPhone: false,
     notContacted: true,
+  });
+});
+
+describe('the spend inside a range is each entry spread evenly over its days', () => {
+  const months = [
+    { from: '2026-11-01', to: '2026-11-30', amount: 3000 },
+    { from: '2026-12-01', to: '2026-12-31', amount: 3100 },
+  ];
+  test.each([
+    ['a whole month', '2026-11-01', '2026-11-30', 3000],
+    ['one day of November', '2026-11-15', '2026-11-15', 100],
+    ['ten days each side of the month end', '2026-11-21', '2026-12-10', 1000 + 1000],
+    ['a range around both months', '2026-10-01', '2027-01-31', 6100],
+    ['a range before any spend', '2026-10-01', '2026-10-31', 0],
+  ])('%s', (_name, from, to, expected) => {
+    expect(spendInside(months, from, to)).toBe(expected);
+  });
+  test('a campaign of three days inside one day of the range is a third', () => {
+    expect(
+      spendInside([{ from: '2026-11-10', to: '2026-11-12', amount: 900 }], '2026-11-12', '2026-11-20'),
+    ).toBe(300);
   });
 });
