@@ -9,6 +9,7 @@ import {
   welcomeText,
 } from '../core/wecomContact';
 import { activityById } from '../repositories/activities';
+import { staffById } from '../repositories/codes';
 import { leadById } from '../repositories/leads';
 import {
   type ContactWayDoc,
@@ -73,11 +74,8 @@ async function staffByWecomUserId(db: Database, wecomUserId: string): Promise<St
   return (data[0] as StaffRow | undefined) ?? null;
 }
 
-async function staffName(db: Database, staffId: string | null): Promise<string | null> {
-  if (!staffId) return null;
-  const { data } = await db.collection('staff').where({ _id: staffId }).limit(1).get();
-  return (data[0] as StaffRow | undefined)?.name ?? null;
-}
+const staffName = async (db: Database, staffId: string | null) =>
+  staffId ? ((await staffById(db, staffId))?.name ?? null) : null;
 
 async function customerIdByUnionid(db: Database, unionid: string): Promise<string | null> {
   const { data } = await db.collection('customers').where({ unionid }).limit(1).get();
@@ -126,7 +124,7 @@ async function link(ctx: WorkContext, event: WecomEventDoc): Promise<WecomContac
     expectedStaffId: way?.staffId ?? lead?.ownerId ?? null,
     linkedBy,
     state: event.state,
-    name: name ?? lead?.name ?? null,
+    name: lead?.name ?? name,
     status: 'added',
     addedAt: new Date(event.createTime * 1000),
     lostAt: null,
