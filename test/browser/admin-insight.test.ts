@@ -24,6 +24,10 @@ afterAll(async () => {
   await admin?.close();
 });
 
+/** A channel's name as the page's lookups show it. */
+const channelLabel = async (channelId: string) =>
+  (await api('GET', '/lookups')).channels.find((c: any) => c.channelId === channelId)?.name ?? channelId;
+
 const api = async (method: string, path: string, body?: unknown) =>
   (await admin.cloud.api(method, path, body, token)).body.data;
 
@@ -106,6 +110,38 @@ test('the persona charts show the API numbers per city, and the CSV carries them
   expect(csv.startsWith('\uFEFF维度,值')).toBe(true);
   expect(csv).toContain(`合计,,${persona.total},100%,${persona.previous.total}`);
   expect(csv).toContain(`城市,${firstCity.key ?? '未填写'},${firstCity.count},`);
+
+  // Spend per month: the card divides only the part of each month inside the page's range.
+  const channel = persona.byChannel.find((c: any) => c.key && c.key !== 'organic').key;
+  const [year, month] = from.split('-').map(Number);
+  const monthEnd = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  const monthStart = `${from.slice(0, 7)}-01`;
+  await page.locator('.spend-channel input').click();
+  await page
+    .locator('.t-select-option', { hasText: await channelLabel(channel) })
+    .first()
+    .click();
+  await page.locator('.spend-range input').nth(0).fill(monthStart);
+  await page.locator('.spend-range input').nth(1).fill(monthEnd);
+  await page.locator('.spend-range input').nth(1).press('Enter');
+  await page.locator('.spend-amount input').fill('3000');
+  await page.locator('.spend-add').click();
+  await page.locator('.spend-entries', { hasText: '¥3,000.00' }).waitFor();
+  // By hand: the month's days inside [from, to] over the month's days.
+  const monthDays = Number(monthEnd.slice(8));
+  const inside = monthDays - Number(from.slice(8)) + 1;
+  const spend = Math.round(((3000 * inside) / monthDays) * 100) / 100;
+  const economics = (await api('GET', `/spend?from=${from}&to=${to}`)).channels.find(
+    (c: any) => c.channelId === channel,
+  );
+  expect(economics.spend).toBe(spend);
+  const row = page.locator('.spend-table tbody tr', { hasText: await channelLabel(channel) });
+  const yuan = (v: number) =>
+    `¥${v.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  expect(await row.locator('td').nth(1).textContent()).toBe(yuan(spend));
+  expect(await row.locator('td').nth(3).textContent()).toBe(
+    yuan(Math.round((spend / economics.leads) * 100) / 100),
+  );
   await bothShots(page, 'admin-persona');
 }, 90_000);
 
