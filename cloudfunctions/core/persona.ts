@@ -36,10 +36,10 @@ export interface CounterDelta {
   day: string;
   dimension: PersonaDimension;
   value: string | null;
-  by: 1 | -1;
+  by: number;
 }
 
-function cells(mark: string | null, by: 1 | -1): CounterDelta[] {
+function cells(mark: string | null, by: number): CounterDelta[] {
   if (mark === null) return [];
   const [day, ...values] = JSON.parse(mark) as [string, ...(string | null)[]];
   return PERSONA_DIMENSIONS.map((dimension, i) => ({ day, dimension, value: values[i], by }));
@@ -55,6 +55,18 @@ export function personaDeltas(before: string | null, after: string | null): Coun
     ...taken.filter((t, i) => t.day !== given[i]?.day || t.value !== given[i]?.value),
     ...given.filter((g, i) => g.day !== taken[i]?.day || g.value !== taken[i]?.value),
   ];
+}
+
+/** Deltas of many customers as one per counter (those that cancel out left out): a page of customers writes each counter once. */
+export function sumDeltas(deltas: CounterDelta[]): CounterDelta[] {
+  const sums = new Map<string, CounterDelta>();
+  for (const d of deltas) {
+    const key = JSON.stringify([d.day, d.dimension, d.value]);
+    const sum = sums.get(key) ?? { ...d, by: 0 };
+    sum.by += d.by;
+    sums.set(key, sum);
+  }
+  return [...sums.values()].filter((d) => d.by !== 0);
 }
 
 const DAY_MS = 86_400_000;

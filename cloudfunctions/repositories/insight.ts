@@ -1,5 +1,5 @@
 import { PERSONA_DIMENSIONS, type PersonaCount, type PersonaDimension } from '../../typings/insight';
-import { personaDeltas, personaMark, type SpendPeriod } from '../core/persona';
+import { type CounterDelta, personaDeltas, personaMark, type SpendPeriod, sumDeltas } from '../core/persona';
 import type { CustomerCriteria } from '../core/segments';
 import type { Database } from '../runtime/cloud';
 import { findById, stableId, upsertById } from '../runtime/store';
@@ -110,36 +110,39 @@ async function summarize(db: Database, customerId: string): Promise<void> {
     .update({ data: { insight: db.command.set(insight) } });
 }
 
-async function applyDeltas(db: Database, before: string | null, after: string | null): Promise<void> {
+async function applyDeltas(db: Database, deltas: CounterDelta[]): Promise<void> {
   const _ = db.command;
-  await Promise.all(
-    personaDeltas(before, after).map((d) =>
-      upsertById(
-        db,
-        COUNTERS,
-        stableId(d.day, d.dimension, d.value === null ? '-' : `=${d.value}`),
-        { count: _.inc(d.by) },
-        { day: d.day, dimension: d.dimension, value: d.value, count: d.by },
-      ),
-    ),
-  );
+  const summed = sumDeltas(deltas);
+  for (let i = 0; i < summed.length; i += 20)
+    await Promise.all(
+      summed
+        .slice(i, i + 20)
+        .map((d) =>
+          upsertById(
+            db,
+            COUNTERS,
+            stableId(d.day, d.dimension, d.value === null ? '-' : `=${d.value}`),
+            { count: _.inc(d.by) },
+            { day: d.day, dimension: d.dimension, value: d.value, count: d.by },
+          ),
+        ),
+    );
 }
 
 /**
- * Moves a customer's persona count to what it is now. The mark is claimed first, only from the
- * value read, so two runs over the same customer move its count once.
+ * Claims the move of a customer's persona count to what it is now, answering the counter changes
+ * to make. The mark is claimed only from the value read, so two runs over the same customer move
+ * its count once.
  */
-async function recount(db: Database, customer: InsightCustomer): Promise<boolean> {
+async function recount(db: Database, customer: InsightCustomer): Promise<CounterDelta[]> {
   const before = customer.personaMark ?? null;
   const after = personaMark(customer);
-  if (before === after) return false;
+  if (before === after) return [];
   const claimed = await db
     .collection(CUSTOMERS)
     .where({ _id: customer._id, personaMark: before })
     .update({ data: { personaMark: after } });
-  if (claimed.stats.updated !== 1) return false;
-  await applyDeltas(db, before, after);
-  return true;
+  return claimed.stats.updated === 1 ? personaDeltas(before, after) : [];
 }
 
 /** The documents changed at or after `since`, oldest first: one page. */
@@ -189,10 +192,14 @@ export async function refreshInsight(
       'mergedInto',
       'personaMark',
     ]);
+    const deltas: CounterDelta[] = [];
     for (let i = 0; i < customers.length; i += 20) {
       const moved = await Promise.all(customers.slice(i, i + 20).map((c) => recount(db, c)));
-      counted += moved.filter(Boolean).length;
+      counted += moved.filter((m) => m.length > 0).length;
+      deltas.push(...moved.flat());
     }
+    // The page's customers write each counter once (a crash before this undercounts; never twice).
+    await applyDeltas(db, deltas);
     if (customers.length > 0) marks.customers = customers[customers.length - 1].updatedAt;
     if (customers.length < PAGE || Date.now() - started > budgetMs) break;
   }

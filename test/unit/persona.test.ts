@@ -4,6 +4,7 @@ import {
   personaMark,
   previousPeriod,
   spendInside,
+  sumDeltas,
 } from '../../cloudfunctions/core/persona';
 import { customerCriteria } from '../../cloudfunctions/core/segments';
 
@@ -115,4 +116,26 @@ describe('the spend inside a range is each entry spread evenly over its days', (
       spendInside([{ from: '2026-11-10', to: '2026-11-12', amount: 900 }], '2026-11-12', '2026-11-20'),
     ).toBe(300);
   });
+});
+
+test('a page of moves writes each counter once, moves that cancel out not at all', () => {
+  const shanghai = personaMark(customer());
+  const beijing = personaMark(customer({ profile: { city: '北京', industry: '零售' } }));
+  const summed = sumDeltas([
+    ...personaDeltas(null, shanghai),
+    ...personaDeltas(null, shanghai),
+    ...personaDeltas(shanghai, beijing),
+  ]);
+  const city = summed.filter((d) => d.dimension === 'city');
+  expect(city).toEqual([
+    { day: '2026-11-21', dimension: 'city', value: '上海', by: 1 },
+    { day: '2026-11-21', dimension: 'city', value: '北京', by: 1 },
+  ]);
+  expect(summed.find((d) => d.dimension === 'industry')).toEqual({
+    day: '2026-11-21',
+    dimension: 'industry',
+    value: '零售',
+    by: 2,
+  });
+  expect(sumDeltas([...personaDeltas(null, shanghai), ...personaDeltas(shanghai, null)])).toEqual([]);
 });
