@@ -5,13 +5,14 @@ import { z } from 'zod';
  * the owning advisor with the script to use, tags added or removed, or the activity reminder the
  * customer accepted when joining. Edited in the admin page, run by the dispatcher's timer.
  */
-export const SOP_TRIGGERS = ['lead_captured', 'activity_joined', 'before_activity'] as const;
+export const SOP_TRIGGERS = ['lead_captured', 'activity_joined', 'before_activity', 'wecom_added'] as const;
 export type SopTriggerType = (typeof SOP_TRIGGERS)[number];
 
 export const SOP_TRIGGER_LABELS: Record<SopTriggerType, string> = {
   lead_captured: '留资后',
   activity_joined: '报名活动后',
   before_activity: '活动开始前',
+  wecom_added: '添加企微后',
 };
 
 /** Variables a task's text may use, filled from the lead when the step runs. */
@@ -124,4 +125,17 @@ export interface AdvisorTask {
   dueAt: string;
   overdue: boolean;
   status: SopStepStatus;
+}
+
+/** A rule as the admin page reads it. */
+export type SopRuleView = SopRule & { ruleId: string; createdAt: string; updatedAt: string };
+
+/** How one advisor's (or one rule's) tasks stand; `key` is the staff id (or rule id). */
+export interface SopTaskStats {
+  key: string;
+  open: number;
+  done: number;
+  skipped: number;
+  cancelled: number;
+  overdue: number;
 }

@@ -32,7 +32,10 @@ export function matchesFilters(filters: SopFilters, lead: SopLead): boolean {
   );
 }
 
-/** Whether a captured lead starts a rule of this trigger (`before_activity` starts from the activity). */
+/**
+ * Whether a captured lead starts a rule of this trigger (`before_activity` starts from the
+ * activity, `wecom_added` from the customer adding their advisor in WeCom).
+ */
 export function leadStarts(trigger: SopTriggerType, lead: SopLead): boolean {
   if (trigger === 'lead_captured') return true;
   if (trigger === 'activity_joined') return lead.source === 'activity';
@@ -66,13 +69,19 @@ export function renderTaskText(
   return text.replace(/\{姓名\}|\{活动\}|\{门店\}/g, (variable) => values[variable]);
 }
 
-export type SopStopReason = 'won' | 'lost' | 'consent_withdrawn' | 'customer_deleted' | 'rule_off';
+export type SopStopReason =
+  | 'won'
+  | 'lost'
+  | 'consent_withdrawn'
+  | 'customer_deleted'
+  | 'contact_deleted'
+  | 'rule_off';
 
 /** Why the rest of a journey must not run, or null while it may. */
 export function stopReason(
   rule: Pick<SopRule, 'enabled' | 'steps'> | null,
   stepIndex: number,
-  lead: { status: string; customerId: string } | null,
+  lead: { status: string; customerId: string; wecom?: { status: string } | null } | null,
   customer: { consent: { accepted: boolean } | null } | null,
 ): SopStopReason | null {
   if (!rule?.enabled || stepIndex >= rule.steps.length) return 'rule_off';
@@ -80,6 +89,7 @@ export function stopReason(
   if (lead.status === 'won') return 'won';
   if (lead.status === 'lost') return 'lost';
   if (customer.consent && !customer.consent.accepted) return 'consent_withdrawn';
+  if (lead.wecom?.status === 'lost') return 'contact_deleted';
   return null;
 }
 

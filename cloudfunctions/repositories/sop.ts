@@ -53,6 +53,7 @@ export interface SopStepDoc {
 const RULES = 'sopRules';
 const STEPS = 'sopSteps';
 const CURSOR_ID = 'sop-cursor';
+const WECOM_CURSOR_ID = 'sop-wecom-cursor';
 /** Leads may be stored a little out of order: each scan looks back this far again. */
 const LOOK_BACK_MS = 2 * 60_000;
 const LEASE_MS = 2 * 60_000;
@@ -118,7 +119,9 @@ async function startFromLeads(db: Database, rules: SopRuleDoc[], now: Date): Pro
     .limit(200)
     .get();
   const leads = data as LeadDoc[];
-  const starting = rules.filter((rule) => rule.trigger.type !== 'before_activity');
+  const starting = rules.filter(
+    (rule) => rule.trigger.type === 'lead_captured' || rule.trigger.type === 'activity_joined',
+  );
   let scheduled = 0;
   if (starting.length > 0 && leads.length > 0) {
     const activities = await activitiesByIds(db, [
@@ -179,6 +182,49 @@ async function startBeforeActivities(db: Database, rules: SopRuleDoc[], now: Dat
   return scheduled;
 }
 
+/** Starts `wecom_added` journeys for the leads whose customer added their advisor since the last scan. */
+async function startFromWecomAdds(db: Database, rules: SopRuleDoc[], now: Date): Promise<number> {
+  const starting = rules.filter((rule) => rule.trigger.type === 'wecom_added');
+  if (starting.length === 0) return 0;
+  const _ = db.command;
+  const cursor = await findById<{ since: Date }>(db, 'rules', WECOM_CURSOR_ID);
+  const since = new Date((cursor?.since ?? now).getTime() - LOOK_BACK_MS);
+  const { data } = await db
+    .collection('wecomContacts')
+    .where({ addedAt: _.and(_.gte(since), _.lte(now)), status: 'added' })
+    .orderBy('addedAt', 'asc')
+    .limit(200)
+    .get();
+  const adds = data as { leadId: string | null; addedAt: Date }[];
+  const leadIds = [...new Set(adds.flatMap((add) => (add.leadId ? [add.leadId] : [])))];
+  let scheduled = 0;
+  if (leadIds.length > 0) {
+    const { data: leads } = await db
+      .collection('leads')
+      .where({ _id: _.in(leadIds) })
+      .limit(leadIds.length)
+      .get();
+    const byId = new Map((leads as LeadDoc[]).map((lead) => [lead._id, lead]));
+    const activities = await activitiesByIds(db, [
+      ...new Set((leads as LeadDoc[]).flatMap((lead) => (lead.activityId ? [lead.activityId] : []))),
+    ]);
+    for (const add of adds) {
+      const lead = add.leadId ? byId.get(add.leadId) : undefined;
+      if (!lead) continue;
+      const facts = sopLeadOf(lead, activityTitleOf(activities, lead.activityId));
+      for (const rule of starting)
+        if (matchesFilters(rule.filters, facts))
+          scheduled += await scheduleSteps(db, rule, lead, add.addedAt, now);
+    }
+  }
+  const next = adds.length === 200 ? adds[adds.length - 1].addedAt : now;
+  await db
+    .collection('rules')
+    .doc(WECOM_CURSOR_ID)
+    .set({ data: { kind: 'sop-cursor', since: next } });
+  return scheduled;
+}
+
 /** The dispatcher's part: new journeys started, due steps run. */
 export async function runSop(
   db: Database,
@@ -186,7 +232,9 @@ export async function runSop(
 ): Promise<{ scheduled: number; ran: number; stopped: number }> {
   const rules = await loadSopRules(db);
   const scheduled = rules.length
-    ? (await startFromLeads(db, rules, now)) + (await startBeforeActivities(db, rules, now))
+    ? (await startFromLeads(db, rules, now)) +
+      (await startBeforeActivities(db, rules, now)) +
+      (await startFromWecomAdds(db, rules, now))
     : 0;
   const { ran, stopped } = await runDueSteps(db, now);
   return { scheduled, ran, stopped };
@@ -283,11 +331,7 @@ async function sendActivityReminder(
   if (!lead.activityId) return false;
   const registrationId = stableId('registration', lead.activityId, customer._id);
   const registration = await findById<RegistrationDoc>(db, 'registrations', registrationId);
-  if (
-    registration?.status !== 'joined' ||
-    !registration.reminder ||
-    registration.reminder.sentAt
-  )
+  if (registration?.status !== 'joined' || !registration.reminder || registration.reminder.sentAt)
     return false;
   const activity = (await activitiesByIds(db, [lead.activityId])).get(lead.activityId);
   if (!activity) return false;

@@ -214,3 +214,38 @@ test("a departing advisor's open tasks follow their leads to the new owner", asy
   expect(tasks.map((t: any) => [t.leadId, t.text])).toEqual([[leadId, '联系王五']]);
   expect(li.staffId).toBe((await db.collection('leads').doc(leadId).get()).data.ownerId);
 });
+
+test('adding the advisor in WeCom starts a journey; deleting them stops it', async () => {
+  const wang = await seller('staff-wang', '王导购');
+  await rule({
+    name: '加微后',
+    trigger: { type: 'wecom_added' },
+    steps: [
+      { offsetMinutes: 0, action: { type: 'tag', add: ['已加企微'] } },
+      { offsetMinutes: 3 * 24 * 60, action: { type: 'task', text: '在企微里问候{姓名}' } },
+    ],
+  });
+  const leadId = await leadThroughCode(wang.scene, 'fan-wecom', '企微顾客');
+  await tick(new Date());
+  expect(await stepsOf(leadId)).toEqual([]);
+  // The WeCom callback links an add to the lead (cloudfunctions/wecom) as this record.
+  await db.collection('wecomContacts').add({
+    data: {
+      status: 'added',
+      leadId,
+      staffId: wang.staffId,
+      addedAt: new Date(),
+      lostAt: null,
+      updatedAt: new Date(),
+    },
+  });
+  await tick(new Date());
+  expect((await stepsOf(leadId)).map((s: any) => s.status)).toEqual(['done', 'scheduled']);
+  expect((await db.collection('leads').doc(leadId).get()).data.tags).toContain('已加企微');
+  await db
+    .collection('leads')
+    .doc(leadId)
+    .update({ data: { wecom: { status: 'lost', at: new Date() } } });
+  await tick(new Date(Date.now() + 3 * 24 * HOUR + 60_000));
+  expect((await stepsOf(leadId))[1]).toMatchObject({ status: 'cancelled', reason: 'contact_deleted' });
+});

@@ -63,7 +63,7 @@ test('filters: all tags, any channel, store and activity, a minimum score', () =
   expect(matchesFilters({ ...none, minScore: 71 }, lead)).toBe(false);
 });
 
-test('a journey stops for a won or lost lead, withdrawn consent, a deleted customer or a rule switched off', () => {
+test('a journey stops for a won or lost lead, withdrawn consent, a deleted customer or WeCom contact, or a rule switched off', () => {
   const rule = { enabled: true, steps: [{ offsetMinutes: 0, action: { type: 'reminder' as const } }] };
   const consented = { consent: { accepted: true } };
   const open = { status: 'new', customerId: 'c1' };
@@ -72,6 +72,7 @@ test('a journey stops for a won or lost lead, withdrawn consent, a deleted custo
   expect(stopReason(rule, 0, { ...open, status: 'lost' }, consented)).toBe('lost');
   expect(stopReason(rule, 0, open, { consent: { accepted: false } })).toBe('consent_withdrawn');
   expect(stopReason(rule, 0, { ...open, customerId: 'deleted:x' }, consented)).toBe('customer_deleted');
+  expect(stopReason(rule, 0, { ...open, wecom: { status: 'lost' } }, consented)).toBe('contact_deleted');
   expect(stopReason({ ...rule, enabled: false }, 0, open, consented)).toBe('rule_off');
   expect(stopReason(rule, 1, open, consented)).toBe('rule_off');
 });
