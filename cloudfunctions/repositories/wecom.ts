@@ -137,6 +137,18 @@ export async function dueEvents(db: Database, now: Date, limit: number): Promise
   return data as WecomEventDoc[];
 }
 
+/**
+ * Done events older than `before` go (index status_done): WeCom retries within minutes, and a
+ * relation once linked is what keeps a late duplicate out.
+ */
+export async function removeDoneEvents(db: Database, before: Date): Promise<number> {
+  const res = await db
+    .collection(EVENTS)
+    .where({ status: 'done', doneAt: db.command.lt(before) })
+    .remove();
+  return Number(res.stats.removed);
+}
+
 /** Events in `status`, the next to be tried first (index status_next). */
 export async function eventsWithStatus(
   db: Database,

@@ -3,6 +3,7 @@ import {
   addedContactsAfter,
   contactWaysCreatedBefore,
   leadTagsOf,
+  removeDoneEvents,
   storeEvent,
   unknownRelations,
 } from '../repositories/wecom';
@@ -15,7 +16,7 @@ import { retireContactWay, syncTags, type WorkContext, workEvent } from './work'
  * hold no live relation for is worked as the add event WeCom would have sent (same key, so an
  * event that did arrive is not doubled; no welcome code: that moment has passed). Then every live
  * relation's corp tags follow its lead's tags as the rules now have them, and contact ways left
- * unused for a month are deleted.
+ * unused and events worked a month ago are deleted.
  */
 const USERS_PER_CALL = 100;
 const PAGE = 100;
@@ -30,8 +31,16 @@ interface FollowPage {
 
 export async function reconcile(ctx: WorkContext) {
   const repaired = await repairAdds(ctx);
-  return { ...repaired, retagged: await syncAllTags(ctx), waysRemoved: await removeUnusedWays(ctx) };
+  return {
+    ...repaired,
+    retagged: await syncAllTags(ctx),
+    waysRemoved: await removeUnusedWays(ctx),
+    eventsRemoved: await removeDoneEvents(ctx.db, new Date(ctx.now.getTime() - DONE_EVENT_DAYS * 86_400_000)),
+  };
 }
+
+/** How long a worked event is kept (to see what happened), after which it goes. */
+const DONE_EVENT_DAYS = 30;
 
 /** A contact way nobody used in this long is deleted (a later ask makes a new one). */
 const UNUSED_WAY_DAYS = 30;

@@ -526,6 +526,27 @@ describe('faults and repair', () => {
     expect((await db.collection('wecomContactWays').count()).total).toBe(0);
   });
 
+  test('events worked more than 30 days ago are removed by the 03:00 run; newer ones stay', async () => {
+    await seedStaffCode();
+    // Only this test's contacts in the fake: the run would repair earlier tests' ones too.
+    await fake('POST', '/reset', {});
+    await fake('POST', '/contacts/add', { userid: 'zhangsan', name: '旧事件' });
+    await fake('POST', '/contacts/add', { userid: 'zhangsan', name: '新事件' });
+    const events = await until(
+      async () => (await db.collection('wecomEvents').where({ status: 'done' }).get()).data,
+      (done) => done.length === 2,
+    );
+    await db
+      .collection('wecomEvents')
+      .doc(events[0]._id)
+      .update({ data: { doneAt: new Date(Date.now() - 31 * 86_400_000) } });
+    const night = (await tick(new Date('2026-12-06T19:00:00Z'))).data.reconciled;
+    expect(night.eventsRemoved).toBe(1);
+    expect((await db.collection('wecomEvents').get()).data.map((e: any) => e._id)).toEqual([events[1]._id]);
+    // Its relation keeps a late copy of the event from linking twice.
+    expect((await db.collection('wecomContacts').count()).total).toBe(2);
+  });
+
   test("when the rules change a linked lead's tags, the 03:00 run adds and removes them in WeCom", async () => {
     const { codeId } = await seedStaffCode();
     const { leadId } = await customerLeaves(
