@@ -143,6 +143,11 @@ export const ADMIN_ROUTES = {
   'GET /settings': 'rules.read',
   'PUT /settings': 'rules.write',
   'POST /settings/wecom/test': 'rules.write',
+  /**
+   * Posts one test message to a saved robot or webhook (named, never a URL: no way to probe other
+   * addresses) and answers what the endpoint said; those who may change the settings may test them.
+   */
+  'POST /settings/test-message': 'rules.write',
   'GET /wecom/events': 'deliveries.read',
   'POST /wecom/events/retry': 'deliveries.retry',
   'GET /wecom/lost': 'leads.read',
@@ -429,12 +434,28 @@ export const adminRequestSchemas = {
   /** `dryRun`: count what a re-tag would change, and change nothing. */
   retag: z.object({ dryRun: z.boolean().default(false) }),
   settings: settingsUpdateSchema(),
+  testMessage: z.object({
+    /** `robot:<name>` or `webhook:<name>` of the saved settings. */
+    channel: z
+      .string({ error: '请选择机器人或 Webhook' })
+      .regex(/^(robot|webhook):[A-Za-z0-9_-]{1,20}$/, '请选择机器人或 Webhook'),
+  }),
   deliveryList: z.object({
     status: z.enum(['pending', 'delivered', 'failed'], { error: '投递状态无效' }).optional(),
+    /** One robot's or webhook's messages: `robot:<name>`, `webhook:<name>`. */
+    channel: optionalText(40),
     cursor: cursorParam(pageCursorSchema),
   }),
   deliveryRetry: z.object({ messageIds: z.array(id).min(1).max(500) }),
-  auditList: z.object({ actor: optionalText(60), cursor: cursorParam(pageCursorSchema) }),
+  auditList: z.object({
+    actor: optionalText(60),
+    action: optionalText(40),
+    /** What the entry is about: a lead, staff member, activity… id. */
+    subject: optionalText(64),
+    from: dateBound,
+    to: dateBound,
+    cursor: cursorParam(pageCursorSchema),
+  }),
   account: z
     .object({
       /** Shown as typed; unique and signed in with regardless of case. */

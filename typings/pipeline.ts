@@ -358,8 +358,14 @@ export type OutboxStatus = 'pending' | 'delivered' | 'failed';
 export interface OutboxView {
   messageId: string;
   channel: string;
+  /** The channel in words: 群机器人 east（静安店）, Webhook crm. */
+  channelName: string;
   kind: 'robot' | 'webhook' | 'escalation';
   leadIds: string[];
+  /** Who the message is about, by name (a digest names several). */
+  leads: { leadId: string; name: string | null }[];
+  /** The digest this message was folded into (sent as part of it, not on its own). */
+  deliveredIn: string | null;
   status: OutboxStatus;
   attempts: number;
   nextAttemptAt: string;

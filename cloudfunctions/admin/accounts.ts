@@ -23,6 +23,7 @@ import {
   usernameKey,
 } from '../repositories/accounts';
 import { staffById } from '../repositories/codes';
+import { leadRange } from '../repositories/leadQueries';
 import { loadRules } from '../repositories/pipeline';
 import { AppError, fieldError } from '../runtime/errors';
 import { randomId } from '../runtime/store';
@@ -243,7 +244,15 @@ export const accountHandlers = {
   }),
 
   'GET /audit': handle(schemas.auditList, async (input, ctx: AdminContext) => {
-    const where: Record<string, unknown> = input.actor ? { actor: input.actor } : {};
+    // One equality at most beside the time (actor_at, action_at, subject_at serve each).
+    const _ = ctx.db.command;
+    const { from, to } = leadRange(input);
+    const where: Record<string, unknown> = {
+      ...(input.actor ? { actor: input.actor } : {}),
+      ...(input.action ? { action: input.action } : {}),
+      ...(input.subject ? { subject: input.subject } : {}),
+      ...(from || to ? { at: _.and([...(from ? [_.gte(from)] : []), ...(to ? [_.lt(to)] : [])]) } : {}),
+    };
     const { items, nextCursor } = await timePage<any>(ctx.db, 'audit', where, 'at', input.cursor, 100);
     return {
       items: items.map((a) => ({

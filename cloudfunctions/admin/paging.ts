@@ -41,7 +41,8 @@ export async function timePage<T>(
   const range = cursor ? { [timeField]: db.command.lte(new Date(cursor.at)) } : {};
   const { data } = await db
     .collection(collection)
-    .where({ ...where, ...range })
+    // A `where` that bounds the time itself (a from/to filter) keeps its bound beside the cursor's.
+    .where(cursor && timeField in where ? db.command.and([where, range]) : { ...where, ...range })
     .orderBy(timeField, 'desc')
     .limit(size + 1 + (cursor?.skip ?? 0))
     .get();

@@ -15,13 +15,16 @@ import {
   robotUrlProblem,
   settingsUpdateSchema,
 } from '../../typings/pipeline';
+import { webhookRequest } from '../core/delivery';
 import { compileRules, judgeLead } from '../core/rules';
+import { withinRateLimit } from '../repositories/counters';
 import { loadRules, loadSettings, SETTINGS_ID } from '../repositories/pipeline';
-import { AppError } from '../runtime/errors';
+import type { OutboxDoc } from '../runtime/delivery';
+import { AppError, fieldError } from '../runtime/errors';
 import { findById, insertOnce, randomId } from '../runtime/store';
 import { callFunction } from './cloudbase';
 import type { AdminContext } from './context';
-import { record } from './context';
+import { record, signedIn } from './context';
 import { handle } from './http';
 import { timePage } from './paging';
 import { activeStoreNames, STORE_NOT_LISTED } from './stores';
@@ -122,6 +125,40 @@ async function assertRobotStores(ctx: AdminContext, update: SettingsUpdate, stor
     .filter(({ robot }) => !active.has(robot.store))
     .map(({ i }) => ({ path: `robots.${i}.store`, message: STORE_NOT_LISTED }));
   if (fields.length > 0) throw new AppError('INVALID_INPUT', fields[0].message, fields);
+}
+
+/** `robot:east` as people know it: 群机器人 east（静安店）; a channel no longer in the settings as stored. */
+function outboxChannelName(channel: string, settings: DeliverySettings): string {
+  const [kind, id] = channel.split(':');
+  if (kind === 'robot') {
+    const robot = settings.robots.find((r) => r.id === id);
+    return `群机器人 ${id}${robot ? `（${robot.store || '全部门店'}）` : '（已删除）'}`;
+  }
+  if (kind === 'webhook')
+    return `Webhook ${id}${settings.webhooks.some((w) => w.id === id) ? '' : '（已删除）'}`;
+  return channel;
+}
+
+const TESTS_PER_MINUTE = 3;
+
+/**
+ * Posts a test message and reads what the endpoint answers: ok when it took it (a WeCom robot
+ * answers errcode 0), with its HTTP status and the start of its answer for the person to read.
+ */
+async function postTest(url: string, request: { body: string; headers: Record<string, string> }) {
+  try {
+    const res = await fetch(url, { method: 'POST', ...request, signal: AbortSignal.timeout(5_000) });
+    const text = (await res.text()).slice(0, 500);
+    let errcode: number | undefined;
+    try {
+      errcode = (JSON.parse(text) as { errcode?: number }).errcode;
+    } catch {
+      // Not JSON (a CRM may answer anything): the HTTP status decides.
+    }
+    return { ok: res.ok && (errcode === undefined || errcode === 0), status: res.status, answer: text };
+  } catch (error) {
+    return { ok: false, status: null, answer: `无法连接：${String((error as Error).message ?? error)}` };
+  }
 }
 
 interface RetagJobDoc {
@@ -252,18 +289,57 @@ export const pipelineHandlers = {
     return settingsView(parsed);
   }),
 
+  'POST /settings/test-message': handle(schemas.testMessage, async ({ channel }, ctx: AdminContext) => {
+    const settings = await loadSettings(ctx.db);
+    const [kind, id] = channel.split(':');
+    const robot = kind === 'robot' ? settings.robots.find((r) => r.id === id) : undefined;
+    const webhook = kind === 'webhook' ? settings.webhooks.find((w) => w.id === id) : undefined;
+    const target = robot ?? webhook;
+    if (!target) throw fieldError('channel', '没有这个已保存的机器人或 Webhook，请先保存投递设置');
+    // A robot takes 20 messages a minute: tests may not use that up.
+    if (!(await withinRateLimit(ctx.db, 'testMessage', channel, randomId(6), TESTS_PER_MINUTE, ctx.now)))
+      throw new AppError(
+        'RATE_LIMITED',
+        `每个机器人或 Webhook 每分钟最多发送 ${TESTS_PER_MINUTE} 条测试消息`,
+      );
+    const by = signedIn(ctx).username;
+    const answer = robot
+      ? await postTest(robot.url, {
+          body: JSON.stringify({
+            msgtype: 'markdown',
+            markdown: {
+              content: `**LeadPool 测试消息**\n> 群机器人 ${id} 已连通（${robot.store || '全部门店'}）\n> 由 ${by} 在后台发送`,
+            },
+          }),
+          headers: { 'content-type': 'application/json' },
+        })
+      : await postTest(webhook!.url, webhookRequest(`test-${randomId(6)}`, [], webhook!.secret, ctx.now));
+    await record(ctx, 'robot.test', channel, { ok: answer.ok, status: answer.status });
+    return { channel, ...answer };
+  }),
+
   'GET /deliveries': handle(schemas.deliveryList, async (input, ctx: AdminContext) => {
-    // With a status, the status_next index orders by next attempt; without, the created index.
-    const timeField = input.status ? 'nextAttemptAt' : 'createdAt';
-    const where: Record<string, unknown> = input.status ? { status: input.status } : {};
-    const { items, nextCursor } = await timePage<any>(ctx.db, 'outbox', where, timeField, input.cursor, PAGE);
+    // With a status, the status_next index orders by next attempt; with a channel (or nothing),
+    // the channel_created (or created) index by creation.
+    const timeField = input.status && !input.channel ? 'nextAttemptAt' : 'createdAt';
+    const where: Record<string, unknown> = {
+      ...(input.status ? { status: input.status } : {}),
+      ...(input.channel ? { channel: input.channel } : {}),
+    };
+    const [{ items, nextCursor }, settings] = await Promise.all([
+      timePage<OutboxDoc>(ctx.db, 'outbox', where, timeField, input.cursor, PAGE),
+      loadSettings(ctx.db),
+    ]);
     return {
       items: items.map(
         (m): OutboxView => ({
           messageId: m.messageId,
           channel: m.channel,
+          channelName: outboxChannelName(m.channel, settings),
           kind: m.kind,
           leadIds: m.leadIds,
+          leads: (m.leads ?? []).map((l) => ({ leadId: l.leadId, name: l.name })),
+          deliveredIn: m.deliveredIn ?? null,
           status: m.status,
           attempts: m.attempts,
           nextAttemptAt: new Date(m.nextAttemptAt).toISOString(),

@@ -82,6 +82,19 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'deliveries.retry': '重试投递',
   'account.create': '创建账号',
   'account.update': '修改账号',
+  'leads.search.phone': '按手机号搜索线索',
+  'customer.merge': '合并疑似重复顾客',
+  'customer.notDuplicate': '标记不是同一人',
+  'consent.withdraw': '顾客撤回隐私同意',
+  'customer.delete': '顾客删除个人数据',
+  'store.create': '添加门店',
+  'store.update': '编辑门店',
+  'store.rename': '门店改名',
+  'store.adopt': '导入门店',
+  'registration.checkin': '后台手动签到',
+  'registrations.export': '导出报名名单',
+  'wecom.event.retry': '重试企业微信事件',
+  'robot.test': '发送测试消息',
 };
 
 export type TagTheme = 'default' | 'primary' | 'warning' | 'success' | 'danger';
