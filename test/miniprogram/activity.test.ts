@@ -1,7 +1,7 @@
 // The activity page with the customer function stubbed: detail, closed and full states, errors,
 // the join tap with its optional reminder subscription, and seats running out meanwhile.
 import type { ActivityDetail } from '../../typings/customer';
-import { calls, flush, Hands, platform, render, texts } from './support';
+import { calls, flush, Hands, openFromCode, platform, render, texts } from './support';
 
 const detail = (over: Partial<ActivityDetail> = {}): ActivityDetail => ({
   activityId: 'a1',
@@ -210,16 +210,7 @@ describe('opened from a mini program code (only `scene`)', () => {
       data.action === 'touch' ? touchAnswers.shift() : base(name, data),
     );
     activities = [detail()];
-    platform.enterOptions = { scene: 1047, path: 'pages/activity/index', query: { scene: 'poster%3A01' } };
-    let app: any;
-    (global as any).App = (definition: any) => {
-      app = definition;
-    };
-    const page = render('activity');
-    require('../../miniprogram/app');
-    app.onLaunch();
-    app.onShow();
-    page.instance.onLoad({ scene: 'poster%3A01' });
+    const page = openFromCode('activity', 'poster%3A01');
     await settle();
     // The app's touch failed, and so did the page's own attempt: the reason, not "not found".
     expect(texts(page, '.error-message')).toEqual(['网络不可用，请稍后重试']);

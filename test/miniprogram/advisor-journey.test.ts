@@ -4,7 +4,7 @@
 // shows 已添加 with the advisor told.
 import http from 'node:http';
 import { activity, admin, insert, useLocalCloud } from './local-cloud';
-import { Hands, platform, postJson, render, texts, until } from './support';
+import { Hands, openFromCode, platform, postJson, texts, until } from './support';
 
 useLocalCloud();
 
@@ -73,16 +73,7 @@ test('a customer signs up from a staff code, adds the advisor through the plugin
 
   platform.openid = 'advisor-journey';
   platform.privacyAgreed = true;
-  platform.enterOptions = { scene: 1047, path: 'pages/activity/index', query: { scene: 'staffwecom01' } };
-  let app: any;
-  (global as any).App = (definition: any) => {
-    app = definition;
-  };
-  const page = render('activity');
-  require('../../miniprogram/app');
-  app.onLaunch();
-  app.onShow();
-  page.instance.onLoad({ scene: 'staffwecom01' });
+  const page = openFromCode('activity', 'staffwecom01');
   await until(() => texts(page, '.title').length > 0);
   const hands = new Hands();
   const form = page.querySelector('.lead-form-host');

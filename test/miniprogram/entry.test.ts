@@ -1,15 +1,12 @@
 // Entry capture: one touch per entry into the mini program (not per show), with the code's scene
 // decoded; a failed touch is sent again; a page opened from a code resolves it itself.
-import { calls, flush, platform } from './support';
+import { calls, flush, loadApp, platform } from './support';
 
 let app: any;
 
 function launchApp() {
   jest.resetModules();
-  (global as any).App = (definition: any) => {
-    app = definition;
-  };
-  require('../../miniprogram/app');
+  app = loadApp();
   return require('../../miniprogram/services/entry') as typeof import('../../miniprogram/services/entry');
 }
 

@@ -2,7 +2,7 @@
 // button (enabled only when nothing local can still refuse; quota exhausted; typing up front), the
 // nickname reviewed by WeChat, and the platform privacy flow.
 import type { LeadForm } from '../../typings/customer';
-import { calls, flush, Hands, platform, render, texts } from './support';
+import { calls, flush, Hands, loadApp, platform, render, texts } from './support';
 
 const policy = { version: '2026-11-01', purpose: '报名', retention: '24 个月', recipients: '本品牌' };
 const field = (key: string, label: string, kind: string, extra: Record<string, unknown> = {}) => ({
@@ -181,11 +181,7 @@ test('a nickname WeChat refuses on review is cleared, with the reason; the value
 
 describe('the platform privacy flow', () => {
   function withApp() {
-    let app: any;
-    (global as any).App = (definition: any) => {
-      app = definition;
-    };
-    require('../../miniprogram/app');
+    const app = loadApp();
     app.onLaunch();
     return app;
   }

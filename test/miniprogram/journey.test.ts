@@ -3,7 +3,7 @@
 // customer who never agreed to the mini program's privacy guide, and the taps WeChat's own sheets
 // ask for (the nickname offered above the keyboard, 允许 on the phone-number sheet).
 import { activity, admin, count, insert, useLocalCloud } from './local-cloud';
-import { Hands, platform, render, texts, until } from './support';
+import { Hands, openFromCode, platform, render, texts, until } from './support';
 
 useLocalCloud();
 
@@ -27,16 +27,7 @@ test('a new customer scans a code and signs up in 6 taps and 0 keystrokes; a ret
   // Scanning the code opens the activity page with only `scene`; the app records the entry.
   platform.openid = 'journey-new';
   platform.privacyAgreed = false;
-  platform.enterOptions = { scene: 1047, path: 'pages/activity/index', query: { scene: 'poster0001' } };
-  let app: any;
-  (global as any).App = (definition: any) => {
-    app = definition;
-  };
-  const page = render('activity');
-  require('../../miniprogram/app');
-  app.onLaunch();
-  app.onShow();
-  page.instance.onLoad({ scene: 'poster0001' });
+  const page = openFromCode('activity', 'poster0001');
   await until(() => texts(page, '.title').length > 0);
   expect(texts(page, '.title')).toEqual(['春季新品品鉴会']);
 

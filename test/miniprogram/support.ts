@@ -183,6 +183,27 @@ export function render(page: string) {
   return rendered;
 }
 
+/** Loads the app as WeChat does (`App({...})`) and answers its definition, to call its hooks. */
+export function loadApp(): any {
+  let app: any;
+  (global as any).App = (definition: any) => {
+    app = definition;
+  };
+  require('../../miniprogram/app');
+  return app;
+}
+
+/** Scanning a code: the app launches and shows (recording the entry), then the page loads with only `scene`. */
+export function openFromCode(page: string, scene: string) {
+  platform.enterOptions = { scene: 1047, path: `pages/${page}/index`, query: { scene } };
+  const rendered = render(page);
+  const app = loadApp();
+  app.onLaunch();
+  app.onShow();
+  rendered.instance.onLoad({ scene });
+  return rendered;
+}
+
 export const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Waits until `check` holds (real HTTP round trips take a few milliseconds). */
