@@ -1,13 +1,15 @@
 // npm run bench:admin — the admin API over HTTP (the local cloud's HTTP access route, the real
 // admin function in its worker, the real @cloudbase/node-sdk) against 1,000,000 generated leads
 // over 60 days: filtered pages, a deep page by cursor beside the first page, the 60-day
-// dashboard, and an export of 100,000 leads with the process's peak RSS. BENCH_LEADS overrides
-// the number of leads.
+// dashboard, and an export of 100,000 leads with the process's peak RSS; and 1,000,000 customers:
+// filtered customer pages, a deep one, the persona of 30 days and a segment count, with what the
+// index advisor said. BENCH_LEADS and BENCH_CUSTOMERS override the numbers.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newAccount } from '../cloudfunctions/admin/accounts';
 import { dayOf, FunnelTally, rollUp } from '../cloudfunctions/core/funnel';
+import { personaDeltas, personaMark, sumDeltas } from '../cloudfunctions/core/persona';
 import { encodeCursor } from '../cloudfunctions/repositories/leadQueries';
 import type { LeadDoc, LeadStatus } from '../cloudfunctions/repositories/leads';
 import { stableId } from '../cloudfunctions/runtime/store';
@@ -16,6 +18,7 @@ import { generator } from '../scripts/demo';
 import { percentile, printTable } from './stats';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1_000_000);
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const DAYS = 60;
 const DAY_MS = 86_400_000;
 const PAGE = 50;
@@ -189,7 +192,70 @@ function seed(cloud: Awaited<ReturnType<typeof startLocalCloud>>, now: number) {
     ['funnelRollups', totals],
   ] as const)
     for (let i = 0; i < docs.length; i += 5000) write(collection, docs.slice(i, i + 5000));
+  seedCustomers(write, r, start);
   return { counters: counters.length, start };
+}
+
+const CITIES = ['上海', '杭州', '苏州', '南京', '宁波', '北京', '无锡', '合肥'];
+const INDUSTRIES = ['零售', '餐饮', '教育', '制造', '互联网', '医疗', '金融', '地产', '其他'];
+
+/** Customers as capture and the insight job leave them (profile, first touch, lead summary, persona mark) and the persona counters they make. */
+function seedCustomers(
+  write: (collection: string, docs: object[]) => void,
+  r: ReturnType<typeof generator>,
+  start: number,
+) {
+  const deltas = [];
+  for (let from = 0; from < CUSTOMERS; from += 20_000) {
+    const batch = [];
+    for (let i = from; i < Math.min(CUSTOMERS, from + 20_000); i += 1) {
+      const createdAt = new Date(start + Math.floor(((i + r.next()) / CUSTOMERS) * DAYS * DAY_MS));
+      const leadCount = r.next() < 0.4 ? 1 + Math.floor(r.next() * 3) : 0;
+      const seller = leadCount ? r.pick(SELLERS) : null;
+      const customer = {
+        _id: `bench-customer-${i}`,
+        openid: `bench-openid-${i}`,
+        openids: [`bench-openid-${i}`],
+        unionid: null,
+        phone: leadCount ? `1${3 + (i % 7)}${String(i).padStart(9, '0')}` : null,
+        phoneVerified: leadCount > 0,
+        profile: {
+          ...(leadCount ? { name: `${r.pick(SURNAMES)}客户${i}` } : {}),
+          ...(r.next() < 0.5 ? { city: r.pick(CITIES) } : {}),
+          ...(r.next() < 0.4 ? { industry: r.pick(INDUSTRIES) } : {}),
+        },
+        consent: null,
+        firstTouch: { channelId: r.pick(CHANNELS).id, channelType: 'ad', at: createdAt },
+        ownerStaffId: null,
+        ownerSince: null,
+        referrerCustomerId: null,
+        storeId: r.next() < 0.6 ? r.pick(STORES) : null,
+        shareToken: `bench-share-${i}`,
+        mergedInto: null,
+        lastLeadAt: leadCount ? createdAt : null,
+        leadCount,
+        joinCount: leadCount && r.next() < 0.3 ? 1 : 0,
+        salesOwnerId: seller?._id ?? null,
+        insight: leadCount
+          ? { tags: [r.pick(TAGS)], score: Math.floor(r.next() * 100), contacted: r.next() < 0.6 }
+          : undefined,
+        createdAt,
+        updatedAt: createdAt,
+      };
+      const mark = personaMark(customer);
+      deltas.push(...personaDeltas(null, mark));
+      batch.push({ ...customer, personaMark: mark });
+    }
+    write('customers', batch);
+  }
+  const counters = sumDeltas(deltas).map((d) => ({
+    _id: stableId(d.day, d.dimension, d.value === null ? '-' : `=${d.value}`),
+    day: d.day,
+    dimension: d.dimension,
+    value: d.value,
+    count: d.by,
+  }));
+  for (let i = 0; i < counters.length; i += 5000) write('personaCounters', counters.slice(i, i + 5000));
 }
 
 async function main() {
@@ -205,6 +271,14 @@ async function main() {
     timers: false,
     log: () => {},
   });
+  // What the index advisor says about any query the declared indexes cannot serve.
+  const advice: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(' ');
+    if (text.includes('[index advisor]')) advice.push(text);
+    else warn(...args);
+  };
   const now = Date.now();
   const loadStarted = performance.now();
   const { counters, start } = seed(cloud, now);
@@ -364,11 +438,82 @@ async function main() {
     `${exportSeconds <= 10 ? 'target ≤ 10 s: met' : 'target ≤ 10 s: NOT met'}; peak RSS ${(peakRss / 1e6).toFixed(0)} MB (before ${(baseRss / 1e6).toFixed(0)} MB, whole local cloud)`,
   ]);
 
+  // Customers: filtered pages, a deep page, the persona of 30 days and a segment's count.
+  const customerFilters: Record<string, string>[] = [
+    {},
+    { city: '杭州' },
+    { industry: '零售' },
+    { tag: '意向:加盟' },
+    { channel: 'ad-3' },
+    { store: '徐汇店' },
+    { owner: 'staff-20' },
+    { hasPhone: 'true' },
+    { city: '上海', from: day(now - 7 * DAY_MS), to: day(now) },
+  ];
+  const customerPage = (filter: Record<string, string>, extra: Record<string, string> = {}) =>
+    call('GET', `/customers?${new URLSearchParams({ limit: String(PAGE), ...filter, ...extra })}`);
+  for (const filter of customerFilters) await customerPage(filter);
+  const customerSamples: number[] = [];
+  for (const filter of customerFilters) {
+    const samples = await timed(10, () => customerPage(filter));
+    customerSamples.push(...samples);
+    rows.push([
+      `customers, page of ${PAGE}, ${Object.keys(filter).length ? new URLSearchParams(filter).toString() : 'no filter'}`,
+      fmt(percentile(samples, 50)),
+      fmt(percentile(samples, 95)),
+      '',
+    ]);
+  }
+  rows.push([
+    `customer pages, all ${customerFilters.length} shapes together`,
+    fmt(percentile(customerSamples, 50)),
+    fmt(percentile(customerSamples, 95)),
+    percentile(customerSamples, 95) <= 100 ? 'p95 ≤ 100 ms: met' : 'p95 ≤ 100 ms: NOT met',
+  ]);
+  const customerDepth = Math.min(20_000, CUSTOMERS - PAGE * 2);
+  const [deepCustomer] = cloud.store.find(cloud.store.main, 'customers', {
+    filter: {},
+    sort: [['createdAt', -1]],
+    skip: customerDepth - 1,
+    limit: 1,
+  }) as unknown as { _id: string; createdAt: Date }[];
+  const customerCursor = encodeCursor({
+    at: deepCustomer.createdAt.getTime(),
+    id: deepCustomer._id,
+    tie: false,
+  });
+  const deepCustomers = await timed(15, () => customerPage({}, { cursor: customerCursor }));
+  rows.push([
+    `customers, page ${customerDepth / PAGE + 1} by cursor`,
+    fmt(percentile(deepCustomers, 50)),
+    fmt(percentile(deepCustomers, 95)),
+    '',
+  ]);
+  const persona = await timed(10, () =>
+    call('GET', `/persona?from=${day(now - 29 * DAY_MS)}&to=${day(now)}`),
+  );
+  rows.push([
+    'persona, 30 days against the 30 before (per-day counters)',
+    fmt(percentile(persona, 50)),
+    fmt(percentile(persona, 95)),
+    percentile(persona, 50) <= 300 ? 'median ≤ 300 ms: met' : 'median ≤ 300 ms: NOT met',
+  ]);
+  const segmentCount = await timed(5, () =>
+    call('POST', '/segments/count', { filter: { city: '杭州', minJoins: 1 } }),
+  );
+  rows.push([
+    "segment count, city=杭州 and joined ≥ 1 (walks the city's customers)",
+    fmt(percentile(segmentCount, 50)),
+    fmt(percentile(segmentCount, 95)),
+    '',
+  ]);
+
   console.log(
-    `\nbench:admin — ${LEADS.toLocaleString('en')} leads over ${DAYS} days, loaded in ${loadSeconds.toFixed(0)} s; ` +
+    `\nbench:admin — ${LEADS.toLocaleString('en')} leads and ${CUSTOMERS.toLocaleString('en')} customers over ${DAYS} days, loaded in ${loadSeconds.toFixed(0)} s; ` +
       `admin API over HTTP through the local cloud, one caller; ${os.cpus().length} cores, Node ${process.version}\n`,
   );
   printTable(['measure', 'p50', 'p95', 'note'], rows);
+  console.log(advice.length ? `\nindex advisor:\n${advice.join('\n')}` : '\nindex advisor: quiet');
   await cloud.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
