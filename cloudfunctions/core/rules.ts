@@ -52,6 +52,21 @@ export function foldText(text: string): string {
   return text.normalize('NFKC').toLowerCase();
 }
 
+/** Phrases that deny what follows them in the same clause: 不想要加盟 is not an interest in 加盟. */
+const NEGATIONS = ['不想', '不要', '不需要', '不用', '不考虑', '不打算', '没有', '没兴趣', '无需', '无意'];
+const CLAUSE_END = /[，,。.！!？?；;、\s]/;
+
+/** Whether `text` has `word` somewhere not denied earlier in its clause. */
+function mentions(text: string, word: string): boolean {
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    let start = at;
+    while (start > 0 && !CLAUSE_END.test(text[start - 1])) start -= 1;
+    const before = text.slice(start, at);
+    if (!NEGATIONS.some((negation) => before.includes(negation))) return true;
+  }
+  return false;
+}
+
 /** Each lead's answers are folded at most once, whatever the number of rules. */
 class TextCache {
   private readonly folded = new Map<FieldKey, string>();
@@ -92,9 +107,11 @@ function compileCondition(condition: Condition): Predicate {
       return (_facts, text) => values.has(text.field(field).trim());
     }
     case 'keywords': {
-      const words = condition.synonyms.flat().map(foldText);
+      // Every group must be found (AND); any word of a group will do (OR).
+      const groups = condition.synonyms.map((group) => group.map(foldText).filter(Boolean));
       const fields = condition.fields.length > 0 ? condition.fields : FREE_TEXT_FIELDS;
-      return (_facts, text) => fields.some((key) => words.some((word) => text.field(key).includes(word)));
+      return (_facts, text) =>
+        groups.every((words) => fields.some((key) => words.some((word) => mentions(text.field(key), word))));
     }
     case 'behaviour': {
       const { metric, atLeast } = condition;

@@ -125,7 +125,9 @@ test('marketing creates codes in bulk and re-points one without a new scene', as
   // The footer counts the rows (it said 共 0 条数据 under a long list).
   const { total: codeCount } = await admin.cloud.db.collection('codes').count();
   expect(codeCount).toBeGreaterThan(20);
-  expect(await page.locator('.codes-table .t-pagination__total').textContent()).toContain(`共 ${codeCount} 条`);
+  expect(await page.locator('.codes-table .t-pagination__total').textContent()).toContain(
+    `共 ${codeCount} 条`,
+  );
 
   const target = made.find((c: any) => c.name === '人民广场站海报');
   const member = (await admin.cloud.db.collection('staff').doc('staff-demo-12').get()).data;
@@ -219,6 +221,8 @@ test('a new keyword rule, and the rule test box shows whether a sentence matches
   expect(hit).toContain('匹配');
   expect(hit).not.toContain('不匹配');
   expect(await tester.locator('.result-tag').allTextContents()).toEqual(['意向:团建']);
+  // A denied keyword is no interest.
+  expect(await run('今年不需要办年会')).toContain('不匹配');
   await shot(page, 'rules');
 
   // Re-tagging first says how many leads it would change, then runs and reports as many changed.

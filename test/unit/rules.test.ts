@@ -133,8 +133,40 @@ describe('keywords in free text: real sentences, synonyms, case and width', () =
     ['Ｆｒａｎｃｈｉｓｅ ｐｌｅａｓｅ', true],
     ['只是想买两杯咖啡', false],
     ['加', false],
+    // A denied keyword does not count; one outside the denying clause does.
+    ['不想要加盟，只买咖啡', false],
+    ['我们不需要代理', false],
+    ['暂时不考虑开店', false],
+    ['不需要代理，但想了解加盟', true],
+    ['没有问题。想加盟', true],
   ])('%s → %s', (note, tagged) => {
     expect(judgeLead(compiled, facts({ answers: { note } })).tags.length > 0).toBe(tagged);
+  });
+
+  test('keyword groups: every group must be found (AND), any word inside a group will do (OR)', () => {
+    const both = compileRules(
+      [
+        rule('g', {
+          kind: 'tag',
+          tag: '团建',
+          when: [
+            {
+              type: 'keywords',
+              synonyms: [
+                ['团建', '年会'],
+                ['公司', '企业'],
+              ],
+            },
+          ],
+        }),
+      ],
+      60,
+    );
+    const tagged = (note: string) => judgeLead(both, facts({ answers: { note } })).tags.length > 0;
+    expect(tagged('公司年会想订咖啡')).toBe(true);
+    expect(tagged('企业团建')).toBe(true);
+    expect(tagged('想办年会')).toBe(false);
+    expect(tagged('公司采购')).toBe(false);
   });
 
   test('keywords can be limited to some fields', () => {
