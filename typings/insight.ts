@@ -44,7 +44,7 @@ export const behaviourFilterSchema = z.object({
   leadWithinDays: count('最近留资天数', 3650),
   /** The best score among the customer's leads is at least this. */
   minScore: count('分数', 100_000),
-  /** No lead of the customer has been contacted yet. */
+  /** The customer left leads and none of them has been contacted yet. */
   notContacted: flag,
 });
 

@@ -11,7 +11,7 @@ export interface CustomerCriteria {
   atLeast: Record<string, number | Date>;
   /** true: a phone is held; false: none. */
   hasPhone?: boolean;
-  /** Only customers none of whose leads was contacted yet. */
+  /** Only customers who left leads, none of them contacted yet. */
   notContacted?: boolean;
 }
 

@@ -42,7 +42,7 @@ export function customerWhere(
   const where: Record<string, unknown> = { mergedInto: null, ...criteria.equal };
   for (const [field, bound] of Object.entries(criteria.atLeast)) where[field] = _.gte(bound);
   if (criteria.hasPhone !== undefined) where.phone = criteria.hasPhone ? _.neq(null) : null;
-  if (criteria.notContacted) where['insight.contacted'] = _.neq(true);
+  if (criteria.notContacted) where['insight.contacted'] = false;
   if (ownerScope !== undefined) where.salesOwnerId = ownerScope ?? '(no staff record)';
   return where;
 }
