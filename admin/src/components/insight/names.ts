@@ -9,3 +9,23 @@ export const channelName = (id: string | null): string =>
 
 /** A persona value; null is a customer who did not say. */
 export const valueLabel = (key: string | null): string => key ?? '未填写';
+
+/** A segment's filter in words, for its row: 城市 杭州 · 报名 ≥ 2 次. */
+export function filterLabel(filter: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const text = (key: string, label: string, show: (v: string) => string = (v) => v) => {
+    if (typeof filter[key] === 'string' && filter[key]) parts.push(`${label} ${show(filter[key] as string)}`);
+  };
+  text('city', '城市');
+  text('industry', '行业');
+  text('tag', '标签');
+  text('channel', '来源', channelName);
+  text('store', '门店');
+  text('owner', '销售', staffName);
+  if (filter.hasPhone !== undefined) parts.push(String(filter.hasPhone) === 'true' ? '有手机号' : '无手机号');
+  if (typeof filter.minJoins === 'number') parts.push(`报名 ≥ ${filter.minJoins} 次`);
+  if (typeof filter.leadWithinDays === 'number') parts.push(`${filter.leadWithinDays} 天内留资`);
+  if (typeof filter.minScore === 'number') parts.push(`分数 ≥ ${filter.minScore}`);
+  if (filter.notContacted) parts.push('未联系');
+  return parts.length ? parts.join(' · ') : '全部客户';
+}
