@@ -275,7 +275,7 @@ test('marketing selects failed deliveries and queues them again', async () => {
     channel: 'robot:jingan',
     kind: 'robot',
     leadIds: [`lead-${id}`],
-    leads: [],
+    leads: [{ leadId: `lead-${id}`, name: `顾客${id}` }],
     status,
     attempts: status === 'failed' ? 6 : 1,
     nextAttemptAt: new Date(now - 60_000),
@@ -293,11 +293,18 @@ test('marketing selects failed deliveries and queues them again', async () => {
     await admin.cloud.db.collection('outbox').add({ data: doc });
   const page = await open('marketing', 'deliveries', '.deliveries-table');
   await page.locator('.delivery-status label', { hasText: '失败' }).click();
-  await page.locator('.deliveries-table tr', { hasText: 'msg-sent-1' }).waitFor({ state: 'detached' });
+  await page.locator('.deliveries-table tr', { hasText: '顾客msg-sent-1' }).waitFor({ state: 'detached' });
   expect(await page.locator('.deliveries-table tbody tr').count()).toBe(2);
   expect(await page.locator('.deliveries-table').textContent()).toContain('无效的 webhook key');
+  // Named by the lead and the robot, not by ids.
+  expect(await page.locator('.deliveries-table .delivery-channel').first().textContent()).toContain(
+    '群机器人 jingan',
+  );
   for (const id of ['msg-failed-1', 'msg-failed-2'])
-    await page.locator('.deliveries-table tr', { hasText: id }).locator('.t-checkbox').click();
+    await page
+      .locator('.deliveries-table tr', { hasText: `顾客${id}` })
+      .locator('.t-checkbox')
+      .click();
   await page.locator('.retry-selected').click();
   await confirmDialog(page);
   await page.locator('.t-message', { hasText: '已重新排队 2 条消息' }).waitFor();

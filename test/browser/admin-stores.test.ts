@@ -2,6 +2,7 @@
 // field changes), the staff dialog picking its store from the list (Esc closes the list, not the
 // dialog), a second member with the same mobile refused, and a rename reaching the staff list.
 import type { Page } from 'playwright-core';
+import { copy } from '../../miniprogram/copy';
 import { type AdminBrowser, startAdminBrowser } from './admin-browser';
 
 let admin: AdminBrowser;
@@ -96,7 +97,11 @@ test('the staff dialog picks a store from the list; Esc there keeps the dialog; 
   await mobileInput.fill('13700001111');
   await mobileError.waitFor({ state: 'detached' });
   await dialog.locator('.t-dialog__confirm').click();
-  await page.locator('.invite-dialog, .t-dialog:has-text("邀请码")').first().waitFor();
+  const invite = page.locator('.invite-dialog');
+  await invite.locator('.invite-code').waitFor();
+  // Named as the mini program names it.
+  expect(await invite.textContent()).toContain(`「${copy.me.staffBind}」`);
+  expect(await invite.textContent()).toContain(`「${copy.me.staffDesk}」`);
   await page.keyboard.press('Escape');
   const row = page.locator('.staff-table tbody tr', { hasText: 'PengHao' });
   await row.waitFor();
