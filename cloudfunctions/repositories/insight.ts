@@ -82,12 +82,20 @@ export async function leadsOfCustomer(db: Database, customerId: string, limit = 
 
 // The insight job.
 
-interface Watermarks {
-  /** Leads updated at or after this are summarized onto their customers again. */
-  leads: Date;
-  /** Customers updated at or after this are counted again (an unchanged one counts once). */
-  customers: Date;
+/** Where a walk by (updatedAt, _id) stopped: the last document it took. */
+interface Watermark {
+  at: Date;
+  id: string;
 }
+
+interface Watermarks {
+  /** Leads updated after this are summarized onto their customers again. */
+  leads: Watermark;
+  /** Customers updated after this are counted again (an unchanged one counts once). */
+  customers: Watermark;
+}
+
+const START: Watermark = { at: new Date(0), id: '' };
 
 const PAGE = 200;
 
@@ -145,17 +153,34 @@ async function recount(db: Database, customer: InsightCustomer): Promise<Counter
   return claimed.stats.updated === 1 ? personaDeltas(before, after) : [];
 }
 
-/** The documents changed at or after `since`, oldest first: one page. */
-async function changedSince<T>(db: Database, collection: string, since: Date, fields: string[]) {
-  const { data } = await db
-    .collection(collection)
-    .where({ updatedAt: db.command.gte(since) })
-    .orderBy('updatedAt', 'asc')
-    .field(Object.fromEntries(['_id', 'updatedAt', ...fields].map((f) => [f, true])))
-    .limit(PAGE)
-    .get();
-  return data as (T & { _id: string; updatedAt: Date })[];
+/**
+ * One page of the documents changed after `mark`, by (updatedAt, _id): those of the mark's instant
+ * first, so a bulk change writing one instant on more documents than a page still moves on.
+ */
+async function changedSince<T>(db: Database, collection: string, mark: Watermark, fields: string[]) {
+  const _ = db.command;
+  const projection = Object.fromEntries(['_id', 'updatedAt', ...fields].map((f) => [f, true]));
+  type Changed = T & { _id: string; updatedAt: Date };
+  const page = async (where: Record<string, unknown>, limit: number): Promise<Changed[]> => {
+    const { data } = await db
+      .collection(collection)
+      .where(where)
+      .orderBy('updatedAt', 'asc')
+      .orderBy('_id', 'asc')
+      .field(projection)
+      .limit(limit)
+      .get();
+    return data as Changed[];
+  };
+  const same = await page({ updatedAt: mark.at, _id: _.gt(mark.id) }, PAGE);
+  if (same.length === PAGE) return same;
+  return [...same, ...(await page({ updatedAt: _.gt(mark.at) }, PAGE - same.length))];
 }
+
+const markOf = (docs: { _id: string; updatedAt: Date }[], mark: Watermark): Watermark => {
+  const last = docs[docs.length - 1];
+  return last ? { at: new Date(last.updatedAt), id: last._id } : mark;
+};
 
 /**
  * One run of the insight job: summarizes the leads changed since the last run onto their customers,
@@ -168,10 +193,7 @@ export async function refreshInsight(
 ): Promise<{ summarized: number; counted: number }> {
   const started = Date.now();
   const stored = await findById<Watermarks>(db, STATE, WATERMARKS);
-  const marks: Watermarks = {
-    leads: stored?.leads ?? new Date(0),
-    customers: stored?.customers ?? new Date(0),
-  };
+  const marks: Watermarks = { leads: stored?.leads ?? START, customers: stored?.customers ?? START };
   let summarized = 0;
   let counted = 0;
   for (;;) {
@@ -180,7 +202,7 @@ export async function refreshInsight(
     for (let i = 0; i < ids.length; i += 20)
       await Promise.all(ids.slice(i, i + 20).map((id) => summarize(db, id)));
     summarized += ids.length;
-    if (leads.length > 0) marks.leads = leads[leads.length - 1].updatedAt;
+    marks.leads = markOf(leads, marks.leads);
     if (leads.length < PAGE || Date.now() - started > budgetMs) break;
   }
   for (;;) {
@@ -200,10 +222,16 @@ export async function refreshInsight(
     }
     // The page's customers write each counter once (a crash before this undercounts; never twice).
     await applyDeltas(db, deltas);
-    if (customers.length > 0) marks.customers = customers[customers.length - 1].updatedAt;
+    marks.customers = markOf(customers, marks.customers);
     if (customers.length < PAGE || Date.now() - started > budgetMs) break;
   }
-  await upsertById(db, STATE, WATERMARKS, { leads: marks.leads, customers: marks.customers }, { ...marks });
+  await upsertById(
+    db,
+    STATE,
+    WATERMARKS,
+    { leads: db.command.set(marks.leads), customers: db.command.set(marks.customers) },
+    { ...marks },
+  );
   return { summarized, counted };
 }
 

@@ -330,3 +330,40 @@ test('cost per lead of any range divides only the spend inside it (hand computed
   expect((await cloud.api('DELETE', `/spend/${id}`, undefined, admin)).body.ok).toBe(true);
   expect((await get('/spend?from=2026-11-21&to=2026-12-10')).data.channels[0].spend).toBe(1000);
 });
+
+test('the job walks past a bulk change that wrote one instant on more documents than a page', async () => {
+  const instant = at(5);
+  const ids = Array.from({ length: 230 }, (_v, i) => `bulk-${String(i).padStart(3, '0')}`);
+  await db.collection('customers').add({
+    data: ids.map((id) => ({
+      _id: id,
+      openid: `openid-${id}`,
+      shareToken: `share-${id}`,
+      profile: { city: '上海' },
+      firstTouch: null,
+      storeId: null,
+      mergedInto: null,
+      createdAt: instant,
+      updatedAt: instant,
+    })),
+  });
+  await db.collection('leads').add({
+    data: ids.map((id) => ({
+      _id: `lead-${id}`,
+      requestKey: `request-${id}`,
+      customerId: id,
+      status: 'new',
+      tags: ['批量'],
+      createdAt: instant,
+      updatedAt: instant,
+    })),
+  });
+  await tick();
+  expect((await db.collection('customers').where({ 'insight.tags': '批量' }).count()).total).toBe(230);
+  expect((await get('/persona?from=2026-11-15&to=2026-11-15')).data.byCity).toEqual([
+    { key: '上海', count: 230 },
+  ]);
+  // A second run finds nothing new.
+  const again = await tick();
+  expect(again.data.insight).toEqual({ summarized: 0, counted: 0 });
+});
