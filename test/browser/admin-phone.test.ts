@@ -1,8 +1,9 @@
 // The admin page on a phone (375 px wide), as sales open 查看线索 links from WeCom: the menu folds into
 // a drawer, the lead list is cards, the lead detail (status, reveal, notes) fits the screen, and the
 // dashboard stacks; nothing makes the page scroll sideways.
+import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { type AdminBrowser, startAdminBrowser } from './admin-browser';
+import { type AdminBrowser, screenshotDir, startAdminBrowser } from './admin-browser';
 
 let admin: AdminBrowser;
 
@@ -52,6 +53,8 @@ test('lead cards open a full-width detail where the status is changed and the ph
   expect(await sideways(page)).toBe(false);
   await settled(page);
   await admin.shot(page, 'admin-phone-leads');
+  // What the phone's screen shows at once (the README's picture).
+  await page.screenshot({ path: path.join(screenshotDir, 'admin-phone-leads-screen.png') });
 
   const name = (await card.locator('.lead-name').textContent())!.trim();
   await card.click();
