@@ -235,6 +235,8 @@ const bulkTarget = z.object({
 const oneTarget = (target: z.infer<typeof bulkTarget>) => !!target.leadIds !== !!target.filter;
 const NO_TARGET = { path: ['leadIds'], message: '请选择线索' };
 
+const displayName = z.string().trim().min(1).max(30);
+
 /** A password being set: the policy of typings/passwords.ts, its Chinese sentence as the field message. */
 const newPassword = z.string({ error: '请填写密码' }).superRefine((password, ctx) => {
   const problem = passwordProblem(password);
@@ -466,6 +468,8 @@ export const adminRequestSchemas = {
       password: newPassword,
       role: z.enum(ROLES, { error: '角色无效' }),
       staffId: id.optional(),
+      /** The person's name as others see it (彭浩（徐汇店）), beside the sign-in name. */
+      displayName: displayName.optional(),
     })
     .superRefine((account, ctx) => {
       // The password's own rules are already reported on the field; this adds the one that needs the username.
@@ -474,6 +478,7 @@ export const adminRequestSchemas = {
       if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
     }),
   accountEdit: z.object({
+    displayName: displayName.nullable().optional(),
     role: z.enum(ROLES).optional(),
     active: z.boolean().optional(),
     password: newPassword.optional(),
@@ -742,6 +747,8 @@ export interface AuditView {
 export interface AccountView {
   accountId: string;
   username: string;
+  /** Who the account is, in people's words; null: the username stands for it. */
+  displayName: string | null;
   role: Role;
   staffId: string | null;
   active: boolean;

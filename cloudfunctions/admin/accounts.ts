@@ -50,10 +50,14 @@ import type { StoreDoc } from './stores';
 export const LOGIN_REFUSED = `用户名或密码错误，或账号暂不可登录（已停用，或连续输错 ${MAX_FAILED_LOGINS} 次后锁定 ${LOCKOUT_MS / 60_000} 分钟）`;
 export const LOGIN_THROTTLED = '登录尝试过于频繁，请 1 分钟后再试';
 
-function accountView(a: AccountDoc, lockedUntil: Date | undefined = undefined): AccountView {
+/** An account as stored by the admin page, which also keeps a display name. */
+type NamedAccount = AccountDoc & { displayName?: string | null };
+
+function accountView(a: NamedAccount, lockedUntil: Date | undefined = undefined): AccountView {
   return {
     accountId: a._id,
     username: a.username,
+    displayName: a.displayName ?? null,
     role: a.role,
     staffId: a.staffId,
     active: a.active,
@@ -199,7 +203,7 @@ export const accountHandlers = {
   'POST /accounts': handle(schemas.account, async (input, ctx: AdminContext) => {
     await assertStaffExists(ctx, input.staffId);
     if (input.role === 'sales' && !input.staffId) throw fieldError('staffId', '销售账号需要关联一名员工');
-    const account = newAccount(input, ctx.now);
+    const account: NamedAccount = { ...newAccount(input, ctx.now), displayName: input.displayName ?? null };
     if (!(await insertAccount(ctx.db, account)))
       throw fieldError('username', '用户名已存在（用户名不区分大小写）');
     await record(ctx, 'account.create', account.username, { role: account.role });
@@ -222,6 +226,7 @@ export const accountHandlers = {
       throw fieldError('staffId', '销售账号需要关联一名员工');
     const changes: Record<string, unknown> = { updatedAt: ctx.now };
     if (input.role) changes.role = input.role;
+    if (input.displayName !== undefined) changes.displayName = input.displayName;
     if (input.active !== undefined) changes.active = input.active;
     if (input.staffId !== undefined) changes.staffId = input.staffId;
     if (input.password) {

@@ -247,6 +247,7 @@ test('admin creates a sales account linked to a staff member', async () => {
   await page.locator('.new-account').click();
   const dialog = page.locator('.account-dialog');
   await dialog.locator('.account-username input').fill('sally.sales');
+  await dialog.locator('.account-display-name input').fill('莎莉（静安）');
   await dialog.locator('.account-password input').fill('sally-pass-2026');
   await choose(page, '.account-role-select', '销售');
   await dialog.locator('.t-dialog__confirm').click();
@@ -257,6 +258,9 @@ test('admin creates a sales account linked to a staff member', async () => {
   const row = page.locator('.accounts-table tr', { hasText: 'sally.sales' });
   await row.waitFor();
   expect(await row.locator('.account-role').textContent()).toBe('销售');
+  // Shown by its display name, the sign-in name beneath.
+  expect(await row.locator('.name').textContent()).toBe('莎莉（静安）');
+  expect(await row.locator('.account-username').textContent()).toBe('sally.sales');
   expect(await row.textContent()).toContain(member.name);
   const login = await admin.cloud.api('POST', '/login', {
     username: 'sally.sales',
