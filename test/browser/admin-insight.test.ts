@@ -77,6 +77,12 @@ test('the customer list pages with 加载更多, filters by city and opens a cus
 
   await bothShots(page, 'admin-customers');
 
+  // A filter nothing matches says so, and how to widen it.
+  await page.locator('.filter-city input').fill('无此城市');
+  await page.locator('.customers-table', { hasText: '没有符合条件的客户，试试放宽筛选' }).waitFor();
+  await page.locator('.filter-city input').fill(city);
+  await page.locator('.customers-table .customer-name').first().waitFor();
+
   const withLeads = inCity.items.find((c: any) => c.leadCount > 0);
   await page
     .locator('.customers-table tbody tr', { hasText: withLeads.phoneMasked ?? withLeads.name })
