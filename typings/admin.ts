@@ -54,6 +54,12 @@ export const PERMISSIONS = {
   'rules.write': ['admin', 'marketing'],
   'deliveries.read': ['admin', 'marketing'],
   'deliveries.retry': ['admin', 'marketing'],
+  /** Journey SOP rules and their task figures. */
+  'sop.read': ['admin', 'marketing', 'viewer'],
+  'sop.write': ['admin', 'marketing'],
+  /** The script and material library staff use in the staff desk. */
+  'library.read': ['admin', 'marketing', 'viewer'],
+  'library.write': ['admin', 'marketing'],
   'audit.read': ['admin'],
   'accounts.manage': ['admin'],
   /** Signed in at all: own session, lookups for filters. */
@@ -157,6 +163,17 @@ export const ADMIN_ROUTES = {
   'GET /accounts': 'accounts.manage',
   'POST /accounts': 'accounts.manage',
   'PATCH /accounts/:id': 'accounts.manage',
+  'GET /sop-rules': 'sop.read',
+  'POST /sop-rules': 'sop.write',
+  'PUT /sop-rules/:id': 'sop.write',
+  'PATCH /sop-rules/:id': 'sop.write',
+  'DELETE /sop-rules/:id': 'sop.write',
+  'GET /sop-tasks/stats': 'sop.read',
+  'GET /library': 'library.read',
+  'POST /library': 'library.write',
+  'POST /library/images': 'library.write',
+  'PUT /library/:id': 'library.write',
+  'DELETE /library/:id': 'library.write',
 } as const satisfies Record<string, Permission | null>;
 
 export type AdminRoute = keyof typeof ADMIN_ROUTES;
@@ -658,7 +675,11 @@ export const FUNNEL_VIEW_STAGES = [
   'mql',
   'won',
 ] as const;
-export type FunnelView = Record<(typeof FUNNEL_VIEW_STAGES)[number] | 'signups' | 'checkins', number>;
+/** `wecomAdded`: customers who added their advisor in WeCom (加企微), counted on the day of the add. */
+export type FunnelView = Record<
+  (typeof FUNNEL_VIEW_STAGES)[number] | 'signups' | 'checkins' | 'wecomAdded',
+  number
+>;
 
 export interface DashboardAnswer {
   from: string;

@@ -20,6 +20,7 @@ const COUNTERS = [
   'won',
   'signups',
   'checkins',
+  'wecomAdded',
 ] as const;
 const MAX_DAYS = 366;
 

@@ -13,8 +13,18 @@ export const FUNNEL_STAGES = [
 ] as const;
 export type FunnelStage = (typeof FUNNEL_STAGES)[number];
 
-/** Counted in the same cells besides the funnel: staff numbers and codes that credited nobody. */
-export const FUNNEL_COUNTERS = [...FUNNEL_STAGES, 'signups', 'checkins', 'rejectedCodes'] as const;
+/**
+ * Counted in the same cells besides the funnel: sign-ups, check-ins, customers who added their
+ * advisor in WeCom (加企微, in the day of the add and the cell of their lead) and codes that
+ * credited nobody.
+ */
+export const FUNNEL_COUNTERS = [
+  ...FUNNEL_STAGES,
+  'signups',
+  'checkins',
+  'wecomAdded',
+  'rejectedCodes',
+] as const;
 export type FunnelCounter = (typeof FUNNEL_COUNTERS)[number];
 
 export interface FunnelCell {

@@ -442,6 +442,9 @@ const actions = {
     await scanAll(ctx.db, 'touches', (t) => tally.touch(t));
     await scanAll(ctx.db, 'leads', (l) => tally.lead(l));
     await scanAll(ctx.db, 'registrations', (r) => tally.registration(r));
+    await scanAll(ctx.db, 'wecomContacts', (c) => {
+      if (c.funnelCell) tally.pending({ at: c.addedAt, cell: c.funnelCell, counters: { wecomAdded: 1 } });
+    });
     const recounted = tally.result();
     const stored = new Map<string, Record<string, number>>();
     await scanAll(ctx.db, 'funnelCounters', (c) => stored.set(funnelKey(c), c));

@@ -37,7 +37,7 @@ async function addToCell(
 }
 
 /** The collections whose documents may carry a `pendingCount` (indexed on `pendingCount.claimUntil`). */
-const PENDING_COUNT_COLLECTIONS = ['touches', 'leads', 'rateLimits'] as const;
+const PENDING_COUNT_COLLECTIONS = ['touches', 'leads', 'rateLimits', 'wecomContacts'] as const;
 /** Longer than a dispatcher run: a claim older than this was left by a run that died. */
 const CLAIM_MS = 5 * 60_000;
 

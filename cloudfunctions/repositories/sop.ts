@@ -107,11 +107,24 @@ async function scheduleSteps(
   return scheduled;
 }
 
+/**
+ * Where a scan starts: a little before where the last one ended (stores may commit out of order),
+ * or, the first time, where the oldest rule began.
+ */
+async function scanStart(db: Database, cursorId: string, rules: SopRuleDoc[]): Promise<Date> {
+  const cursor = await findById<{ since: Date }>(db, 'rules', cursorId);
+  if (cursor) return new Date(cursor.since.getTime() - LOOK_BACK_MS);
+  const made = rules.map((rule) => new Date(rule.createdAt).getTime()).filter(Number.isFinite);
+  return new Date(made.length ? Math.min(...made) : Date.now() - LOOK_BACK_MS);
+}
+
+/** A rule starts for what happens after it was made, not for the leads it found already there. */
+const startsAfter = (rule: SopRuleDoc, at: Date) => at.getTime() >= new Date(rule.createdAt).getTime();
+
 /** Starts the journeys of leads captured since the last scan (a page a run). */
 async function startFromLeads(db: Database, rules: SopRuleDoc[], now: Date): Promise<number> {
   const _ = db.command;
-  const cursor = await findById<{ since: Date }>(db, 'rules', CURSOR_ID);
-  const since = new Date((cursor?.since ?? now).getTime() - LOOK_BACK_MS);
+  const since = await scanStart(db, CURSOR_ID, rules);
   const { data } = await db
     .collection('leads')
     .where({ createdAt: _.and(_.gte(since), _.lte(now)) })
@@ -130,7 +143,11 @@ async function startFromLeads(db: Database, rules: SopRuleDoc[], now: Date): Pro
     for (const lead of leads) {
       const facts = sopLeadOf(lead, activityTitleOf(activities, lead.activityId));
       for (const rule of starting)
-        if (leadStarts(rule.trigger.type, facts) && matchesFilters(rule.filters, facts))
+        if (
+          startsAfter(rule, lead.createdAt) &&
+          leadStarts(rule.trigger.type, facts) &&
+          matchesFilters(rule.filters, facts)
+        )
           scheduled += await scheduleSteps(db, rule, lead, lead.createdAt, now);
     }
   }
@@ -187,8 +204,7 @@ async function startFromWecomAdds(db: Database, rules: SopRuleDoc[], now: Date):
   const starting = rules.filter((rule) => rule.trigger.type === 'wecom_added');
   if (starting.length === 0) return 0;
   const _ = db.command;
-  const cursor = await findById<{ since: Date }>(db, 'rules', WECOM_CURSOR_ID);
-  const since = new Date((cursor?.since ?? now).getTime() - LOOK_BACK_MS);
+  const since = await scanStart(db, WECOM_CURSOR_ID, starting);
   const { data } = await db
     .collection('wecomContacts')
     .where({ addedAt: _.and(_.gte(since), _.lte(now)), status: 'added' })
@@ -213,7 +229,7 @@ async function startFromWecomAdds(db: Database, rules: SopRuleDoc[], now: Date):
       if (!lead) continue;
       const facts = sopLeadOf(lead, activityTitleOf(activities, lead.activityId));
       for (const rule of starting)
-        if (matchesFilters(rule.filters, facts))
+        if (startsAfter(rule, add.addedAt) && matchesFilters(rule.filters, facts))
           scheduled += await scheduleSteps(db, rule, lead, add.addedAt, now);
     }
   }

@@ -1,7 +1,9 @@
 import { type WecomSettings, type WecomStatus, wecomSettingsSchema } from '../../typings/wecom';
+import type { FunnelCell } from '../core/funnel';
 import { type ContactEvent, eventKeyParts } from '../core/wecomEvents';
 import type { Database } from '../runtime/cloud';
 import { claimMinuteSlot, findById, insertOnce, stableId } from '../runtime/store';
+import { pendingCount } from './counters';
 import type { LeadDoc } from './leads';
 import { SETTINGS_ID } from './pipeline';
 
@@ -256,6 +258,8 @@ export interface WecomContactDoc {
   lostAt: Date | null;
   /** del_follow_user: the customer deleted the advisor; del_external_contact: the advisor deleted them. */
   lostBy: 'customer' | 'staff' | null;
+  /** The funnel cell of the linked lead, where the add counts as 加企微 (absent: no lead). */
+  funnelCell?: Omit<FunnelCell, 'day'> | null;
   /** Our tags as last set on this contact in WeCom (absent: none yet). */
   taggedWith?: string[];
   updatedAt: Date;
@@ -290,7 +294,17 @@ export async function unknownRelations<T extends ContactEvent>(db: Database, add
 /** The relation as of an add: a re-add after a loss starts it again; a retried add changes nothing. */
 export async function saveAddedContact(db: Database, contact: WecomContactDoc): Promise<void> {
   const { _id, ...fields } = contact;
-  if (await insertOnce(db, CONTACTS, contact)) return;
+  // The first add of a relation linked to a lead counts once in the funnel (the dispatcher adds it).
+  const counted = contact.funnelCell
+    ? {
+        pendingCount: pendingCount({
+          at: contact.addedAt,
+          cell: contact.funnelCell,
+          counters: { wecomAdded: 1 },
+        }),
+      }
+    : {};
+  if (await insertOnce(db, CONTACTS, { ...contact, ...counted })) return;
   await db.collection(CONTACTS).doc(_id).update({ data: fields });
 }
 

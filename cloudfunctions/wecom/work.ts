@@ -122,6 +122,7 @@ async function link(ctx: WorkContext, event: WecomEventDoc): Promise<WecomContac
     codeId: way?.codeId ?? lead?.codeId ?? null,
     activityId: way?.activityId ?? lead?.activityId ?? null,
     expectedStaffId: way?.staffId ?? lead?.ownerId ?? null,
+    funnelCell: lead ? { channelId: lead.channel, staffId: lead.staffId, activityId: lead.activityId } : null,
     linkedBy,
     state: event.state,
     name: lead?.name ?? name,

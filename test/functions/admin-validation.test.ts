@@ -4,18 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { accountHandlers } from '../../cloudfunctions/admin/accounts';
-import { activityHandlers } from '../../cloudfunctions/admin/activities';
-import { codeHandlers } from '../../cloudfunctions/admin/codes';
-import { customerHandlers } from '../../cloudfunctions/admin/customers';
-import { dashboardHandlers } from '../../cloudfunctions/admin/dashboard';
-import { exportHandlers } from '../../cloudfunctions/admin/exports';
-import { insightHandlers } from '../../cloudfunctions/admin/insight';
-import { leadHandlers } from '../../cloudfunctions/admin/leads';
-import { pipelineHandlers } from '../../cloudfunctions/admin/pipeline';
-import { staffHandlers } from '../../cloudfunctions/admin/staff';
-import { storeHandlers } from '../../cloudfunctions/admin/stores';
-import { wecomHandlers } from '../../cloudfunctions/admin/wecom';
+import { adminHandlers } from '../../cloudfunctions/admin/handlers';
 import { ADMIN_ROUTES, type AdminRoute } from '../../typings/admin';
 import { repoRoot } from '../local/harness';
 import { type AdminCloud, startAdminCloud } from './admin-cloud';
@@ -286,20 +275,7 @@ describe('delivery settings', () => {
 // The generated sweep.
 
 /** Every route's row, as the admin function assembles them. */
-const HANDLERS: Record<string, { schema: z.ZodType }> = {
-  ...accountHandlers,
-  ...leadHandlers,
-  ...exportHandlers,
-  ...dashboardHandlers,
-  ...activityHandlers,
-  ...codeHandlers,
-  ...staffHandlers,
-  ...storeHandlers,
-  ...pipelineHandlers,
-  ...wecomHandlers,
-  ...customerHandlers,
-  ...insightHandlers,
-};
+const HANDLERS: Record<string, { schema: z.ZodType }> = adminHandlers;
 
 type Path = (string | number)[];
 /** One malformed input: the values to set (the last one is the bad one) and the field it targets. */

@@ -392,7 +392,10 @@ describe('attribution', () => {
     await touch({ scene });
     // 31 days pass for the touch and for what the customer remembers of it.
     const longAgo = new Date(Date.now() - 31 * DAY_MS);
-    await db.collection('touches').where({ kind: 'code_scan' }).update({ data: { at: longAgo } });
+    await db
+      .collection('touches')
+      .where({ kind: 'code_scan' })
+      .update({ data: { at: longAgo } });
     await db
       .collection('customers')
       .where({ openid: 'visitor' })

@@ -218,6 +218,12 @@ describe('the journey: lead, 添加专属顾问, the add, tags, the advisor told
     expect(await calls('externalcontact/mark_tag')).toHaveLength(1);
     expect((await db.collection('wecomEvents').count()).total).toBe(1);
     expect((await db.collection('wecomContacts').count()).total).toBe(1);
+
+    // 加企微 counts once, in the lead's funnel cell, when the dispatcher next runs; recount agrees.
+    await cloud.call('dispatch', { action: 'tick' }, null);
+    const cells = (await db.collection('funnelCounters').where({ channelId: lead.channel }).get()).data;
+    expect(cells.reduce((sum: number, c: any) => sum + (c.wecomAdded ?? 0), 0)).toBe(1);
+    expect((await cloud.call('dispatch', { action: 'recount' }, null)).data.differences).toEqual([]);
   });
 
   test('the customer deleting the advisor marks the relation lost, with time and who left', async () => {

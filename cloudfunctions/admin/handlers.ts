@@ -1,0 +1,32 @@
+import { accountHandlers } from './accounts';
+import { activityHandlers } from './activities';
+import { codeHandlers } from './codes';
+import { customerHandlers } from './customers';
+import { dashboardHandlers } from './dashboard';
+import { exportHandlers } from './exports';
+import { insightHandlers } from './insight';
+import { leadHandlers } from './leads';
+import { libraryHandlers } from './library';
+import { pipelineHandlers } from './pipeline';
+import { sopHandlers } from './sop';
+import { staffHandlers } from './staff';
+import { storeHandlers } from './stores';
+import { wecomHandlers } from './wecom';
+
+/** Every route's {schema, handler} row, one module per resource (the validation sweep reads them too). */
+export const adminHandlers = {
+  ...accountHandlers,
+  ...leadHandlers,
+  ...exportHandlers,
+  ...dashboardHandlers,
+  ...activityHandlers,
+  ...codeHandlers,
+  ...staffHandlers,
+  ...storeHandlers,
+  ...pipelineHandlers,
+  ...sopHandlers,
+  ...libraryHandlers,
+  ...wecomHandlers,
+  ...customerHandlers,
+  ...insightHandlers,
+};
