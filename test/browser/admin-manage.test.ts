@@ -370,3 +370,28 @@ test('a viewer sees the lists without any write button', async () => {
   await shot(page, 'viewer-registrations');
   await page.close();
 });
+
+test('removing the phone field of a published activity with sign-ups asks first', async () => {
+  const { data } = await admin.cloud.db.collection('activities').where({ status: 'published' }).get();
+  const withSignUps = (data as any[]).find(
+    (a) => a.capacity > a.remaining && a.fields.includes('phone') && new Date(a.endAt).getTime() > Date.now(),
+  );
+  expect(withSignUps).toBeDefined();
+  const page = await open('marketing', 'activities', '.activities-table');
+  await page
+    .locator('.activities-table tr', { hasText: withSignUps.title })
+    .locator('.edit-activity')
+    .click();
+  const drawer = page.locator('.activity-drawer');
+  await drawer.locator('.chosen-field[data-field="phone"] .remove-field').click();
+  await drawer.locator('.activity-save').click();
+  const ask = page.locator('.t-dialog__ctx', { hasText: '移除已发布活动的表单字段' });
+  await ask.waitFor();
+  expect(await ask.textContent()).toContain(`已有 ${withSignUps.capacity - withSignUps.remaining} 人报名`);
+  expect(await ask.textContent()).toContain('手机号');
+  // Cancelled: nothing is saved.
+  await ask.locator('.t-dialog__cancel').click();
+  const after = (await admin.cloud.db.collection('activities').doc(withSignUps._id).get()).data;
+  expect(after.fields).toContain('phone');
+  await page.close();
+});
