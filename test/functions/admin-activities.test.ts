@@ -2,32 +2,21 @@
 // check-in only around the event and by the holding store's staff, a manual check-in from the
 // sign-up list, the list with every answer and its CSV export; lead exports in China time with
 // every answer a column.
-import { type AdminCloud, seedStores, startAdminCloud } from './admin-cloud';
-import { activityDoc, clearAll, seedStaff } from './project-cloud';
+import { adminCloudPerFile, seedStores } from './admin-cloud';
+import { activityDoc, seedStaff } from './project-cloud';
 
-let cloud: AdminCloud;
-let db: any;
-let admin: string;
-
-beforeAll(async () => {
-  process.env.LEADPOOL_EXPORT_STEP_MS = '0';
-  cloud = await startAdminCloud();
-  db = cloud.db;
-});
-afterAll(() => cloud.close());
-beforeEach(async () => {
-  await clearAll(db);
-  admin = await cloud.login('boss', 'admin');
-  await seedStores(db, '静安店', '徐汇店');
-});
+// Lead exports finish in one call: each step takes one page.
+process.env.LEADPOOL_EXPORT_STEP_MS = '0';
+const env = adminCloudPerFile((db) => seedStores(db, '静安店', '徐汇店'));
 
 const HOUR = 3_600_000;
 const POLICY = { version: '2026-11-01', accepted: true };
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();
-const post = async (path: string, body: unknown = {}) => (await cloud.api('POST', path, body, admin)).body;
+const post = async (path: string, body: unknown = {}) =>
+  (await env.cloud.api('POST', path, body, env.admin)).body;
 
 async function activity(startIn: number, extra: Record<string, unknown> = {}) {
-  const { _id } = await db.collection('activities').add({
+  const { _id } = await env.db.collection('activities').add({
     data: activityDoc({
       startAt: new Date(Date.now() + startIn),
       endAt: new Date(Date.now() + startIn + 2 * HOUR),
@@ -40,7 +29,7 @@ async function activity(startIn: number, extra: Record<string, unknown> = {}) {
 }
 
 async function join(activityId: string, openid: string, answers: Record<string, string> = {}) {
-  const answer = await cloud.call(
+  const answer = await env.cloud.call(
     'customer',
     {
       action: 'joinActivity',
@@ -74,7 +63,7 @@ test('a start in the past is refused; a published activity whose end passed is c
 
   const ended = await activity(-5 * HOUR);
   const running = await activity(-HOUR);
-  const { data } = (await cloud.api('GET', '/activities', undefined, admin)).body;
+  const { data } = (await env.cloud.api('GET', '/activities', undefined, env.admin)).body;
   const byId = new Map(data.items.map((a: any) => [a.activityId, a]));
   expect(byId.get(ended)).toMatchObject({ status: 'closed', closedReason: 'ended' });
   expect(byId.get(running)).toMatchObject({ status: 'published', closedReason: null });
@@ -86,11 +75,11 @@ test('a start in the past is refused; a published activity whose end passed is c
 });
 
 test('staff check in around the event only, and only for the store holding it', async () => {
-  await seedStaff(db, { name: '静安王', store: '静安店', openid: 'staff-jingan' });
-  await seedStaff(db, { name: '徐汇李', store: '徐汇店', openid: 'staff-xuhui' });
+  await seedStaff(env.db, { name: '静安王', store: '静安店', openid: 'staff-jingan' });
+  await seedStaff(env.db, { name: '徐汇李', store: '徐汇店', openid: 'staff-xuhui' });
   const later = await activity(3 * 24 * HOUR, { store: '静安店' });
   const early = await join(later, 'guest-a');
-  const tooEarly = await cloud.call(
+  const tooEarly = await env.cloud.call(
     'staff',
     { action: 'checkIn', checkinCode: early.checkinCode },
     'staff-jingan',
@@ -102,12 +91,12 @@ test('staff check in around the event only, and only for the store holding it', 
 
   const soon = await activity(HOUR, { store: '静安店' });
   const { checkinCode } = await join(soon, 'guest-b');
-  const otherStore = await cloud.call('staff', { action: 'checkIn', checkinCode }, 'staff-xuhui');
+  const otherStore = await env.cloud.call('staff', { action: 'checkIn', checkinCode }, 'staff-xuhui');
   expect(otherStore.error).toMatchObject({
     code: 'FORBIDDEN',
     message: '本活动在「静安店」举办，仅该门店的员工可以签到',
   });
-  const ok = await cloud.call('staff', { action: 'checkIn', checkinCode }, 'staff-jingan');
+  const ok = await env.cloud.call('staff', { action: 'checkIn', checkinCode }, 'staff-jingan');
   expect(ok.data).toMatchObject({ alreadyCheckedIn: false });
 });
 
@@ -123,10 +112,11 @@ test('the sign-up list shows every answer and who checked in; a manual check-in 
   expect(
     (await post(`/activities/${soon}/registrations/${registrationId}/checkin`)).data.alreadyCheckedIn,
   ).toBe(true);
-  const [audit] = (await db.collection('audit').where({ action: 'registration.checkin' }).get()).data;
+  const [audit] = (await env.db.collection('audit').where({ action: 'registration.checkin' }).get()).data;
   expect(audit).toMatchObject({ subject: registrationId, actor: 'account:boss' });
 
-  const list = (await cloud.api('GET', `/activities/${soon}/registrations`, undefined, admin)).body.data;
+  const list = (await env.cloud.api('GET', `/activities/${soon}/registrations`, undefined, env.admin)).body
+    .data;
   expect(list.items[0]).toMatchObject({
     answers: { store: '静安店', company: '星河科技' },
     checkedInBy: '后台 boss',
@@ -147,9 +137,13 @@ test('the sign-up list shows every answer and who checked in; a manual check-in 
   // China time: the sign-up was just now, 8 hours ahead of UTC.
   const signedUp = row.split(',')[3];
   expect(Math.abs(Date.parse(`${signedUp.replace(' ', 'T')}+08:00`) - Date.now())).toBeLessThan(60_000);
-  expect((await db.collection('audit').where({ action: 'registrations.export' }).get()).data).toHaveLength(1);
-  const viewer = await cloud.login('vivian', 'viewer');
-  expect((await cloud.api('POST', `/activities/${soon}/registrations/export`, {}, viewer)).status).toBe(403);
+  expect(
+    (await env.db.collection('audit').where({ action: 'registrations.export' }).get()).data,
+  ).toHaveLength(1);
+  const viewer = await env.cloud.login('vivian', 'viewer');
+  expect((await env.cloud.api('POST', `/activities/${soon}/registrations/export`, {}, viewer)).status).toBe(
+    403,
+  );
 });
 
 test('a lead export is in China time and has a column for every answer', async () => {
@@ -157,7 +151,7 @@ test('a lead export is in China time and has a column for every answer', async (
   await join(soon, 'guest-e', { store: '徐汇店', company: '星河科技' });
   let job = (await post('/exports', {})).data;
   for (let i = 0; i < 20 && job.status === 'running'; i += 1)
-    job = (await cloud.api('GET', `/jobs/${job.jobId}`, undefined, admin)).body.data;
+    job = (await env.cloud.api('GET', `/jobs/${job.jobId}`, undefined, env.admin)).body.data;
   const text = Buffer.from(await (await fetch(job.downloadUrl)).arrayBuffer())
     .toString('utf8')
     .slice(1);

@@ -2,7 +2,7 @@ import { hashPassword } from '../../cloudfunctions/admin/auth';
 import { phoneTail } from '../../cloudfunctions/core/phone';
 import type { LocalCloudOptions } from '../../local';
 import type { Role } from '../../typings/admin';
-import { type ProjectCloud, startProjectCloud } from './project-cloud';
+import { clearAll, type ProjectCloud, startProjectCloud } from './project-cloud';
 
 /** The admin API through the local cloud's HTTP access route, with accounts made directly. */
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
@@ -155,4 +155,23 @@ export async function seedLeadDocs(cloud: ProjectCloud, docs: Record<string, unk
   const tcb = require('@cloudbase/node-sdk');
   const leads = tcb.init({ env: cloud.cloud.envId }).database().collection('leads');
   for (let i = 0; i < docs.length; i += 40) await leads.add(docs.slice(i, i + 40));
+}
+
+/**
+ * The admin cloud of one test file: started once, emptied and signed in as `boss` (an admin) before
+ * each test; `setUp` adds what every test of the file needs (stores…).
+ */
+export function adminCloudPerFile(setUp: (db: any) => Promise<void> = async () => {}) {
+  const env = {} as { cloud: AdminCloud; db: any; admin: string };
+  beforeAll(async () => {
+    env.cloud = await startAdminCloud();
+    env.db = env.cloud.db;
+  });
+  afterAll(() => env.cloud.close());
+  beforeEach(async () => {
+    await clearAll(env.db);
+    env.admin = await env.cloud.login('boss', 'admin');
+    await setUp(env.db);
+  });
+  return env;
 }

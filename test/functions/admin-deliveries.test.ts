@@ -2,30 +2,17 @@
 // messages named by their leads and robot, filtered by robot, a folded message shown as part of
 // its digest; audit entries filtered by action, subject and time; a test message only to what
 // the settings hold, answered with what the endpoint said.
-import { type AdminCloud, startAdminCloud } from './admin-cloud';
-import { clearAll } from './project-cloud';
+import { adminCloudPerFile } from './admin-cloud';
 
-let cloud: AdminCloud;
-let db: any;
-let admin: string;
+const env = adminCloudPerFile();
 
-beforeAll(async () => {
-  cloud = await startAdminCloud();
-  db = cloud.db;
-});
-afterAll(() => cloud.close());
-beforeEach(async () => {
-  await clearAll(db);
-  admin = await cloud.login('boss', 'admin');
-});
-
-const api = async (method: string, path: string, body?: unknown, token = admin) =>
-  (await cloud.api(method, path, body, token)).body;
+const api = async (method: string, path: string, body?: unknown, token = env.admin) =>
+  (await env.cloud.api(method, path, body, token)).body;
 
 async function saveSettings() {
   const saved = await api('PUT', '/settings', {
-    robots: [{ id: 'east', url: `${cloud.cloud.url}/__local/wecom/send?key=east`, store: '' }],
-    webhooks: [{ id: 'crm', url: `${cloud.cloud.url}/__local/webhook/crm`, secret: 'a-long-secret' }],
+    robots: [{ id: 'east', url: `${env.cloud.cloud.url}/__local/wecom/send?key=east`, store: '' }],
+    webhooks: [{ id: 'crm', url: `${env.cloud.cloud.url}/__local/webhook/crm`, secret: 'a-long-secret' }],
   });
   expect(saved.ok).toBe(true);
 }
@@ -64,10 +51,10 @@ test('a test message goes only to a saved robot or webhook and answers what it s
   expect(unsaved.error.fields[0].path).toBe('channel');
   const url = await api('POST', '/settings/test-message', { channel: 'http://10.0.0.1/' });
   expect(url.error.code).toBe('INVALID_INPUT');
-  const viewer = await cloud.login('vivian', 'viewer');
-  expect((await cloud.api('POST', '/settings/test-message', { channel: 'robot:east' }, viewer)).status).toBe(
-    403,
-  );
+  const viewer = await env.cloud.login('vivian', 'viewer');
+  expect(
+    (await env.cloud.api('POST', '/settings/test-message', { channel: 'robot:east' }, viewer)).status,
+  ).toBe(403);
 
   // A robot's minute is not spent on tests.
   await api('POST', '/settings/test-message', { channel: 'robot:east' });
@@ -75,12 +62,12 @@ test('a test message goes only to a saved robot or webhook and answers what it s
   expect((await api('POST', '/settings/test-message', { channel: 'robot:east' })).error.code).toBe(
     'RATE_LIMITED',
   );
-  expect((await db.collection('audit').where({ action: 'robot.test' }).get()).data.length).toBe(4);
+  expect((await env.db.collection('audit').where({ action: 'robot.test' }).get()).data.length).toBe(4);
 });
 
 test('deliveries name their leads and robot, filter by robot, and a folded message points at its digest', async () => {
   await saveSettings();
-  await db.collection('outbox').add({
+  await env.db.collection('outbox').add({
     data: outbox('m-digest', {
       leadIds: ['l1', 'l2'],
       leads: [
@@ -89,8 +76,12 @@ test('deliveries name their leads and robot, filter by robot, and a folded messa
       ],
     }),
   });
-  await db.collection('outbox').add({ data: outbox('m-folded', { attempts: 0, deliveredIn: 'm-digest' }) });
-  await db.collection('outbox').add({ data: outbox('m-hook', { channel: 'webhook:crm', kind: 'webhook' }) });
+  await env.db
+    .collection('outbox')
+    .add({ data: outbox('m-folded', { attempts: 0, deliveredIn: 'm-digest' }) });
+  await env.db
+    .collection('outbox')
+    .add({ data: outbox('m-hook', { channel: 'webhook:crm', kind: 'webhook' }) });
   const all = (await api('GET', '/deliveries')).data.items;
   const byId = new Map(all.map((m: any) => [m.messageId, m]));
   expect(byId.get('m-digest')).toMatchObject({
@@ -113,7 +104,7 @@ test('the audit log filters by action, subject and time', async () => {
     ['customer.delete', 'cust-1', '2026-11-02T10:00:00+08:00'],
     ['lead.reveal', 'lead-9', '2026-11-03T10:00:00+08:00'],
   ])
-    await db
+    await env.db
       .collection('audit')
       .add({ data: { actor: 'customer', action, subject, detail: {}, at: at(when) } });
   const list = async (query: string) =>

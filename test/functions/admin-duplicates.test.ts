@@ -1,23 +1,10 @@
 // Duplicates refused with a field error, on the line they concern: code, channel, activity and
 // rule names; a code named like an existing channel of its kind counts under it instead of a twin.
-import { type AdminCloud, startAdminCloud } from './admin-cloud';
-import { clearAll } from './project-cloud';
+import { adminCloudPerFile } from './admin-cloud';
 
-let cloud: AdminCloud;
-let db: any;
-let admin: string;
+const env = adminCloudPerFile();
 
-beforeAll(async () => {
-  cloud = await startAdminCloud();
-  db = cloud.db;
-});
-afterAll(() => cloud.close());
-beforeEach(async () => {
-  await clearAll(db);
-  admin = await cloud.login('boss', 'admin');
-});
-
-const post = async (path: string, body: unknown) => (await cloud.api('POST', path, body, admin)).body;
+const post = async (path: string, body: unknown) => (await env.cloud.api('POST', path, body, env.admin)).body;
 
 test('a code name is used once; a bulk request names every repeated line', async () => {
   expect((await post('/codes', { channelType: 'poster', name: '地铁海报' })).ok).toBe(true);
@@ -33,7 +20,7 @@ test('a code name is used once; a bulk request names every repeated line', async
     { path: 'items.3.name', message: '第 4 行：与第 1 行重名' },
   ]);
   // Nothing of a refused request is stored.
-  expect((await db.collection('codes').get()).data).toHaveLength(1);
+  expect((await env.db.collection('codes').get()).data).toHaveLength(1);
 
   // A line the server refuses later (an unknown staff member) is named too.
   const unknown = await post('/codes/bulk', {
@@ -49,9 +36,9 @@ test('a code named like a channel of its kind counts under it; of another kind i
   expect(twin.error.fields[0]).toMatchObject({ path: 'name', message: '已有名为「朋友圈广告」的渠道' });
 
   const code = await post('/codes', { channelType: 'ad', name: '朋友圈广告' });
-  const stored = (await db.collection('codes').doc(code.data.codeId).get()).data;
+  const stored = (await env.db.collection('codes').doc(code.data.codeId).get()).data;
   expect(stored.channelId).toBe(channel.data.channelId);
-  expect((await db.collection('channels').get()).data).toHaveLength(1);
+  expect((await env.db.collection('channels').get()).data).toHaveLength(1);
 
   const other = await post('/codes', { channelType: 'poster', name: '朋友圈广告' });
   expect(other.error.fields[0].path).toBe('name');
@@ -72,7 +59,7 @@ test('activity titles and rule names are used once (saving one under its own nam
     message: expect.stringContaining('已有名为「周末品鉴会」的活动'),
   });
   expect(
-    (await cloud.api('PATCH', `/activities/${activityId}`, { title: '周末品鉴会' }, admin)).body.ok,
+    (await env.cloud.api('PATCH', `/activities/${activityId}`, { title: '周末品鉴会' }, env.admin)).body.ok,
   ).toBe(true);
 
   const rule = {
@@ -87,6 +74,7 @@ test('activity titles and rule names are used once (saving one under its own nam
     { path: 'name', message: '已有名为「加盟意向」的规则' },
   ]);
   expect(
-    (await cloud.api('PATCH', `/rules/${ruleId}`, { name: '加盟意向', enabled: false }, admin)).body.ok,
+    (await env.cloud.api('PATCH', `/rules/${ruleId}`, { name: '加盟意向', enabled: false }, env.admin)).body
+      .ok,
   ).toBe(true);
 });

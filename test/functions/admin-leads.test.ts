@@ -1,31 +1,19 @@
 // The lead list's work through the local cloud: 成交 counts the leads won now, 已流失 needs a
 // reason, a reassignment moves the customer's next lead too, bulk actions over every lead a filter
 // selects, and a total under every filter (exact where the indexes count, else estimated).
-import { type AdminCloud, leadDoc, seedLeadDocs, startAdminCloud } from './admin-cloud';
-import { clearAll, seedStaff } from './project-cloud';
+import { adminCloudPerFile, leadDoc, seedLeadDocs } from './admin-cloud';
+import { seedStaff } from './project-cloud';
 
-let cloud: AdminCloud;
-let db: any;
-let admin: string;
-
-beforeAll(async () => {
-  cloud = await startAdminCloud();
-  db = cloud.db;
-});
-afterAll(() => cloud.close());
-beforeEach(async () => {
-  await clearAll(db);
-  admin = await cloud.login('boss', 'admin');
-});
+const env = adminCloudPerFile();
 
 const DAY = 86_400_000;
 const api = async (method: string, path: string, body?: unknown) =>
-  (await cloud.api(method, path, body, admin)).body;
+  (await env.cloud.api(method, path, body, env.admin)).body;
 const wonOnDashboard = async () =>
   (await api('GET', '/dashboard?from=2026-09-01&to=2026-12-31')).data.funnel.won as number;
 
 test('成交 counts the leads won now: won → new → lost takes it back, won again counts again', async () => {
-  await seedLeadDocs(cloud, [leadDoc({ _id: 'l1' })]);
+  await seedLeadDocs(env.cloud, [leadDoc({ _id: 'l1' })]);
   const move = (status: string, note?: string) => api('PATCH', '/leads/l1/status', { status, note });
   expect((await move('won')).ok).toBe(true);
   expect(await wonOnDashboard()).toBe(1);
@@ -40,28 +28,28 @@ test('成交 counts the leads won now: won → new → lost takes it back, won a
 });
 
 test("a reassignment moves the customer's next lead to the new owner", async () => {
-  const seller = await seedStaff(db, { name: '新销售', store: 'S1', role: 'sales' });
-  await db
+  const seller = await seedStaff(env.db, { name: '新销售', store: 'S1', role: 'sales' });
+  await env.db
     .collection('customers')
     .add({ data: { _id: 'cust-x', salesOwnerId: null, createdAt: new Date() } });
-  await seedLeadDocs(cloud, [leadDoc({ _id: 'l2', customerId: 'cust-x' })]);
+  await seedLeadDocs(env.cloud, [leadDoc({ _id: 'l2', customerId: 'cust-x' })]);
   expect((await api('POST', '/leads/assign', { leadIds: ['l2'], ownerId: seller })).data).toEqual({
     updated: 1,
   });
-  expect((await db.collection('customers').doc('cust-x').get()).data.salesOwnerId).toBe(seller);
+  expect((await env.db.collection('customers').doc('cust-x').get()).data.salesOwnerId).toBe(seller);
   await api('POST', '/leads/assign', { leadIds: ['l2'], ownerId: null });
-  expect((await db.collection('customers').doc('cust-x').get()).data.salesOwnerId).toBeNull();
+  expect((await env.db.collection('customers').doc('cust-x').get()).data.salesOwnerId).toBeNull();
 });
 
 test('bulk actions reach every lead a filter selects, across pages', async () => {
-  const seller = await seedStaff(db, { name: '销售甲', store: 'S1', role: 'sales' });
-  await seedLeadDocs(cloud, [
+  const seller = await seedStaff(env.db, { name: '销售甲', store: 'S1', role: 'sales' });
+  await seedLeadDocs(env.cloud, [
     ...Array.from({ length: 130 }, () => leadDoc({ channel: 'poster-1' })),
     ...Array.from({ length: 5 }, () => leadDoc({ channel: 'ad-9' })),
   ]);
   const assigned = await api('POST', '/leads/assign', { filter: { channel: 'poster-1' }, ownerId: seller });
   expect(assigned.data).toEqual({ updated: 130 });
-  expect((await db.collection('leads').where({ ownerId: seller }).count()).total).toBe(130);
+  expect((await env.db.collection('leads').where({ ownerId: seller }).count()).total).toBe(130);
   const tagged = await api('POST', '/leads/tag', { filter: { channel: 'ad-9' }, add: ['意向:高'] });
   expect(tagged.data).toEqual({ updated: 5 });
   // Picked leads or a filter, never both or neither.
@@ -74,7 +62,7 @@ test('a total under every filter: exact where the indexes count, else estimated'
   const docs = Array.from({ length: 3600 }, (_, i) =>
     leadDoc({ createdAt: new Date(now - (i + 1) * (DAY / 100)), tags: i % 10 !== 0 ? ['意向:高'] : [] }),
   );
-  await seedLeadDocs(cloud, docs);
+  await seedLeadDocs(env.cloud, docs);
   expect((await api('GET', '/leads/count')).data).toEqual({ total: 3600, exact: true });
   const tagged = (await api('GET', `/leads/count?tag=${encodeURIComponent('意向:高')}`)).data;
   expect(tagged.exact).toBe(false);

@@ -1,26 +1,14 @@
 // Stores as a managed list through the local cloud: unique names, picked never typed (staff, codes
 // and robots must name an active store), a rename carried to everything that names the store.
-import { type AdminCloud, startAdminCloud } from './admin-cloud';
-import { clearAll } from './project-cloud';
+import { adminCloudPerFile } from './admin-cloud';
 
-let cloud: AdminCloud;
-let db: any;
-let admin: string;
-
-beforeAll(async () => {
-  cloud = await startAdminCloud();
-  db = cloud.db;
-});
-afterAll(() => cloud.close());
-beforeEach(async () => {
-  await clearAll(db);
-  admin = await cloud.login('boss', 'admin');
-});
+const env = adminCloudPerFile();
 
 const ROBOT = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdef0123456789';
 const addStore = async (name: string, extra: Record<string, unknown> = {}) =>
-  (await cloud.api('POST', '/stores', { name, city: '上海', region: '华东', ...extra }, admin)).body;
-const stores = async (token = admin) => (await cloud.api('GET', '/stores', undefined, token)).body.data.items;
+  (await env.cloud.api('POST', '/stores', { name, city: '上海', region: '华东', ...extra }, env.admin)).body;
+const stores = async (token = env.admin) =>
+  (await env.cloud.api('GET', '/stores', undefined, token)).body.data.items;
 
 test('stores are listed with city, region and staff count; names are unique; only managers write', async () => {
   expect((await addStore('静安店')).ok).toBe(true);
@@ -32,68 +20,89 @@ test('stores are listed with city, region and staff count; names are unique; onl
   const empty = await addStore('');
   expect(empty.error.fields[0]).toMatchObject({ path: 'name', message: '请填写门店名称' });
 
-  await cloud.api('POST', '/staff', { name: '王导购', store: '静安店', role: 'sales' }, admin);
-  const viewer = await cloud.login('vivian', 'viewer');
+  await env.cloud.api('POST', '/staff', { name: '王导购', store: '静安店', role: 'sales' }, env.admin);
+  const viewer = await env.cloud.login('vivian', 'viewer');
   expect(await stores(viewer)).toEqual([
     expect.objectContaining({ name: '静安店', city: '上海', region: '华东', active: true, staffCount: 1 }),
   ]);
-  expect((await cloud.api('POST', '/stores', { name: '徐汇店' }, viewer)).status).toBe(403);
-  const sales = await cloud.login('sally', 'sales');
-  expect((await cloud.api('GET', '/stores', undefined, sales)).status).toBe(403);
+  expect((await env.cloud.api('POST', '/stores', { name: '徐汇店' }, viewer)).status).toBe(403);
+  const sales = await env.cloud.login('sally', 'sales');
+  expect((await env.cloud.api('GET', '/stores', undefined, sales)).status).toBe(403);
   // Every signed-in role gets the active stores for its pickers.
-  expect((await cloud.api('GET', '/lookups', undefined, sales)).body.data.stores).toEqual([
+  expect((await env.cloud.api('GET', '/lookups', undefined, sales)).body.data.stores).toEqual([
     { storeId: expect.any(String), name: '静安店', city: '上海', region: '华东' },
   ]);
 });
 
 test('staff, codes and robots must name an active store of the list', async () => {
   await addStore('静安店');
-  const typo = await cloud.api('POST', '/staff', { name: '王导购', store: '静安 店', role: 'sales' }, admin);
+  const typo = await env.cloud.api(
+    'POST',
+    '/staff',
+    { name: '王导购', store: '静安 店', role: 'sales' },
+    env.admin,
+  );
   expect(typo.body.error.fields).toEqual([
     { path: 'store', message: expect.stringContaining('请从门店列表中选择') },
   ]);
-  expect((await db.collection('staff').get()).data).toHaveLength(0);
+  expect((await env.db.collection('staff').get()).data).toHaveLength(0);
 
-  const ok = await cloud.api('POST', '/staff', { name: '王导购', store: '静安店', role: 'sales' }, admin);
+  const ok = await env.cloud.api(
+    'POST',
+    '/staff',
+    { name: '王导购', store: '静安店', role: 'sales' },
+    env.admin,
+  );
   const staffId = ok.body.data.staffId;
-  const moved = await cloud.api('PATCH', `/staff/${staffId}`, { store: '不存在店' }, admin);
+  const moved = await env.cloud.api('PATCH', `/staff/${staffId}`, { store: '不存在店' }, env.admin);
   expect(moved.body.error.fields[0].path).toBe('store');
 
-  const code = await cloud.api(
+  const code = await env.cloud.api(
     'POST',
     '/codes',
     { channelType: 'store', name: '门口海报', storeId: '静安' },
-    admin,
+    env.admin,
   );
   expect(code.body.error.fields[0].path).toBe('storeId');
   expect(
-    (await cloud.api('POST', '/codes', { channelType: 'store', name: '门口海报', storeId: '静安店' }, admin))
-      .body.ok,
+    (
+      await env.cloud.api(
+        'POST',
+        '/codes',
+        { channelType: 'store', name: '门口海报', storeId: '静安店' },
+        env.admin,
+      )
+    ).body.ok,
   ).toBe(true);
 
-  const robot = await cloud.api(
+  const robot = await env.cloud.api(
     'PUT',
     '/settings',
     { robots: [{ id: 'east', url: ROBOT, store: '静安' }] },
-    admin,
+    env.admin,
   );
   expect(robot.body.error.fields).toEqual([{ path: 'robots.0.store', message: expect.any(String) }]);
-  const saved = await cloud.api(
+  const saved = await env.cloud.api(
     'PUT',
     '/settings',
     { robots: [{ id: 'east', url: ROBOT, store: '静安店' }] },
-    admin,
+    env.admin,
   );
   expect(saved.body.ok).toBe(true);
 
   // A closed store is no longer offered: new references to it are refused.
   await addStore('徐汇店');
   const [, xuhui] = await stores();
-  await cloud.api('PATCH', `/stores/${xuhui.storeId}`, { active: false }, admin);
-  const closed = await cloud.api('POST', '/staff', { name: '李导购', store: '徐汇店', role: 'staff' }, admin);
+  await env.cloud.api('PATCH', `/stores/${xuhui.storeId}`, { active: false }, env.admin);
+  const closed = await env.cloud.api(
+    'POST',
+    '/staff',
+    { name: '李导购', store: '徐汇店', role: 'staff' },
+    env.admin,
+  );
   expect(closed.body.error.fields[0].path).toBe('store');
   expect(
-    (await cloud.api('GET', '/lookups', undefined, admin)).body.data.stores.map((s: any) => s.name),
+    (await env.cloud.api('GET', '/lookups', undefined, env.admin)).body.data.stores.map((s: any) => s.name),
   ).toEqual(['静安店']);
 });
 
@@ -101,12 +110,17 @@ test('a rename carries over to staff, codes and robots; a store with active staf
   await addStore('静安店');
   await addStore('徐汇店');
   const { staffId } = (
-    await cloud.api('POST', '/staff', { name: '王导购', store: '静安店', role: 'sales' }, admin)
+    await env.cloud.api('POST', '/staff', { name: '王导购', store: '静安店', role: 'sales' }, env.admin)
   ).body.data;
   const { codeId } = (
-    await cloud.api('POST', '/codes', { channelType: 'store', name: '门口海报', storeId: '静安店' }, admin)
+    await env.cloud.api(
+      'POST',
+      '/codes',
+      { channelType: 'store', name: '门口海报', storeId: '静安店' },
+      env.admin,
+    )
   ).body.data;
-  await cloud.api(
+  await env.cloud.api(
     'PUT',
     '/settings',
     {
@@ -115,43 +129,49 @@ test('a rename carries over to staff, codes and robots; a store with active staf
         { id: 'west', url: `${ROBOT}x`, store: '徐汇店' },
       ],
     },
-    admin,
+    env.admin,
   );
   const jingan = (await stores()).find((s: any) => s.name === '静安店');
   expect(
-    (await cloud.api('PATCH', `/stores/${jingan.storeId}`, { name: '徐汇店' }, admin)).body.error.fields[0],
+    (await env.cloud.api('PATCH', `/stores/${jingan.storeId}`, { name: '徐汇店' }, env.admin)).body.error
+      .fields[0],
   ).toMatchObject({ path: 'name' });
 
-  const renamed = await cloud.api('PATCH', `/stores/${jingan.storeId}`, { name: '静安嘉里店' }, admin);
+  const renamed = await env.cloud.api(
+    'PATCH',
+    `/stores/${jingan.storeId}`,
+    { name: '静安嘉里店' },
+    env.admin,
+  );
   expect(renamed.body.data).toMatchObject({ name: '静安嘉里店', staffCount: 1 });
-  expect((await db.collection('staff').doc(staffId).get()).data.store).toBe('静安嘉里店');
-  expect((await db.collection('codes').doc(codeId).get()).data.storeId).toBe('静安嘉里店');
-  const settings = (await db.collection('rules').doc('settings').get()).data;
+  expect((await env.db.collection('staff').doc(staffId).get()).data.store).toBe('静安嘉里店');
+  expect((await env.db.collection('codes').doc(codeId).get()).data.storeId).toBe('静安嘉里店');
+  const settings = (await env.db.collection('rules').doc('settings').get()).data;
   expect(settings.robots.map((r: any) => [r.id, r.store, r.url])).toEqual([
     ['east', '静安嘉里店', ROBOT],
     ['west', '徐汇店', `${ROBOT}x`],
   ]);
-  const [entry] = (await db.collection('audit').where({ action: 'store.rename' }).get()).data;
+  const [entry] = (await env.db.collection('audit').where({ action: 'store.rename' }).get()).data;
   expect(entry.detail).toMatchObject({
     from: '静安店',
     name: '静安嘉里店',
     moved: { staff: 1, codes: 1, robots: 1 },
   });
 
-  const close = await cloud.api('PATCH', `/stores/${jingan.storeId}`, { active: false }, admin);
+  const close = await env.cloud.api('PATCH', `/stores/${jingan.storeId}`, { active: false }, env.admin);
   expect(close.body.error.fields[0]).toMatchObject({
     path: 'active',
     message: expect.stringContaining('1 名在职员工'),
   });
-  await cloud.api('PATCH', `/staff/${staffId}`, { active: false }, admin);
-  expect((await cloud.api('PATCH', `/stores/${jingan.storeId}`, { active: false }, admin)).body.ok).toBe(
-    true,
-  );
+  await env.cloud.api('PATCH', `/staff/${staffId}`, { active: false }, env.admin);
+  expect(
+    (await env.cloud.api('PATCH', `/stores/${jingan.storeId}`, { active: false }, env.admin)).body.ok,
+  ).toBe(true);
 });
 
 test('adopting creates the stores staff, codes and robots already name, once', async () => {
   const now = new Date();
-  await db.collection('staff').add({
+  await env.db.collection('staff').add({
     data: {
       _id: 's1',
       name: '王',
@@ -162,12 +182,12 @@ test('adopting creates the stores staff, codes and robots already name, once', a
       createdAt: now,
     },
   });
-  await db.collection('rules').add({
+  await env.db.collection('rules').add({
     data: { _id: 'settings', kind: 'settings', robots: [{ id: 'r', url: ROBOT, store: '新店' }] },
   });
   await addStore('新店');
-  const adopted = await cloud.api('POST', '/stores/adopt', {}, admin);
+  const adopted = await env.cloud.api('POST', '/stores/adopt', {}, env.admin);
   expect(adopted.body.data.created).toEqual(['老店']);
   expect((await stores()).map((s: any) => s.name).sort()).toEqual(['新店', '老店']);
-  expect((await cloud.api('POST', '/stores/adopt', {}, admin)).body.data.created).toEqual([]);
+  expect((await env.cloud.api('POST', '/stores/adopt', {}, env.admin)).body.data.created).toEqual([]);
 });
