@@ -395,3 +395,51 @@ test('removing the phone field of a published activity with sign-ups asks first'
   expect(after.fields).toContain('phone');
   await page.close();
 });
+
+test('the sign-up list shows every answer; a manual check-in marks who checked the customer in', async () => {
+  const now = Date.now();
+  const { _id: activityId } = await admin.cloud.db.collection('activities').add({
+    data: {
+      title: '今晚品鉴会',
+      description: '',
+      place: '静安旗舰店',
+      startAt: new Date(now + 3_600_000),
+      endAt: new Date(now + 3 * 3_600_000),
+      deadline: new Date(now + 1_800_000),
+      capacity: 10,
+      remaining: 10,
+      fields: ['name', 'phone', 'company'],
+      status: 'published',
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    },
+  });
+  const joined = await admin.cloud.call(
+    'customer',
+    {
+      action: 'joinActivity',
+      requestId: 'join-signup-list-1',
+      activityId,
+      fields: { name: '签到顾客', phone: '13912340000', company: '星河科技' },
+      consent: { version: '2026-11-01', accepted: true },
+    },
+    'openid-signup-list',
+  );
+  expect(joined.ok).toBe(true);
+  const page = await open('marketing', 'activities', '.activities-table');
+  await page
+    .locator('.activities-table tr', { hasText: '今晚品鉴会' })
+    .locator('.show-registrations')
+    .click();
+  const drawer = page.locator('.registrations-drawer');
+  const row = drawer.locator('.registrations-table tbody tr', { hasText: '签到顾客' });
+  await row.waitFor();
+  expect(await drawer.locator('.registrations-table thead').textContent()).toContain('公司');
+  expect(await row.textContent()).toContain('星河科技');
+  expect(await drawer.locator('.checkin-rule').textContent()).toContain('活动开始前 2 小时');
+  await row.locator('.manual-checkin').click();
+  await row.getByText(/^后台 marketing-/).waitFor();
+  expect(await row.textContent()).toContain('已签到');
+  await shot(page, 'registrations');
+  await page.close();
+});
