@@ -193,21 +193,6 @@ const cellOf = (lead: LeadDoc) => ({
   activityId: lead.activityId,
 });
 
-/**
- * 成交 counts the leads that are won now: a lead leaving 已成交 takes its count back, and one won
- * again after that counts again (the first win is counted by countersForStatusChange).
- */
-function withWonNow(
-  counters: ReturnType<typeof countersForStatusChange>,
-  lead: Pick<LeadDoc, 'status' | 'statusHistory'>,
-  next: LeadDoc['status'],
-): ReturnType<typeof countersForStatusChange> {
-  if (lead.status === 'won' && next !== 'won') return { ...counters, won: -1 };
-  const wonBefore = (lead.statusHistory ?? []).some((h) => h.status === 'won');
-  if (next === 'won' && wonBefore && !counters.won) return { ...counters, won: 1 };
-  return counters;
-}
-
 export const leadHandlers = {
   'GET /leads': handle(schemas.leadList, async (input, ctx: AdminContext): Promise<LeadPage> => {
     // The route's schema refused any cursor that does not decode.
@@ -310,7 +295,7 @@ export const leadHandlers = {
           { path: 'status', message: '状态已变化' },
         ]);
       if (lead.status !== status) {
-        const counters = withWonNow(countersForStatusChange(lead.statusHistory ?? [], status), lead, status);
+        const counters = countersForStatusChange(lead.statusHistory ?? [], lead.status, status);
         if (Object.keys(counters).length > 0)
           await countFunnel(ctx.db, new Date(lead.createdAt), cellOf(lead), counters);
         await record(ctx, 'lead.status', id, { from: lead.status, to: status });

@@ -100,17 +100,19 @@ export type LeadStatusName = 'new' | 'contacted' | 'qualified' | 'won' | 'lost';
 
 /**
  * The funnel counters a status change adds, in the lead's own cell: `contacted` the first time a
- * lead leaves `new`, `won` the first time it is won. The recount below applies the same rule.
+ * lead leaves `new`; `won` counts the leads won now, so a lead leaving 已成交 takes its count back
+ * and one won again counts again. The recount below applies the same rule.
  */
 export function countersForStatusChange(
   history: readonly { status: LeadStatusName }[],
+  current: LeadStatusName,
   next: LeadStatusName,
 ): Partial<Record<FunnelCounter, number>> {
-  const seen = new Set(history.map((h) => h.status));
-  const contactedBefore = [...seen].some((s) => s !== 'new');
+  const contactedBefore = history.some((h) => h.status !== 'new');
+  const won = next === 'won' && current !== 'won' ? 1 : current === 'won' && next !== 'won' ? -1 : 0;
   return {
     ...(next !== 'new' && !contactedBefore ? { contacted: 1 } : {}),
-    ...(next === 'won' && !seen.has('won') ? { won: 1 } : {}),
+    ...(won ? { won } : {}),
   };
 }
 
@@ -174,6 +176,7 @@ export class FunnelTally {
     ownerId: string | null;
     mql: boolean;
     source: string;
+    status: LeadStatusName;
     statusHistory: { status: LeadStatusName }[];
   }) {
     const statuses = new Set(l.statusHistory.map((h) => h.status));
@@ -186,7 +189,7 @@ export class FunnelTally {
         ...(l.mql ? { mql: 1 } : {}),
         ...(l.source === 'activity' ? { signups: 1 } : {}),
         ...([...statuses].some((s) => s !== 'new') ? { contacted: 1 } : {}),
-        ...(statuses.has('won') ? { won: 1 } : {}),
+        ...(l.status === 'won' ? { won: 1 } : {}),
       },
     );
   }

@@ -25,6 +25,11 @@ test('成交 counts the leads won now: won → new → lost takes it back, won a
   expect(await wonOnDashboard()).toBe(0);
   await move('won');
   expect(await wonOnDashboard()).toBe(1);
+  await move('lost', '改主意了');
+  // The dispatcher's recount from the leads agrees: a lead won once and lost since is not 成交.
+  const recount = await env.cloud.call('dispatch', { action: 'recount' }, null);
+  expect(recount.data.differences.filter((d: { counter: string }) => d.counter === 'won')).toEqual([]);
+  expect(await wonOnDashboard()).toBe(0);
 });
 
 test("a reassignment moves the customer's next lead to the new owner", async () => {

@@ -285,10 +285,14 @@ describe('messages', () => {
 
 describe('funnel', () => {
   test('status changes count contacted and won once', () => {
-    expect(countersForStatusChange([{ status: 'new' }], 'contacted')).toEqual({ contacted: 1 });
-    expect(countersForStatusChange([{ status: 'new' }], 'won')).toEqual({ contacted: 1, won: 1 });
-    expect(countersForStatusChange([{ status: 'new' }, { status: 'contacted' }], 'won')).toEqual({ won: 1 });
-    expect(countersForStatusChange([{ status: 'new' }, { status: 'won' }], 'won')).toEqual({});
+    expect(countersForStatusChange([{ status: 'new' }], 'new', 'contacted')).toEqual({ contacted: 1 });
+    expect(countersForStatusChange([{ status: 'new' }], 'new', 'won')).toEqual({ contacted: 1, won: 1 });
+    expect(countersForStatusChange([{ status: 'new' }, { status: 'contacted' }], 'contacted', 'won')).toEqual(
+      {
+        won: 1,
+      },
+    );
+    expect(countersForStatusChange([{ status: 'new' }, { status: 'won' }], 'won', 'won')).toEqual({});
   });
 
   test('the tally counts raw events into day × channel × staff × activity cells', () => {
@@ -304,7 +308,20 @@ describe('funnel', () => {
       ownerId: 'o',
       mql: true,
       source: 'form',
+      status: 'won',
       statusHistory: [{ status: 'new' }, { status: 'won' }],
+    });
+    // Won once and lost since: contacted, not won (成交 counts the leads won now).
+    tally.lead({
+      createdAt: at,
+      channel: 'c',
+      staffId: 's',
+      activityId: null,
+      ownerId: null,
+      mql: false,
+      source: 'form',
+      status: 'lost',
+      statusHistory: [{ status: 'new' }, { status: 'won' }, { status: 'lost' }],
     });
     expect([...tally.result().values()]).toEqual([
       {
@@ -312,7 +329,7 @@ describe('funnel', () => {
         channelId: 'c',
         staffId: 's',
         activityId: null,
-        counters: { entries: 2, rejectedCodes: 1, leads: 1, assigned: 1, mql: 1, contacted: 1, won: 1 },
+        counters: { entries: 2, rejectedCodes: 1, leads: 2, assigned: 1, mql: 1, contacted: 2, won: 1 },
       },
     ]);
     expect(mondayOf(at)).toBe('2026-11-23');

@@ -42,10 +42,16 @@ test('rollUp adds the cells of a day per channel, staff and activity, counter by
   expect(totals.size).toBe(6);
 });
 
-test('countersForStatusChange counts contacted and won once each', () => {
-  expect(countersForStatusChange([{ status: 'new' }], 'contacted')).toEqual({ contacted: 1 });
-  expect(countersForStatusChange([{ status: 'new' }], 'won')).toEqual({ contacted: 1, won: 1 });
-  expect(countersForStatusChange([{ status: 'new' }, { status: 'won' }], 'lost')).toEqual({});
+test('countersForStatusChange counts contacted once and the leads won now', () => {
+  expect(countersForStatusChange([{ status: 'new' }], 'new', 'contacted')).toEqual({ contacted: 1 });
+  expect(countersForStatusChange([{ status: 'new' }], 'new', 'won')).toEqual({ contacted: 1, won: 1 });
+  // Leaving 已成交 takes the count back; winning again counts again.
+  expect(countersForStatusChange([{ status: 'new' }, { status: 'won' }], 'won', 'lost')).toEqual({ won: -1 });
+  expect(
+    countersForStatusChange([{ status: 'new' }, { status: 'won' }, { status: 'lost' }], 'lost', 'won'),
+  ).toEqual({
+    won: 1,
+  });
 });
 
 test.each([
