@@ -1,5 +1,6 @@
 import { type SopRule, type SopStepStatus, sopRuleSchema } from '../../typings/sop';
 import { countersForStatusChange } from '../core/funnel';
+import { editTags } from '../core/rules';
 import {
   DEFAULT_REMINDER_FIELDS,
   dueAtOf,
@@ -311,24 +312,27 @@ async function runDueSteps(db: Database, now: Date, limit = 100): Promise<{ ran:
       const text = renderTaskText(action.text, sopLeadOf(lead, activityTitle));
       await finishStep(db, step._id, { status: 'open', text, assigneeId: lead.ownerId }, now);
     } else if (action.type === 'tag') {
+      // As a person's tags: kept apart from the rules' tags, so a re-tag keeps them.
+      const next = editTags({ ...lead, tags: lead.tags ?? [] }, action.add, action.remove);
       await db
         .collection('leads')
         .doc(lead._id)
         .update({
           data: {
-            tags: _.set([
-              ...new Set([...(lead.tags ?? []).filter((t) => !action.remove.includes(t)), ...action.add]),
-            ]),
+            tags: _.set(next.tags),
+            manualTags: _.set(next.manualTags ?? []),
+            removedTags: _.set(next.removedTags ?? []),
+            ...(next.ruleTags ? { ruleTags: _.set(next.ruleTags) } : {}),
             updatedAt: now,
           },
         });
       await finishStep(db, step._id, { status: 'done', doneAt: now }, now);
     } else {
-      const sent = await sendActivityReminder(db, lead, customer, now);
+      const outcome = await sendActivityReminder(db, lead, customer, now);
       await finishStep(
         db,
         step._id,
-        sent ? { status: 'done', doneAt: now } : { status: 'skipped', reason: 'no_subscription' },
+        outcome === 'sent' ? { status: 'done', doneAt: now } : { status: 'skipped', reason: outcome },
         now,
       );
     }
@@ -337,34 +341,42 @@ async function runDueSteps(db: Database, now: Date, limit = 100): Promise<{ ran:
   return { ran, stopped };
 }
 
-/** The reminder the customer accepted when joining, sent once per sign-up. */
+/**
+ * The reminder the customer accepted when joining, sent once per sign-up: claimed first, so a
+ * repeated run never sends twice; a send WeChat refuses (say the subscription was used up) is
+ * recorded on the step, not tried again.
+ */
 async function sendActivityReminder(
   db: Database,
   lead: LeadDoc,
   customer: CustomerDoc,
   now: Date,
-): Promise<boolean> {
-  if (!lead.activityId) return false;
+): Promise<'sent' | 'no_subscription' | 'send_failed'> {
+  if (!lead.activityId) return 'no_subscription';
   const registrationId = stableId('registration', lead.activityId, customer._id);
   const registration = await findById<RegistrationDoc>(db, 'registrations', registrationId);
   if (registration?.status !== 'joined' || !registration.reminder || registration.reminder.sentAt)
-    return false;
+    return 'no_subscription';
   const activity = (await activitiesByIds(db, [lead.activityId])).get(lead.activityId);
-  if (!activity) return false;
-  // Claimed first: a repeated run never sends twice (a send that then fails is not retried).
+  if (!activity) return 'no_subscription';
   const claimed = await db
     .collection('registrations')
     .where({ _id: registrationId, 'reminder.sentAt': null })
     .update({ data: { 'reminder.sentAt': now } });
-  if (claimed.stats.updated !== 1) return false;
+  if (claimed.stats.updated !== 1) return 'no_subscription';
   const fields = process.env.LEADPOOL_REMINDER_FIELDS?.trim() || DEFAULT_REMINDER_FIELDS;
-  await sendSubscribeMessage(
-    customer.openid,
-    registration.reminder.templateId,
-    `pages/activity/index?id=${activity._id}`,
-    reminderData(fields, activity),
-  );
-  return true;
+  try {
+    await sendSubscribeMessage(
+      customer.openid,
+      registration.reminder.templateId,
+      `pages/activity/index?id=${activity._id}`,
+      reminderData(fields, activity),
+    );
+    return 'sent';
+  } catch (error) {
+    console.error('activity reminder refused', registrationId, error);
+    return 'send_failed';
+  }
 }
 
 /** An advisor's open tasks, earliest due first. */

@@ -85,6 +85,8 @@ test('a lead through a staff code gets the task with the script; completing it m
   expect(steps.map((s: any) => s.status)).toEqual(['open', 'done', 'scheduled']);
   const lead = (await db.collection('leads').doc(leadId).get()).data;
   expect(lead.tags).toContain('跟进中');
+  // Kept as a person's tag, so re-tagging by the rules keeps it.
+  expect(lead.manualTags).toEqual(['跟进中']);
   // The follow-up is due the next day at 10:00 China time.
   const due = new Date(steps[2].dueAt);
   expect(new Date(due.getTime() + 8 * HOUR).toISOString().slice(11, 16)).toBe('10:00');
