@@ -28,7 +28,7 @@ import {
   leadPage,
   leadRange,
 } from '../repositories/leadQueries';
-import { type LeadDoc, leadById } from '../repositories/leads';
+import { type LeadDoc, leadById, tagSourcesUpdate } from '../repositories/leads';
 import { touchesSince } from '../repositories/touches';
 import { AppError, fieldError } from '../runtime/errors';
 import { findById } from '../runtime/store';
@@ -471,13 +471,7 @@ export const leadHandlers = {
             .collection('leads')
             .doc(lead._id)
             .update({
-              data: {
-                tags: _.set(next.tags),
-                manualTags: _.set(next.manualTags ?? []),
-                removedTags: _.set(next.removedTags ?? []),
-                ...(next.ruleTags ? { ruleTags: _.set(next.ruleTags) } : {}),
-                updatedAt: ctx.now,
-              },
+              data: { ...tagSourcesUpdate(ctx.db, next), updatedAt: ctx.now },
             });
           if (visible) updated += 1;
         }),

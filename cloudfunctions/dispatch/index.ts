@@ -13,7 +13,7 @@ import { countFunnel, countPending } from '../repositories/counters';
 import type { CustomerDoc } from '../repositories/customers';
 import { refreshInsight } from '../repositories/insight';
 import { expireJobFiles, leaseJob } from '../repositories/jobs';
-import type { LeadDoc } from '../repositories/leads';
+import { type LeadDoc, tagSourcesUpdate } from '../repositories/leads';
 import {
   chooseOwner,
   forgetPipelineConfig,
@@ -240,10 +240,7 @@ async function advanceRetag(db: Database, job: JobDoc, now: Date): Promise<JobDo
               .doc(lead._id)
               .update({
                 data: {
-                  tags: _.set(next.tags),
-                  ruleTags: _.set(next.ruleTags),
-                  manualTags: _.set(next.manualTags),
-                  removedTags: _.set(next.removedTags),
+                  ...tagSourcesUpdate(db, next),
                   score: next.score,
                   mql: next.mql,
                   ...(next.changed ? { updatedAt: now } : {}),

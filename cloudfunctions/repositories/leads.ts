@@ -1,5 +1,6 @@
 import type { TouchFacts } from '../core/attribution';
 import type { PendingCount } from '../core/funnel';
+import type { TagSources } from '../core/rules';
 import type { Database } from '../runtime/cloud';
 import { findById, insertOnce, isDuplicateKey } from '../runtime/store';
 import type { ConsentRecord } from './customers';
@@ -102,4 +103,15 @@ async function existsInTransaction(tx: Database, collection: string, id: string)
     if (/does not exist/.test(String((error as Error).message))) return false;
     throw error;
   }
+}
+
+/** A lead's tags and where they came from (rules, people), as the fields of one update. */
+export function tagSourcesUpdate(db: Database, next: TagSources): Record<string, unknown> {
+  const _ = db.command;
+  return {
+    tags: _.set(next.tags),
+    manualTags: _.set(next.manualTags ?? []),
+    removedTags: _.set(next.removedTags ?? []),
+    ...(next.ruleTags ? { ruleTags: _.set(next.ruleTags) } : {}),
+  };
 }

@@ -17,7 +17,7 @@ import { findById, insertOnce, stableId } from '../runtime/store';
 import { type ActivityDoc, activitiesByIds } from './activities';
 import { countFunnel } from './counters';
 import type { CustomerDoc } from './customers';
-import type { LeadDoc } from './leads';
+import { type LeadDoc, tagSourcesUpdate } from './leads';
 import type { RegistrationDoc } from './registrations';
 
 /**
@@ -318,13 +318,7 @@ async function runDueSteps(db: Database, now: Date, limit = 100): Promise<{ ran:
         .collection('leads')
         .doc(lead._id)
         .update({
-          data: {
-            tags: _.set(next.tags),
-            manualTags: _.set(next.manualTags ?? []),
-            removedTags: _.set(next.removedTags ?? []),
-            ...(next.ruleTags ? { ruleTags: _.set(next.ruleTags) } : {}),
-            updatedAt: now,
-          },
+          data: { ...tagSourcesUpdate(db, next), updatedAt: now },
         });
       await finishStep(db, step._id, { status: 'done', doneAt: now }, now);
     } else {
