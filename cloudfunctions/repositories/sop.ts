@@ -83,27 +83,52 @@ export function sopLeadOf(lead: LeadDoc, activityTitle: string | null): SopLead 
   };
 }
 
-async function scheduleSteps(
-  db: Database,
-  rule: SopRuleDoc,
-  lead: LeadDoc,
-  anchor: Date,
-  now: Date,
-): Promise<number> {
+const stepId = (ruleId: string, stepIndex: number, leadId: string) =>
+  stableId('sop', ruleId, String(stepIndex), leadId);
+
+/** A journey to start: a rule for a lead, its steps timed from `anchor`. */
+interface JourneyStart {
+  rule: SopRuleDoc;
+  lead: LeadDoc;
+  anchor: Date;
+}
+
+/**
+ * Writes the steps of journeys not yet started. Scans look back and an activity's sign-ups are
+ * seen every run until it starts, so most starts were made before: a journey whose last step is
+ * stored (steps are written in order) is skipped after one read per hundred, not tried again.
+ */
+async function startJourneys(db: Database, starts: JourneyStart[], now: Date): Promise<number> {
+  const _ = db.command;
+  const lastStepId = ({ rule, lead }: JourneyStart) => stepId(rule._id, rule.steps.length - 1, lead._id);
+  const done = new Set<string>();
+  for (let i = 0; i < starts.length; i += 100) {
+    const ids = starts.slice(i, i + 100).map(lastStepId);
+    const { data } = await db
+      .collection(STEPS)
+      .where({ _id: _.in(ids) })
+      .field({ _id: true })
+      .limit(ids.length)
+      .get();
+    for (const doc of data as { _id: string }[]) done.add(doc._id);
+  }
   let scheduled = 0;
-  for (const [stepIndex, step] of rule.steps.entries()) {
-    const doc: SopStepDoc = {
-      _id: stableId('sop', rule._id, String(stepIndex), lead._id),
-      ruleId: rule._id,
-      stepIndex,
-      leadId: lead._id,
-      customerId: lead.customerId,
-      activityId: lead.activityId,
-      dueAt: dueAtOf(rule.trigger.type, anchor, step),
-      status: 'scheduled',
-      updatedAt: now,
-    };
-    if (await insertOnce(db, STEPS, doc)) scheduled += 1;
+  for (const start of starts.filter((s) => !done.has(lastStepId(s)))) {
+    const { rule, lead, anchor } = start;
+    for (const [stepIndex, step] of rule.steps.entries()) {
+      const doc: SopStepDoc = {
+        _id: stepId(rule._id, stepIndex, lead._id),
+        ruleId: rule._id,
+        stepIndex,
+        leadId: lead._id,
+        customerId: lead.customerId,
+        activityId: lead.activityId,
+        dueAt: dueAtOf(rule.trigger.type, anchor, step),
+        status: 'scheduled',
+        updatedAt: now,
+      };
+      if (await insertOnce(db, STEPS, doc)) scheduled += 1;
+    }
   }
   return scheduled;
 }
@@ -136,7 +161,7 @@ async function startFromLeads(db: Database, rules: SopRuleDoc[], now: Date): Pro
   const starting = rules.filter(
     (rule) => rule.trigger.type === 'lead_captured' || rule.trigger.type === 'activity_joined',
   );
-  let scheduled = 0;
+  const starts: JourneyStart[] = [];
   if (starting.length > 0 && leads.length > 0) {
     const activities = await activitiesByIds(db, [
       ...new Set(leads.flatMap((lead) => (lead.activityId ? [lead.activityId] : []))),
@@ -149,9 +174,10 @@ async function startFromLeads(db: Database, rules: SopRuleDoc[], now: Date): Pro
           leadStarts(rule.trigger.type, facts) &&
           matchesFilters(rule.filters, facts)
         )
-          scheduled += await scheduleSteps(db, rule, lead, lead.createdAt, now);
+          starts.push({ rule, lead, anchor: lead.createdAt });
     }
   }
+  const scheduled = await startJourneys(db, starts, now);
   // A full page leaves the rest for the next run, from the last lead read.
   const next = leads.length === 200 ? leads[leads.length - 1].createdAt : now;
   await db
@@ -175,7 +201,7 @@ async function startBeforeActivities(db: Database, rules: SopRuleDoc[], now: Dat
     })
     .limit(50)
     .get();
-  let scheduled = 0;
+  const starts: JourneyStart[] = [];
   for (const activity of data as ActivityDoc[]) {
     const { data: joined } = await db
       .collection('registrations')
@@ -192,12 +218,11 @@ async function startBeforeActivities(db: Database, rules: SopRuleDoc[], now: Dat
       for (const lead of leads as LeadDoc[]) {
         const facts = sopLeadOf(lead, activity.title);
         for (const rule of before)
-          if (matchesFilters(rule.filters, facts))
-            scheduled += await scheduleSteps(db, rule, lead, activity.startAt, now);
+          if (matchesFilters(rule.filters, facts)) starts.push({ rule, lead, anchor: activity.startAt });
       }
     }
   }
-  return scheduled;
+  return startJourneys(db, starts, now);
 }
 
 /** Starts `wecom_added` journeys for the leads whose customer added their advisor since the last scan. */
@@ -214,7 +239,7 @@ async function startFromWecomAdds(db: Database, rules: SopRuleDoc[], now: Date):
     .get();
   const adds = data as { leadId: string | null; addedAt: Date }[];
   const leadIds = [...new Set(adds.flatMap((add) => (add.leadId ? [add.leadId] : [])))];
-  let scheduled = 0;
+  const starts: JourneyStart[] = [];
   if (leadIds.length > 0) {
     const { data: leads } = await db
       .collection('leads')
@@ -231,9 +256,10 @@ async function startFromWecomAdds(db: Database, rules: SopRuleDoc[], now: Date):
       const facts = sopLeadOf(lead, activityTitleOf(activities, lead.activityId));
       for (const rule of starting)
         if (startsAfter(rule, add.addedAt) && matchesFilters(rule.filters, facts))
-          scheduled += await scheduleSteps(db, rule, lead, add.addedAt, now);
+          starts.push({ rule, lead, anchor: add.addedAt });
     }
   }
+  const scheduled = await startJourneys(db, starts, now);
   const next = adds.length === 200 ? adds[adds.length - 1].addedAt : now;
   await db
     .collection('rules')
