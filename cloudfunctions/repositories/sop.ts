@@ -279,7 +279,7 @@ export async function runSop(
       (await startBeforeActivities(db, rules, now)) +
       (await startFromWecomAdds(db, rules, now))
     : 0;
-  const { ran, stopped } = await runDueSteps(db, now);
+  const { ran, stopped } = await runDueSteps(db, rules, now);
   return { scheduled, ran, stopped };
 }
 
@@ -304,7 +304,17 @@ async function finishStep(db: Database, id: string, changes: Partial<SopStepDoc>
     .update({ data: { ...changes, updatedAt: now } });
 }
 
-async function runDueSteps(db: Database, now: Date, limit = 100): Promise<{ ran: number; stopped: number }> {
+/**
+ * Runs due steps by the rules as this run loaded them (the enabled ones): a step whose rule is not
+ * among them was switched off or deleted.
+ */
+async function runDueSteps(
+  db: Database,
+  rules: SopRuleDoc[],
+  now: Date,
+  limit = 100,
+): Promise<{ ran: number; stopped: number }> {
+  const enabled = new Map(rules.map((rule) => [rule._id, rule]));
   const _ = db.command;
   const { data } = await db
     .collection(STEPS)
@@ -317,13 +327,9 @@ async function runDueSteps(db: Database, now: Date, limit = 100): Promise<{ ran:
   for (const step of data as SopStepDoc[]) {
     if (step.status === 'running' && step.leaseUntil && step.leaseUntil > now) continue;
     if (!(await claimStep(db, step, now))) continue;
-    const [rule, lead] = await Promise.all([
-      findById<SopRuleDoc>(db, RULES, step.ruleId),
-      findById<LeadDoc>(db, 'leads', step.leadId),
-    ]);
+    const lead = await findById<LeadDoc>(db, 'leads', step.leadId);
     const customer = lead ? await findById<CustomerDoc>(db, 'customers', lead.customerId) : null;
-    const parsed = rule ? sopRuleSchema.safeParse(rule) : null;
-    const current = parsed?.success ? parsed.data : null;
+    const current = enabled.get(step.ruleId) ?? null;
     const stop = stopReason(current, step.stepIndex, lead, customer);
     if (stop || !current || !lead || !customer) {
       await finishStep(db, step._id, { status: 'cancelled', reason: stop ?? 'rule_off' }, now);
