@@ -96,17 +96,33 @@ export const copy = {
     phone: '手机号',
     noPhone: '未留手机号',
     anonymous: '微信用户',
-    /** Labels for the profile keys `myData` answers with. */
-    profileLabels: {
+    /** Labels for the profile and answer keys `myData` answers with. */
+    fieldLabels: {
       name: '姓名',
       company: '公司',
       industry: '行业',
       role: '职位',
       city: '城市',
       store: '意向门店',
+      note: '留言',
     } as Record<string, string>,
+    /** An answer to a question of the activity's own (its label is the activity's). */
+    otherAnswer: '其他回答',
     dataCounts: (leads: number, registrations: number, touches: number) =>
       `留资记录 ${leads} 条，报名 ${registrations} 条，访问记录 ${touches} 条`,
+    phoneVerified: '微信验证',
+    phoneTyped: '手动填写',
+    consentNone: '授权：未同意过隐私说明',
+    consentGiven: (version: string, at: string) => `授权：已同意（${version} 版，${at}）`,
+    consentWithdrawn: (at: string) => `授权：已撤回（${at}）`,
+    leadsHeld: '留资记录',
+    registrationsHeld: '报名记录',
+    enquiry: '咨询留资',
+    activityLead: '活动留资',
+    tags: '标签',
+    salesNotes: (count: number) => `销售备注 ${count} 条`,
+    checkedInAt: (at: string) => `签到：${at}`,
+    newestShown: (shown: number) => `以上仅列出最近 ${shown} 条，条数以上方合计为准`,
     share: '分享给朋友',
     staffDesk: '员工工作台',
     staffBind: '我是店员，去绑定',

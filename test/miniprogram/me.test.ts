@@ -1,6 +1,6 @@
 // The me page with the customer function stubbed: profile, sign-ups with their check-in QR code,
 // cancelling, and the privacy controls (see my data, withdraw consent, delete with confirmation).
-import type { RegistrationSummary, SessionData } from '../../typings/customer';
+import type { MyData, RegistrationSummary, SessionData } from '../../typings/customer';
 import { calls, flush, Hands, platform, render, texts } from './support';
 
 const session: SessionData = {
@@ -25,6 +25,64 @@ const registration = (over: Partial<RegistrationSummary>): RegistrationSummary =
   ...over,
 });
 
+const at = (month: number, day: number, hour: number) =>
+  new Date(2026, month - 1, day, hour, 0).toISOString();
+/** Two leads (one for an activity signed up for) and two sign-ups, of 52 leads held. */
+const myData: MyData = {
+  counts: { leads: 52, registrations: 2, touches: 73 },
+  customer: {
+    customerId: 'k1',
+    profile: session.profile,
+    phone: '13800138000',
+    phoneVerified: false,
+    consent: { version: '2026-11-01', accepted: true, at: at(3, 1, 9) },
+    createdAt: at(3, 1, 9),
+  },
+  leads: [
+    {
+      leadId: 'l2',
+      createdAt: at(3, 2, 10),
+      activityId: 'a1',
+      name: '小林',
+      phone: '13800138000',
+      answers: { company: '林氏茶行', note: '想带同事', c_size01: ['10 人以内', '含外地'] },
+      tags: ['高意向'],
+      consent: null,
+      salesNotes: 2,
+    },
+    {
+      leadId: 'l1',
+      createdAt: at(3, 1, 9),
+      activityId: null,
+      name: null,
+      phone: null,
+      answers: {},
+      tags: [],
+      consent: null,
+      salesNotes: 0,
+    },
+  ],
+  registrations: [
+    {
+      registrationId: 'r2',
+      activityId: 'a2',
+      status: 'checked_in',
+      answers: { note: '素食' },
+      createdAt: at(3, 3, 11),
+      checkedInAt: at(3, 8, 14),
+    },
+    {
+      registrationId: 'r1',
+      activityId: 'a1',
+      status: 'joined',
+      answers: {},
+      createdAt: at(3, 2, 10),
+      checkedInAt: null,
+    },
+  ],
+  touches: [],
+};
+
 let items: RegistrationSummary[] = [];
 const actions = () => calls.map((call) => call.data.action);
 const settle = async () => {
@@ -37,7 +95,13 @@ beforeEach(() => {
   platform.answer.mockReset();
   items = [
     registration({}),
-    registration({ registrationId: 'r2', title: '会员沙龙', status: 'checked_in', checkinQr: undefined }),
+    registration({
+      registrationId: 'r2',
+      activityId: 'a2',
+      title: '会员沙龙',
+      status: 'checked_in',
+      checkinQr: undefined,
+    }),
   ];
   platform.answer.mockImplementation((_name: string, data: any) => {
     switch (data.action) {
@@ -51,16 +115,7 @@ beforeEach(() => {
         );
         return { ok: true, data: { registrationId: data.registrationId, status: 'cancelled' } };
       case 'myData':
-        return {
-          ok: true,
-          data: {
-            counts: { leads: 1, registrations: 2, touches: 73 },
-            customer: { customerId: 'k1', phone: '13800138000', profile: session.profile },
-            leads: [{}],
-            registrations: [{}, {}],
-            touches: [{}, {}, {}],
-          },
-        };
+        return { ok: true, data: myData };
       case 'withdrawConsent':
         return { ok: true, data: { withdrawn: true } };
       case 'deleteMyData':
@@ -123,12 +178,34 @@ test('privacy: see what is held, withdraw consent, and delete only after confirm
   const page = await open();
   await new Hands().tap(page.querySelector('.my-data'));
   await settle();
-  expect(texts(page, '.data-summary')[0].split('\n')).toEqual([
+  expect(texts(page, '.data-line')).toEqual([
     '姓名：小林',
     '公司：林氏茶行',
-    '手机号：13800138000',
-    '留资记录 1 条，报名 2 条，访问记录 73 条',
+    '手机号：13800138000（手动填写）',
+    '授权：已同意（2026-11-01 版，3月1日 09:00）',
+    '留资记录 52 条，报名 2 条，访问记录 73 条',
   ]);
+  // Each lead with what we keep of it; sales notes counted, never quoted.
+  expect(texts(page, '.held-lead .held-heading')).toEqual([
+    '3月2日 10:00 · 春季新品品鉴会',
+    '3月1日 09:00 · 咨询留资',
+  ]);
+  expect(texts(page, '.held-lead .held-line')).toEqual([
+    '姓名：小林',
+    '手机号：13800138000',
+    '公司：林氏茶行',
+    '留言：想带同事',
+    '其他回答：10 人以内、含外地',
+    '标签：高意向',
+    '销售备注 2 条',
+  ]);
+  expect(texts(page, '.held-registration .held-heading')).toEqual([
+    '3月3日 11:00 · 会员沙龙 · 已签到',
+    '3月2日 10:00 · 春季新品品鉴会 · 已报名',
+  ]);
+  expect(texts(page, '.held-registration .held-line')).toEqual(['留言：素食', '签到：3月8日 14:00']);
+  // 52 leads held, 2 listed: the page says the list is the newest ones.
+  expect(texts(page, '.shown-note')).toEqual(['以上仅列出最近 2 条，条数以上方合计为准']);
   await new Hands().tap(page.querySelector('.withdraw'));
   await settle();
   expect(actions()).toContain('withdrawConsent');
@@ -146,5 +223,5 @@ test('privacy: see what is held, withdraw consent, and delete only after confirm
     title: '数据已删除',
     icon: 'success',
   });
-  expect(texts(page, '.data-summary')).toEqual([]);
+  expect(texts(page, '.data-line')).toEqual([]);
 });

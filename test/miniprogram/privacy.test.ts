@@ -36,20 +36,28 @@ test('see my data, withdraw consent, delete my data', async () => {
   expect(texts(me, '.empty')).toEqual(['还没有报名活动']);
 
   await hands.tap(me.querySelector('.my-data'));
-  await until(() => texts(me, '.data-summary').length > 0);
-  expect(texts(me, '.data-summary')[0]).toContain('姓名：小周');
-  expect(texts(me, '.data-summary')[0]).toContain('手机号：13700137000');
-  expect(texts(me, '.data-summary')[0]).toContain('留资记录 1 条');
+  await until(() => texts(me, '.data-line').length > 0);
+  const summary = texts(me, '.data-line');
+  expect(summary).toEqual([
+    '姓名：小周',
+    '手机号：13700137000（微信验证）',
+    expect.stringMatching(/^授权：已同意（\S+ 版，\d+月\d+日 \d\d:\d\d）$/),
+    '留资记录 1 条，报名 0 条，访问记录 0 条',
+  ]);
+  // The lead itself, as we hold it.
+  expect(texts(me, '.held-lead .held-line')).toEqual(['姓名：小周', '手机号：13700137000']);
 
   await hands.tap(me.querySelector('.withdraw'));
   const toasted = (title: string) => () =>
     (global as any).wx.showToast.mock.calls.some(([options]: any[]) => options.title === title);
   await until(toasted('已撤回同意'));
   expect((await session()).consent.accepted).toBe(false);
+  // The data on screen says so too.
+  await until(() => texts(me, '.data-line')[2]?.startsWith('授权：已撤回'));
 
   await hands.tap(me.querySelector('.delete'));
   await until(toasted('数据已删除'));
-  await until(() => texts(me, '.data-summary').length === 0 && texts(me, '.name').length > 0);
+  await until(() => texts(me, '.data-line').length === 0 && texts(me, '.name').length > 0);
   const leads = await admin({
     action: 'database.getDocument',
     collectionName: 'leads',

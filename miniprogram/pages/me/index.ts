@@ -2,6 +2,7 @@ import type { CustomerAnswers, RegistrationSummary, SessionData } from '../../..
 import { copy } from '../../copy';
 import { callFunction } from '../../services/cloud';
 import { formatTime } from '../../services/format';
+import { type MyDataView, myDataView } from './my-data';
 
 function confirm(content: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -40,7 +41,7 @@ Component({
     errorMessage: '',
     session: null as SessionData | null,
     registrations: [] as (RegistrationSummary & { startText: string; statusText: string })[],
-    dataSummary: '',
+    myData: null as MyDataView | null,
   },
   methods: {
     onShow() {
@@ -89,14 +90,8 @@ Component({
         wx.showToast({ title: result.error.message, icon: 'none' });
         return;
       }
-      const { customer, counts } = result.data;
-      const profile = customer.profile as Record<string, string>;
-      const lines = [
-        ...Object.entries(profile).map(([key, value]) => `${copy.me.profileLabels[key] ?? key}：${value}`),
-        `${copy.me.phone}：${customer.phone ?? copy.me.noPhone}`,
-        copy.me.dataCounts(counts.leads, counts.registrations, counts.touches),
-      ];
-      this.setData({ dataSummary: lines.join('\n') });
+      const titles = Object.fromEntries(this.data.registrations.map((r) => [r.activityId, r.title]));
+      this.setData({ myData: myDataView(result.data, titles) });
     },
     async onWithdraw() {
       if (!(await confirm(copy.me.withdrawConfirm))) return;
@@ -106,6 +101,8 @@ Component({
         icon: result.ok ? 'success' : 'none',
       });
       await this.load();
+      // Data on screen shows the consent as it is now.
+      if (this.data.myData) await this.onMyData();
     },
     onStaff() {
       wx.navigateTo({ url: '/staff/pages/home/index' });
@@ -117,7 +114,7 @@ Component({
         title: result.ok ? copy.me.deleted : result.error.message,
         icon: result.ok ? 'success' : 'none',
       });
-      this.setData({ dataSummary: '' });
+      this.setData({ myData: null });
       await this.load();
     },
   },
