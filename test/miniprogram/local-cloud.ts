@@ -59,11 +59,14 @@ export function useLocalCloud(): void {
     platform.cloudUrl = cloud.url;
   }, 30_000);
 
+  // Also after a failed start or a cloud that died mid-run: nothing to wait for then, so a red run ends.
   afterAll(async () => {
     platform.cloudUrl = '';
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 }
