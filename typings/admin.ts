@@ -666,18 +666,14 @@ export interface JobView {
   error: string | null;
 }
 
-export const FUNNEL_VIEW_STAGES = [
-  'entries',
-  'formViews',
-  'leads',
-  'assigned',
-  'contacted',
-  'mql',
-  'won',
-] as const;
-/** `wecomAdded`: customers who added their advisor in WeCom (加企微), counted on the day of the add. */
+/** The funnel's stages, each among the one before (core/funnel). */
+export const FUNNEL_VIEW_STAGES = ['entries', 'formViews', 'leads', 'assigned', 'contacted', 'won'] as const;
+/**
+ * `mql`: a side rate of the leads, no stage (a lead may be won without being an MQL);
+ * `wecomAdded`: customers who added their advisor in WeCom (加企微), counted on the day of the add.
+ */
 export type FunnelView = Record<
-  (typeof FUNNEL_VIEW_STAGES)[number] | 'signups' | 'checkins' | 'wecomAdded',
+  (typeof FUNNEL_VIEW_STAGES)[number] | 'mql' | 'signups' | 'checkins' | 'wecomAdded',
   number
 >;
 

@@ -131,15 +131,24 @@ export interface PersonaCount {
   count: number;
 }
 
-export const PERSONA_DIMENSIONS = ['city', 'industry', 'channel', 'store'] as const;
+/** The single-valued dimensions: each customer counts once under each. */
+export const PERSONA_DIMENSIONS = ['city', 'industry', 'role', 'channel', 'store'] as const;
 export type PersonaDimension = (typeof PERSONA_DIMENSIONS)[number];
+/** What a persona counter counts: a dimension's value, a tag (`group:tag`), or a return (core/persona). */
+export type PersonaCounterKind = PersonaDimension | 'tag' | 'return';
 
 export interface PersonaDistribution {
+  /** Customers first seen in the period (新客户). */
   total: number;
+  /** Customers first seen before the period who came back with a lead in it (回访客户). */
+  returning: number;
   byCity: PersonaCount[];
   byIndustry: PersonaCount[];
+  byRole: PersonaCount[];
   byChannel: PersonaCount[];
   byStore: PersonaCount[];
+  /** Per tag (`group:tag`; a customer counts under each tag it carries), largest first. */
+  byTag: PersonaCount[];
 }
 
 export interface PersonaAnswer extends PersonaDistribution {

@@ -32,17 +32,20 @@ import { type AdminContext, actorOf, ownerScope, record } from './context';
 import { customerItem } from './customers';
 import { handle } from './http';
 
-/** The persona of customers first seen in a period, summed from the per-day counters. */
+/** The persona of customers first seen in a period, and of those who came back in it, summed from the per-day counters. */
 async function personaOf(ctx: AdminContext, from: string, to: string): Promise<PersonaDistribution> {
   const sums = await personaSums(ctx.db, from, to);
   const byCity = distribution(sums.city);
   return {
     // Every customer is counted once under each dimension.
     total: byCity.reduce((sum, row) => sum + row.count, 0),
+    returning: sums.returning,
     byCity,
     byIndustry: distribution(sums.industry),
+    byRole: distribution(sums.role),
     byChannel: distribution(sums.channel),
     byStore: distribution(sums.store),
+    byTag: distribution(sums.tag),
   };
 }
 

@@ -295,7 +295,7 @@ export const leadHandlers = {
           { path: 'status', message: '状态已变化' },
         ]);
       if (lead.status !== status) {
-        const counters = countersForStatusChange(lead.statusHistory ?? [], lead.status, status);
+        const counters = countersForStatusChange(lead.status, status);
         if (Object.keys(counters).length > 0)
           await countFunnel(ctx.db, new Date(lead.createdAt), cellOf(lead), counters);
         await record(ctx, 'lead.status', id, { from: lead.status, to: status });

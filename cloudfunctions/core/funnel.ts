@@ -1,25 +1,22 @@
 /**
  * Funnel counters per day × channel × staff × activity, incremented at write time so the
  * dashboard never scans raw events. Days are counted in China Standard Time (UTC+8).
+ *
+ * From 留资 on, the stages count the leads of the cell as they stand now, each stage among the
+ * one before: assigned (has an owner), contacted (past 新线索), won (已成交, so contacted too).
  */
-export const FUNNEL_STAGES = [
-  'entries',
-  'formViews',
-  'leads',
-  'assigned',
-  'contacted',
-  'mql',
-  'won',
-] as const;
+export const FUNNEL_STAGES = ['entries', 'formViews', 'leads', 'assigned', 'contacted', 'won'] as const;
 export type FunnelStage = (typeof FUNNEL_STAGES)[number];
 
 /**
- * Counted in the same cells besides the funnel: sign-ups, check-ins, customers who added their
+ * Counted in the same cells besides the funnel: MQL (a side rate of the leads: a lead may be won
+ * without ever being an MQL, so it is no stage), sign-ups, check-ins, customers who added their
  * advisor in WeCom (加企微, in the day of the add and the cell of their lead) and codes that
  * credited nobody.
  */
 export const FUNNEL_COUNTERS = [
   ...FUNNEL_STAGES,
+  'mql',
   'signups',
   'checkins',
   'wecomAdded',
@@ -99,21 +96,19 @@ export function mondayOf(at: Date): string {
 export type LeadStatusName = 'new' | 'contacted' | 'qualified' | 'won' | 'lost';
 
 /**
- * The funnel counters a status change adds, in the lead's own cell: `contacted` the first time a
- * lead leaves `new`; `won` counts the leads won now, so a lead leaving 已成交 takes its count back
- * and one won again counts again. The recount below applies the same rule.
+ * The funnel counters a status change adds, in the lead's own cell. Both stages count the leads
+ * as they are now: `contacted` those past 新线索, `won` those 已成交. So a status corrected back
+ * (won → new) takes both counts back, and one moved on again counts again. The recount below
+ * applies the same rule.
  */
 export function countersForStatusChange(
-  history: readonly { status: LeadStatusName }[],
   current: LeadStatusName,
   next: LeadStatusName,
 ): Partial<Record<FunnelCounter, number>> {
-  const contactedBefore = history.some((h) => h.status !== 'new');
-  const won = next === 'won' && current !== 'won' ? 1 : current === 'won' && next !== 'won' ? -1 : 0;
-  return {
-    ...(next !== 'new' && !contactedBefore ? { contacted: 1 } : {}),
-    ...(won ? { won } : {}),
-  };
+  const entering = (status: LeadStatusName) => (next === status ? 1 : 0) - (current === status ? 1 : 0);
+  const contacted = -entering('new');
+  const won = entering('won');
+  return { ...(contacted ? { contacted } : {}), ...(won ? { won } : {}) };
 }
 
 /**
@@ -177,9 +172,7 @@ export class FunnelTally {
     mql: boolean;
     source: string;
     status: LeadStatusName;
-    statusHistory: { status: LeadStatusName }[];
   }) {
-    const statuses = new Set(l.statusHistory.map((h) => h.status));
     this.add(
       l.createdAt,
       { channelId: l.channel, staffId: l.staffId, activityId: l.activityId },
@@ -188,7 +181,7 @@ export class FunnelTally {
         ...(l.ownerId ? { assigned: 1 } : {}),
         ...(l.mql ? { mql: 1 } : {}),
         ...(l.source === 'activity' ? { signups: 1 } : {}),
-        ...([...statuses].some((s) => s !== 'new') ? { contacted: 1 } : {}),
+        ...(l.status !== 'new' ? { contacted: 1 } : {}),
         ...(l.status === 'won' ? { won: 1 } : {}),
       },
     );

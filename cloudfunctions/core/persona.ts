@@ -1,17 +1,33 @@
-import { PERSONA_DIMENSIONS, type PersonaCount, type PersonaDimension } from '../../typings/insight';
+import {
+  PERSONA_DIMENSIONS,
+  type PersonaCount,
+  type PersonaCounterKind,
+  type PersonaDimension,
+} from '../../typings/insight';
 import { dayOf } from './funnel';
 
 /**
- * The persona (用户画像): each live customer is counted once, on the China-time day it was first
- * seen, under its city, industry, first-touch channel and store. What a customer was counted as is
- * kept on it (its mark), so a later change moves its count instead of adding a second one.
+ * The persona (用户画像) as per-day counters. Each live customer is counted on the China-time day
+ * it was first seen, once under each dimension (city, industry, role, first-touch channel, store)
+ * and once under each tag it carries. Its returns are counted too: each China-time day it left a
+ * lead after the day it was first seen counts as a return on that day, with the day it was last
+ * seen before (its creation or its previous lead) as the counter's value. A customer came back in
+ * a period exactly when one of its returns falls inside the period and was last seen before the
+ * period starts, so the returning customers of any period are a sum of counters.
+ *
+ * What a customer was counted as is kept on it (its mark), so a later change moves its counts
+ * instead of adding more.
  */
 export interface PersonaSubject {
-  profile: { city?: string; industry?: string };
+  profile: { city?: string; industry?: string; role?: string };
   storeId: string | null;
   firstTouch: { channelId: string } | null;
   createdAt: Date;
   mergedInto: string | null;
+  /** Set while the person's data is being deleted (deleteMyData): counted nowhere from then on. */
+  deletingAt?: Date | null;
+  /** The insight job's summary of the customer's leads: their tags and China-time days. */
+  insight?: { tags?: string[]; leadDays?: string[] };
 }
 
 export type PersonaValues = Record<PersonaDimension, string | null>;
@@ -20,40 +36,66 @@ export function personaValues(customer: PersonaSubject): PersonaValues {
   return {
     city: customer.profile.city ?? null,
     industry: customer.profile.industry ?? null,
+    role: customer.profile.role ?? null,
     channel: customer.firstTouch?.channelId ?? null,
     store: customer.storeId ?? null,
   };
 }
 
-/** What the customer counts as now: null once merged into another (the survivor counts). */
-export function personaMark(customer: PersonaSubject): string | null {
-  if (customer.mergedInto) return null;
+/** One counter a customer counts in: the day, what it counts and the value. */
+type PersonaCell = [day: string, kind: PersonaCounterKind, value: string | null];
+
+function cellsOf(customer: PersonaSubject): PersonaCell[] {
+  const firstSeen = dayOf(customer.createdAt);
   const values = personaValues(customer);
-  return JSON.stringify([dayOf(customer.createdAt), ...PERSONA_DIMENSIONS.map((d) => values[d])]);
+  const cells: PersonaCell[] = PERSONA_DIMENSIONS.map((d) => [firstSeen, d, values[d]]);
+  for (const tag of [...new Set(customer.insight?.tags ?? [])].sort()) cells.push([firstSeen, 'tag', tag]);
+  let lastSeen = firstSeen;
+  for (const day of [...new Set(customer.insight?.leadDays ?? [])].sort()) {
+    if (day <= lastSeen) continue;
+    cells.push([day, 'return', lastSeen]);
+    lastSeen = day;
+  }
+  return cells;
+}
+
+/** What the customer counts as now: null once merged into another (the survivor counts) or while deleted. */
+export function personaMark(customer: PersonaSubject): string | null {
+  if (customer.mergedInto || customer.deletingAt) return null;
+  return JSON.stringify(cellsOf(customer));
+}
+
+/** The dimensions of marks written before role, tags and returns were counted, in their order. */
+const FIRST_MARK_DIMENSIONS = ['city', 'industry', 'channel', 'store'] as const;
+
+function cellsOfMark(mark: string | null): PersonaCell[] {
+  if (mark === null) return [];
+  const parsed = JSON.parse(mark) as PersonaCell[] | [string, ...(string | null)[]];
+  if (typeof parsed[0] !== 'string') return parsed as PersonaCell[];
+  // A first mark: `[day, city, industry, channel, store]`.
+  const [day, ...values] = parsed as [string, ...(string | null)[]];
+  return FIRST_MARK_DIMENSIONS.map((d, i) => [day, d, values[i] ?? null]);
 }
 
 export interface CounterDelta {
   day: string;
-  dimension: PersonaDimension;
+  dimension: PersonaCounterKind;
   value: string | null;
   by: number;
 }
 
-function cells(mark: string | null, by: number): CounterDelta[] {
-  if (mark === null) return [];
-  const [day, ...values] = JSON.parse(mark) as [string, ...(string | null)[]];
-  return PERSONA_DIMENSIONS.map((dimension, i) => ({ day, dimension, value: values[i], by }));
-}
-
-/** The counter changes that move a customer from one mark to another (none when they are equal). */
+/** The counter changes that move a customer from one mark to another (a counter it stays in keeps its count). */
 export function personaDeltas(before: string | null, after: string | null): CounterDelta[] {
   if (before === after) return [];
-  const taken = cells(before, -1);
-  const given = cells(after, 1);
-  // A dimension whose value did not change keeps its count.
+  const key = (c: PersonaCell) => JSON.stringify(c);
+  const taken = cellsOfMark(before);
+  const given = cellsOfMark(after);
+  const had = new Set(taken.map(key));
+  const has = new Set(given.map(key));
+  const delta = ([day, dimension, value]: PersonaCell, by: number) => ({ day, dimension, value, by });
   return [
-    ...taken.filter((t, i) => t.day !== given[i]?.day || t.value !== given[i]?.value),
-    ...given.filter((g, i) => g.day !== taken[i]?.day || g.value !== taken[i]?.value),
+    ...taken.filter((c) => !has.has(key(c))).map((c) => delta(c, -1)),
+    ...given.filter((c) => !had.has(key(c))).map((c) => delta(c, 1)),
   ];
 }
 

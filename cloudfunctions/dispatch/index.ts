@@ -328,7 +328,7 @@ const actions = {
     const delivery = await deliverDue(ctx.db, settings, now);
     const joins = await repairJoins({ db: ctx.db, now });
     const sop = await runSop(ctx.db, now);
-    const insight = await refreshInsight(ctx.db, JOB_BUDGET_MS);
+    const insight = await refreshInsight(ctx.db, now, JOB_BUDGET_MS);
     // Dry runs are left to whoever reads them: one nobody watches any more stops costing reads.
     const { data: running } = await ctx.db
       .collection('jobs')

@@ -1,4 +1,5 @@
-import { PERSONA_DIMENSIONS, type PersonaCount, type PersonaDimension } from '../../typings/insight';
+import { PERSONA_DIMENSIONS, type PersonaCount, type PersonaCounterKind } from '../../typings/insight';
+import { dayOf } from '../core/funnel';
 import { type CounterDelta, personaDeltas, personaMark, type SpendPeriod, sumDeltas } from '../core/persona';
 import type { CustomerCriteria } from '../core/segments';
 import type { Database } from '../runtime/cloud';
@@ -19,12 +20,16 @@ export interface CustomerInsight {
   score: number;
   /** Some lead of the customer got past 新线索. */
   contacted: boolean;
+  /** The China-time days it left leads on (the persona counts its returns from them). */
+  leadDays: string[];
 }
 
 export type InsightCustomer = CustomerDoc & {
   insight?: CustomerInsight;
   /** What the persona counters count the customer as (core/persona). */
   personaMark?: string | null;
+  /** Set while the person's data is being deleted: no longer counted. */
+  deletingAt?: Date | null;
 };
 
 const CUSTOMERS = 'customers';
@@ -93,29 +98,43 @@ interface Watermarks {
   leads: Watermark;
   /** Customers updated after this are counted again (an unchanged one counts once). */
   customers: Watermark;
+  /** What the persona counted when the walks began (PERSONA_VERSION). */
+  version?: number;
 }
+
+/**
+ * Raised when the persona starts counting something new (2: role, tags and returns): the job then
+ * walks every lead and customer again from the start, once, and each customer's counts move from
+ * its old mark to its new one.
+ */
+const PERSONA_VERSION = 2;
 
 const START: Watermark = { at: new Date(0), id: '' };
 
 const PAGE = 200;
 
-async function summarize(db: Database, customerId: string): Promise<void> {
+/**
+ * Summarizes a customer's leads onto it, marking it updated so the customer walk counts what the
+ * summary changed (its tags and returns) in the same run. A deleted customer's leads name nobody.
+ */
+async function summarize(db: Database, customerId: string, now: Date): Promise<void> {
   const { data } = await db
     .collection('leads')
     .where({ customerId })
-    .field({ tags: true, score: true, status: true })
+    .field({ tags: true, score: true, status: true, createdAt: true })
     .limit(1000)
     .get();
-  const leads = data as { tags?: string[]; score?: number; status: string }[];
+  const leads = data as { tags?: string[]; score?: number; status: string; createdAt: Date }[];
   const insight: CustomerInsight = {
     tags: [...new Set(leads.flatMap((l) => l.tags ?? []))].sort(),
     score: Math.max(0, ...leads.map((l) => l.score ?? 0)),
     contacted: leads.some((l) => l.status !== 'new'),
+    leadDays: [...new Set(leads.map((l) => dayOf(new Date(l.createdAt))))].sort(),
   };
   await db
     .collection(CUSTOMERS)
-    .doc(customerId)
-    .update({ data: { insight: db.command.set(insight) } });
+    .where({ _id: customerId })
+    .update({ data: { insight: db.command.set(insight), updatedAt: now } });
 }
 
 async function applyDeltas(db: Database, deltas: CounterDelta[]): Promise<void> {
@@ -189,18 +208,24 @@ const markOf = (docs: { _id: string; updatedAt: Date }[], mark: Watermark): Wate
  */
 export async function refreshInsight(
   db: Database,
+  now: Date,
   budgetMs: number,
 ): Promise<{ summarized: number; counted: number }> {
   const started = Date.now();
   const stored = await findById<Watermarks>(db, STATE, WATERMARKS);
-  const marks: Watermarks = { leads: stored?.leads ?? START, customers: stored?.customers ?? START };
+  const current = stored?.version === PERSONA_VERSION;
+  const marks: Watermarks = {
+    leads: (current && stored?.leads) || START,
+    customers: (current && stored?.customers) || START,
+    version: PERSONA_VERSION,
+  };
   let summarized = 0;
   let counted = 0;
   for (;;) {
     const leads = await changedSince<{ customerId: string }>(db, 'leads', marks.leads, ['customerId']);
     const ids = [...new Set(leads.map((l) => l.customerId))];
     for (let i = 0; i < ids.length; i += 20)
-      await Promise.all(ids.slice(i, i + 20).map((id) => summarize(db, id)));
+      await Promise.all(ids.slice(i, i + 20).map((id) => summarize(db, id, now)));
     summarized += ids.length;
     marks.leads = markOf(leads, marks.leads);
     if (leads.length < PAGE || Date.now() - started > budgetMs) break;
@@ -212,6 +237,8 @@ export async function refreshInsight(
       'firstTouch',
       'createdAt',
       'mergedInto',
+      'deletingAt',
+      'insight',
       'personaMark',
     ]);
     const deltas: CounterDelta[] = [];
@@ -229,34 +256,80 @@ export async function refreshInsight(
     db,
     STATE,
     WATERMARKS,
-    { leads: db.command.set(marks.leads), customers: db.command.set(marks.customers) },
+    {
+      leads: db.command.set(marks.leads),
+      customers: db.command.set(marks.customers),
+      version: PERSONA_VERSION,
+    },
     { ...marks },
   );
   return { summarized, counted };
 }
 
-/** The persona counters of a period (China-time days, inclusive), summed per value of each dimension. */
-export async function personaSums(
-  db: Database,
-  from: string,
-  to: string,
-): Promise<Record<PersonaDimension, PersonaCount[]>> {
+/**
+ * Takes a customer being deleted (and any merged into it) out of the persona before its document
+ * goes: each is marked as being deleted, claimed from the mark it was counted as, so a job run at
+ * the same moment moves its count once.
+ */
+export async function forgetPersona(db: Database, customerId: string, now: Date): Promise<void> {
+  const read = async (where: Record<string, unknown>) =>
+    (await db.collection(CUSTOMERS).where(where).field({ _id: true, personaMark: true }).limit(100).get())
+      .data as { _id: string; personaMark?: string | null }[];
+  const customers = [...(await read({ _id: customerId })), ...(await read({ mergedInto: customerId }))];
+  const deltas: CounterDelta[] = [];
+  for (const customer of customers) {
+    let before = customer.personaMark ?? null;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const claimed = await db
+        .collection(CUSTOMERS)
+        .where({ _id: customer._id, personaMark: before })
+        .update({ data: { personaMark: null, deletingAt: now } });
+      if (claimed.stats.updated === 1) {
+        deltas.push(...personaDeltas(before, null));
+        break;
+      }
+      // The job moved it meanwhile: take back what it counts as now.
+      const [moved] = await read({ _id: customer._id });
+      if (!moved) break;
+      before = moved.personaMark ?? null;
+    }
+  }
+  await applyDeltas(db, deltas);
+}
+
+const COUNTED_BY_VALUE = [...PERSONA_DIMENSIONS, 'tag'] as const;
+export type PersonaSums = Record<(typeof COUNTED_BY_VALUE)[number], PersonaCount[]> & { returning: number };
+
+/**
+ * The persona counters of a period (China-time days, inclusive): each dimension and the tags summed
+ * per value, and the customers who came back (their return in the period, last seen before it).
+ */
+export async function personaSums(db: Database, from: string, to: string): Promise<PersonaSums> {
   const _ = db.command;
   const $ = _.aggregate;
-  const sums = await Promise.all(
-    PERSONA_DIMENSIONS.map(async (dimension) => {
-      const res = await db
-        .collection(COUNTERS)
-        .aggregate()
-        .match(_.and([{ dimension }, { day: _.gte(from) }, { day: _.lte(to) }]))
-        .group({ _id: '$value', count: $.sum('$count') })
-        .limit(10_000)
-        .end();
-      const rows = (res.list ?? res.data ?? []) as { _id: string | null; count: number }[];
-      return [dimension, rows.map((r) => ({ key: r._id ?? null, count: Number(r.count) }))] as const;
-    }),
-  );
-  return Object.fromEntries(sums) as Record<PersonaDimension, PersonaCount[]>;
+  const byValue = async (kind: PersonaCounterKind, extra: Record<string, unknown> = {}) => {
+    const res = await db
+      .collection(COUNTERS)
+      .aggregate()
+      .match(_.and([{ dimension: kind }, { day: _.gte(from) }, { day: _.lte(to) }, extra]))
+      .group({ _id: '$value', count: $.sum('$count') })
+      .limit(10_000)
+      .end();
+    const rows = (res.list ?? res.data ?? []) as { _id: string | null; count: number }[];
+    return rows.map((r) => ({ key: r._id ?? null, count: Number(r.count) }));
+  };
+  const [returned, ...sums] = await Promise.all([
+    // A return's value is the day its customer was last seen before it.
+    byValue('return', { value: _.lt(from) }),
+    ...COUNTED_BY_VALUE.map((kind) => byValue(kind)),
+  ]);
+  return {
+    ...(Object.fromEntries(COUNTED_BY_VALUE.map((kind, i) => [kind, sums[i]])) as Record<
+      (typeof COUNTED_BY_VALUE)[number],
+      PersonaCount[]
+    >),
+    returning: returned.reduce((sum, row) => sum + row.count, 0),
+  };
 }
 
 // Segments.

@@ -1,4 +1,5 @@
 import type { Database } from '../runtime/cloud';
+import { forgetPersona } from './insight';
 import { anonymizeWecomRecords } from './wecom';
 
 /**
@@ -40,6 +41,8 @@ export async function recordsOf(db: Database, customerId: string) {
 
 export async function anonymizeRecords(db: Database, customerId: string, anonymousId: string, now: Date) {
   const _ = db.command;
+  // The persona stops counting the person before anything of theirs goes.
+  await forgetPersona(db, customerId, now);
   const stripped = { customerId: anonymousId, anonymizedAt: now };
   // The lead ids first: the messages to sales name leads, not customers.
   const { data: held } = await db

@@ -458,7 +458,7 @@ async function markContacted(db: Database, leadId: string, staffId: string, now:
       db,
       lead.createdAt,
       { channelId: lead.channel, staffId: lead.staffId, activityId: lead.activityId },
-      countersForStatusChange(lead.statusHistory ?? [], lead.status, 'contacted'),
+      countersForStatusChange(lead.status, 'contacted'),
     );
 }
 

@@ -19,7 +19,7 @@ import {
   robotMarkdown,
   webhookRequest,
 } from '../../cloudfunctions/core/delivery';
-import { countersForStatusChange, FunnelTally, mondayOf } from '../../cloudfunctions/core/funnel';
+import { FunnelTally, mondayOf } from '../../cloudfunctions/core/funnel';
 import { robotsFor } from '../../cloudfunctions/runtime/delivery';
 import { salesSettingsSchema } from '../../typings/pipeline';
 
@@ -284,17 +284,6 @@ describe('messages', () => {
 });
 
 describe('funnel', () => {
-  test('status changes count contacted and won once', () => {
-    expect(countersForStatusChange([{ status: 'new' }], 'new', 'contacted')).toEqual({ contacted: 1 });
-    expect(countersForStatusChange([{ status: 'new' }], 'new', 'won')).toEqual({ contacted: 1, won: 1 });
-    expect(countersForStatusChange([{ status: 'new' }, { status: 'contacted' }], 'contacted', 'won')).toEqual(
-      {
-        won: 1,
-      },
-    );
-    expect(countersForStatusChange([{ status: 'new' }, { status: 'won' }], 'won', 'won')).toEqual({});
-  });
-
   test('the tally counts raw events into day × channel × staff × activity cells', () => {
     const tally = new FunnelTally();
     const at = new Date('2026-11-25T02:00:00Z');
@@ -309,7 +298,6 @@ describe('funnel', () => {
       mql: true,
       source: 'form',
       status: 'won',
-      statusHistory: [{ status: 'new' }, { status: 'won' }],
     });
     // Won once and lost since: contacted, not won (成交 counts the leads won now).
     tally.lead({
@@ -321,7 +309,6 @@ describe('funnel', () => {
       mql: false,
       source: 'form',
       status: 'lost',
-      statusHistory: [{ status: 'new' }, { status: 'won' }, { status: 'lost' }],
     });
     expect([...tally.result().values()]).toEqual([
       {

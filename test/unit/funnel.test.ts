@@ -1,6 +1,8 @@
 import {
   countersForStatusChange,
   type FunnelCell,
+  FunnelTally,
+  type LeadStatusName,
   rollUp,
   rollupsOf,
 } from '../../cloudfunctions/core/funnel';
@@ -42,16 +44,58 @@ test('rollUp adds the cells of a day per channel, staff and activity, counter by
   expect(totals.size).toBe(6);
 });
 
-test('countersForStatusChange counts contacted once and the leads won now', () => {
-  expect(countersForStatusChange([{ status: 'new' }], 'new', 'contacted')).toEqual({ contacted: 1 });
-  expect(countersForStatusChange([{ status: 'new' }], 'new', 'won')).toEqual({ contacted: 1, won: 1 });
-  // Leaving 已成交 takes the count back; winning again counts again.
-  expect(countersForStatusChange([{ status: 'new' }, { status: 'won' }], 'won', 'lost')).toEqual({ won: -1 });
-  expect(
-    countersForStatusChange([{ status: 'new' }, { status: 'won' }, { status: 'lost' }], 'lost', 'won'),
-  ).toEqual({
-    won: 1,
-  });
+test.each<[LeadStatusName, LeadStatusName, Record<string, number>]>([
+  ['new', 'contacted', { contacted: 1 }],
+  ['new', 'won', { contacted: 1, won: 1 }],
+  ['contacted', 'qualified', {}],
+  ['qualified', 'won', { won: 1 }],
+  // Leaving 已成交 takes its count back; winning again counts again.
+  ['won', 'lost', { won: -1 }],
+  ['lost', 'won', { won: 1 }],
+  // A status corrected back to 新线索 is neither contacted nor won any more.
+  ['won', 'new', { contacted: -1, won: -1 }],
+  ['contacted', 'new', { contacted: -1 }],
+  ['new', 'new', {}],
+])('a lead moved from %s to %s counts %j', (current, next, counters) => {
+  expect(countersForStatusChange(current, next)).toEqual(counters);
+});
+
+test('the funnel holds whatever the statuses went through: won never exceeds contacted, nor contacted the leads', () => {
+  const statuses: LeadStatusName[] = ['new', 'contacted', 'qualified', 'won', 'lost'];
+  // Every walk of four moves over the five statuses, applied as the admin applies them.
+  const walks: LeadStatusName[][] = [[]];
+  for (let step = 0; step < 4; step += 1)
+    walks.splice(0, walks.length, ...walks.flatMap((w) => statuses.map((s) => [...w, s])));
+  const totals = { leads: 0, contacted: 0, won: 0 };
+  const tally = new FunnelTally();
+  for (const walk of walks) {
+    let current: LeadStatusName = 'new';
+    totals.leads += 1;
+    for (const next of walk) {
+      if (next === current) continue;
+      const counters = countersForStatusChange(current, next);
+      totals.contacted += counters.contacted ?? 0;
+      totals.won += counters.won ?? 0;
+      current = next;
+    }
+    tally.lead({
+      createdAt: new Date('2026-11-01T02:00:00Z'),
+      channel: 'ad-1',
+      staffId: null,
+      activityId: null,
+      ownerId: null,
+      // A lead may be won without ever being an MQL: MQL is no stage.
+      mql: false,
+      source: 'form',
+      status: current,
+    });
+    expect(totals.won).toBeLessThanOrEqual(totals.contacted);
+    expect(totals.contacted).toBeLessThanOrEqual(totals.leads);
+  }
+  // The recount from the leads as they stand agrees with the counts kept move by move.
+  const [row] = tally.result().values();
+  expect(row.counters).toMatchObject({ leads: totals.leads, contacted: totals.contacted, won: totals.won });
+  expect(row.counters.mql).toBeUndefined();
 });
 
 test.each([

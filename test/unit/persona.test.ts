@@ -9,7 +9,7 @@ import {
 import { customerCriteria } from '../../cloudfunctions/core/segments';
 
 const customer = (overrides: Record<string, any> = {}) => ({
-  profile: { city: '上海', industry: '零售' },
+  profile: { city: '上海', industry: '零售', role: '店长' },
   storeId: '静安店',
   firstTouch: { channelId: 'poster-1' },
   // 23:30 UTC is the next day in China.
@@ -18,25 +18,55 @@ const customer = (overrides: Record<string, any> = {}) => ({
   ...overrides,
 });
 
-test('a customer is marked by its China-time day and values; a merged one counts nowhere', () => {
-  expect(JSON.parse(personaMark(customer()) as string)).toEqual([
-    '2026-11-21',
-    '上海',
-    '零售',
-    'poster-1',
-    '静安店',
-  ]);
-  expect(
-    JSON.parse(personaMark(customer({ profile: {}, firstTouch: null, storeId: null })) as string),
-  ).toEqual(['2026-11-21', null, null, null, null]);
+test('a customer counts on its China-time day under each dimension and each tag; a merged or deleted one nowhere', () => {
+  const deltas = personaDeltas(null, personaMark(customer({ insight: { tags: ['意向:高', '行业:零售'] } })));
+  expect(deltas).toEqual(
+    [
+      ['city', '上海'],
+      ['industry', '零售'],
+      ['role', '店长'],
+      ['channel', 'poster-1'],
+      ['store', '静安店'],
+      ['tag', '意向:高'],
+      ['tag', '行业:零售'],
+    ].map(([dimension, value]) => ({ day: '2026-11-21', dimension, value, by: 1 })),
+  );
+  const bare = personaDeltas(null, personaMark(customer({ profile: {}, firstTouch: null, storeId: null })));
+  expect(bare.map((d) => d.value)).toEqual([null, null, null, null, null]);
   expect(personaMark(customer({ mergedInto: 'other' }))).toBeNull();
+  expect(personaMark(customer({ deletingAt: new Date() }))).toBeNull();
+});
+
+test('each day with a lead after the first-seen day is a return, valued by the day last seen before it', () => {
+  const returns = (leadDays: string[]) =>
+    personaDeltas(null, personaMark(customer({ insight: { tags: [], leadDays } })))
+      .filter((d) => d.dimension === 'return')
+      .map((d) => [d.day, d.value]);
+  // A lead on the first-seen day is no return; days repeat and come in any order.
+  expect(returns(['2026-11-21', '2026-11-25', '2026-11-23', '2026-11-25'])).toEqual([
+    ['2026-11-23', '2026-11-21'],
+    ['2026-11-25', '2026-11-23'],
+  ]);
+  expect(returns([])).toEqual([]);
+});
+
+test('a customer counted before roles, tags and returns were counted moves only by what is new', () => {
+  const first = JSON.stringify(['2026-11-21', '上海', '零售', 'poster-1', '静安店']);
+  const now = personaMark(customer({ insight: { tags: ['意向:高'], leadDays: ['2026-11-30'] } }));
+  expect(personaDeltas(first, now)).toEqual([
+    { day: '2026-11-21', dimension: 'role', value: '店长', by: 1 },
+    { day: '2026-11-21', dimension: 'tag', value: '意向:高', by: 1 },
+    { day: '2026-11-30', dimension: 'return', value: '2026-11-21', by: 1 },
+  ]);
+  expect(personaDeltas(first, null)).toHaveLength(4);
 });
 
 test.each([
-  ['first count', null, customer(), 4, 0],
+  ['first count', null, customer(), 5, 0],
   ['unchanged', customer(), customer(), 0, 0],
-  ['city changed', customer(), customer({ profile: { city: '北京', industry: '零售' } }), 1, 1],
-  ['merged away', customer(), customer({ mergedInto: 'x' }), 0, 4],
+  ['city changed', customer(), customer({ profile: { city: '北京', industry: '零售', role: '店长' } }), 1, 1],
+  ['merged away', customer(), customer({ mergedInto: 'x' }), 0, 5],
+  ['tag added', customer(), customer({ insight: { tags: ['意向:高'] } }), 1, 0],
 ])('%s moves the counts it must', (_name, before, after, added, taken) => {
   const deltas = personaDeltas(before && personaMark(before), personaMark(after));
   expect(deltas.filter((d) => d.by === 1)).toHaveLength(added);
@@ -46,7 +76,7 @@ test.each([
 test('a city change moves one count from the old value to the new, on the same day', () => {
   const deltas = personaDeltas(
     personaMark(customer()),
-    personaMark(customer({ profile: { city: '北京', industry: '零售' } })),
+    personaMark(customer({ profile: { city: '北京', industry: '零售', role: '店长' } })),
   );
   expect(deltas).toEqual([
     { day: '2026-11-21', dimension: 'city', value: '上海', by: -1 },

@@ -2,14 +2,13 @@ import type { DashboardAnswer, FunnelView } from '../../../../typings/admin';
 import { formatNumber, formatRate } from '../../format';
 import { type EChartsCoreOption, PALETTE } from './echarts';
 
-/** The funnel's stages in order, with their Chinese names. */
+/** The funnel's stages in order, with their Chinese names (MQL is a side rate beside them: no stage). */
 export const FUNNEL_STAGES: { key: keyof FunnelView; label: string }[] = [
   { key: 'entries', label: '进入' },
   { key: 'formViews', label: '浏览表单' },
   { key: 'leads', label: '留资' },
   { key: 'assigned', label: '已分配' },
   { key: 'contacted', label: '已联系' },
-  { key: 'mql', label: 'MQL' },
   { key: 'won', label: '成交' },
 ];
 
@@ -25,10 +24,9 @@ const STAGE_BASE: Partial<Record<keyof FunnelView, { base: keyof FunnelView; lab
   leads: { base: 'formViews', label: '表单转化' },
   assigned: { base: 'leads', label: '占留资' },
   contacted: { base: 'leads', label: '占留资' },
-  mql: { base: 'leads', label: '占留资' },
   won: { base: 'leads', label: '占留资' },
 };
-const STEP_COLORS = ['#003cab', '#0052d9', '#1664ff', '#366ef4', '#4b7ff5', '#618dff', '#7aa0ff'];
+const STEP_COLORS = ['#003cab', '#0052d9', '#1664ff', '#366ef4', '#4b7ff5', '#618dff'];
 
 /**
  * The funnel drawn as even steps (entries outnumber deals a hundredfold, so widths by value would
