@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorParam, INSTANT_MAX, INSTANT_MIN, leadCursorSchema, pageCursorSchema } from './cursor';
+import { type CustomField, customFieldsSchema } from './customFields';
 import { FIELD_KEYS } from './fields';
 import { PASSWORD_MAX_LENGTH, passwordProblem } from './passwords';
 import {
@@ -113,11 +114,18 @@ export const ADMIN_ROUTES = {
   'PATCH /activities/:id': 'activities.write',
   'POST /activities/:id/publish': 'activities.write',
   'POST /activities/:id/close': 'activities.write',
+  'GET /activities/:id': 'activities.read',
+  /** Copies of an activity for several stores at once, each with its store's staff codes if asked. */
+  'POST /activities/:id/copies': 'activities.write',
   'GET /activities/:id/registrations': 'activities.read',
   /** A manual check-in from the sign-up list (within the check-in window of typings/checkin). */
   'POST /activities/:id/registrations/:registrationId/checkin': 'activities.write',
   /** The sign-up list as CSV (phones masked), audited as an export. */
   'POST /activities/:id/registrations/export': 'leads.export',
+  /** Activity templates: an activity's form, text, cover and capacity, to start new ones from. */
+  'GET /activity-templates': 'activities.read',
+  'POST /activity-templates': 'activities.write',
+  'DELETE /activity-templates/:id': 'activities.write',
   'GET /channels': 'codes.read',
   'POST /channels': 'codes.write',
   'PATCH /channels/:id': 'codes.write',
@@ -190,6 +198,12 @@ export const LEAD_STATUS_LABELS: Record<LeadStatus, string> = {
 
 const id = z.string().trim().min(1, '缺少编号').max(64, '编号过长');
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
+/** An activity's cover image: a web address or a cloud storage file id. */
+const coverUrl = z
+  .string()
+  .trim()
+  .max(500, '封面地址过长')
+  .regex(/^(https:\/\/|cloud:\/\/)\S+$/, '封面应为 https:// 或 cloud:// 开头的地址');
 const inRange = (at: number) => at >= INSTANT_MIN && at < INSTANT_MAX;
 const isDay = (v: string) => z.iso.date().safeParse(v).success && inRange(Date.parse(v));
 const isInstant = (v: string) =>
@@ -323,6 +337,8 @@ export const adminRequestSchemas = {
       deadline: z.iso.datetime({ offset: true }).optional(),
       capacity: z.number().int().min(1).max(100000),
       fields: z.array(z.enum(FIELD_KEYS, { error: '未知的表单字段' })).min(1, '至少选择一个表单字段'),
+      customFields: customFieldsSchema.default([]),
+      coverUrl: coverUrl.optional(),
       status: z.enum(['draft', 'published']).default('draft'),
       /** The store holding it: only its staff check in (typings/checkin). */
       store: optionalText(STORE_NAME_MAX),
@@ -345,8 +361,34 @@ export const adminRequestSchemas = {
     deadline: z.iso.datetime({ offset: true }).optional(),
     capacity: z.number().int().min(1).max(100000).optional(),
     fields: z.array(z.enum(FIELD_KEYS)).min(1, '至少选择一个表单字段').optional(),
+    /** The whole list: a field left out is retired (its answers stay readable). */
+    customFields: customFieldsSchema.optional(),
+    /** null: no cover. */
+    coverUrl: coverUrl.nullable().optional(),
     /** null: any store's staff check in. */
     store: z.string().trim().min(1).max(STORE_NAME_MAX).nullable().optional(),
+  }),
+  activityTemplate: z.object({
+    /** The activity whose form, description, place, cover, capacity and length are kept. */
+    activityId: id,
+    name: z.string().trim().min(1, '请填写模板名称').max(40, '模板名称不能超过 40 个字'),
+  }),
+  activityCopies: z.object({
+    items: z
+      .array(
+        z.object({
+          store: z.string().trim().min(1, '请选择门店').max(STORE_NAME_MAX),
+          capacity: z.number().int().min(1, '名额至少 1 个').max(100000),
+          /** Else the original's start; its length and sign-up deadline move with it. */
+          startAt: z.iso.datetime({ offset: true }).optional(),
+        }),
+      )
+      .min(1, '至少选择一家门店')
+      .max(50, '一次最多复制到 50 家门店')
+      .refine((items) => new Set(items.map((i) => i.store)).size === items.length, '门店不能重复'),
+    /** A staff code of the copy for each active member of its store. */
+    staffCodes: z.boolean().default(false),
+    status: z.enum(['draft', 'published']).default('draft'),
   }),
   channel: z.object({
     type: z.enum(['store', 'staff', 'official_account', 'ad', 'poster'], { error: '渠道类型无效' }),
@@ -698,10 +740,32 @@ export interface ActivityView {
   capacity: number;
   remaining: number;
   fields: string[];
+  customFields: CustomField[];
+  /** Custom fields removed from the form whose answers are still shown under these labels. */
+  retiredFields: CustomField[];
+  coverUrl: string | null;
   status: 'draft' | 'published' | 'closed';
   /** `ended`: closed by its end passing (not by a person). */
   closedReason: 'ended' | null;
   store: string | null;
+  createdAt: string;
+}
+
+/** An activity template (模板): what a new activity starts from; times are lengths, not dates. */
+export interface ActivityTemplateView {
+  templateId: string;
+  name: string;
+  title: string;
+  description: string;
+  place: string;
+  coverUrl: string | null;
+  capacity: number;
+  /** From start to end. */
+  durationMinutes: number;
+  /** How long before the start sign-ups close. */
+  deadlineMinutesBefore: number;
+  fields: string[];
+  customFields: CustomField[];
   createdAt: string;
 }
 

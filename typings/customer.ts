@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FIELD_CATALOGUE, type FieldKey, type FieldKind } from './fields';
+import { CUSTOM_FIELD_LIMITS } from './customFields';
+import { FIELD_CATALOGUE, FIELD_KEYS, type FieldKey, type FieldKind } from './fields';
 
 /**
  * The customer function's requests (one zod schema per action; the TypeScript types come from
@@ -42,13 +43,29 @@ export const profileFieldsSchema = z.object({
   store: text('store').optional(),
 });
 
-export const leadFieldsSchema = profileFieldsSchema.extend({
-  /** Typed by hand when the customer declined the one-tap phone button. */
-  phone: z.string().trim().max(20, '手机号格式不正确').optional(),
-  /** What `<button open-type="getPhoneNumber">` gave the page; exchanged on the server. */
-  phoneCode: z.string().trim().min(1).max(128).optional(),
-  note: text('note').optional(),
-});
+/**
+ * The answer to a custom field (typings/customFields), by its id beside the catalogue's fields:
+ * checked against the activity's definitions by the function (core/customFields).
+ */
+const customAnswer = z.union([
+  z.string().max(CUSTOM_FIELD_LIMITS.longtextLength, '回答过长'),
+  z.number(),
+  z.array(z.string().max(CUSTOM_FIELD_LIMITS.optionLength)).max(CUSTOM_FIELD_LIMITS.options, '选项过多'),
+]);
+
+export const leadFieldsSchema = profileFieldsSchema
+  .extend({
+    /** Typed by hand when the customer declined the one-tap phone button. */
+    phone: z.string().trim().max(20, '手机号格式不正确').optional(),
+    /** What `<button open-type="getPhoneNumber">` gave the page; exchanged on the server. */
+    phoneCode: z.string().trim().min(1).max(128).optional(),
+    note: text('note').optional(),
+  })
+  .catchall(customAnswer)
+  .refine(
+    (fields) => Object.keys(fields).length <= FIELD_KEYS.length + 1 + CUSTOM_FIELD_LIMITS.fields,
+    '回答的字段过多',
+  );
 
 export const consentSchema = z.object({
   version: z.string().min(1).max(20),
@@ -120,7 +137,9 @@ export interface ActivityDetail extends ActivitySummary {
 
 /** One field the form asks, described by the server so the page needs no catalogue of its own. */
 export interface FormField {
-  key: FieldKey;
+  /** A catalogue key, or a custom field's id (then `custom`). */
+  key: string;
+  custom?: true;
   label: string;
   kind: FieldKind;
   maxLength: number;

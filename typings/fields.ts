@@ -6,7 +6,16 @@ export const FIELD_KEYS = ['name', 'phone', 'company', 'industry', 'role', 'city
 
 export type FieldKey = (typeof FIELD_KEYS)[number];
 
-export type FieldKind = 'nickname' | 'phone' | 'text' | 'choice' | 'longtext';
+/** How a field is asked; `multichoice`, `date` and `number` are asked by custom fields only (typings/customFields). */
+export type FieldKind =
+  | 'nickname'
+  | 'phone'
+  | 'text'
+  | 'choice'
+  | 'longtext'
+  | 'multichoice'
+  | 'date'
+  | 'number';
 
 export interface FieldSpec {
   label: string;

@@ -4,13 +4,16 @@ import {
   adminRequestSchemas as schemas,
 } from '../../typings/admin';
 import { checkinProblem } from '../../typings/checkin';
+import { activityAnswerColumns, answerIn, type CustomField } from '../../typings/customFields';
 import { FIELD_CATALOGUE, type FieldKey } from '../../typings/fields';
+import { retiredAfter, withFieldIds } from '../core/customFields';
 import { maskPhone } from '../core/phone';
 import { type ActivityDoc, activityById } from '../repositories/activities';
 import { countFunnel } from '../repositories/counters';
 import { moveRegistration, type RegistrationDoc, registrationById } from '../repositories/registrations';
 import { AppError, fieldError } from '../runtime/errors';
 import { insertOnce, randomId } from '../runtime/store';
+import { createCode } from './codes';
 import { type AdminContext, actorOf, record } from './context';
 import { BOM, chinaTime, csvRow } from './csv';
 import { handle } from './http';
@@ -39,6 +42,9 @@ function activityView(a: StoredActivity): ActivityView {
     capacity: a.capacity,
     remaining: a.remaining,
     fields: a.fields,
+    customFields: a.customFields ?? [],
+    retiredFields: a.retiredFields ?? [],
+    coverUrl: a.coverUrl ?? null,
     status: a.status,
     closedReason: a.status === 'closed' ? (a.closedReason ?? null) : null,
     store: a.store ?? null,
@@ -150,6 +156,110 @@ const REGISTRATION_STATUS_LABELS: Record<RegistrationView['status'], string> = {
 
 const titleTaken = (title: string) => `已有名为「${title}」的活动，请在名称里加上日期或地点以便区分`;
 
+/** A copy's title: the original's, then its store (cut to fit the 40 characters a title may have). */
+function copyTitle(title: string, store: string): string {
+  const suffix = `·${store}`;
+  return `${title.slice(0, Math.max(1, 40 - suffix.length))}${suffix}`;
+}
+
+/** A copy of an activity for one store: the same form, text and cover; its length and deadline move with its start. */
+function copyFor(
+  source: StoredActivity,
+  item: { store: string; capacity: number; startAt?: string },
+  status: 'draft' | 'published',
+): NewActivity {
+  const from = new Date(source.startAt).getTime();
+  const startAt = item.startAt ? new Date(item.startAt) : new Date(from);
+  const shift = (at: Date) => new Date(startAt.getTime() + new Date(at).getTime() - from);
+  return {
+    title: copyTitle(source.title, item.store),
+    description: source.description ?? '',
+    place: source.place ?? '',
+    startAt,
+    endAt: shift(source.endAt),
+    deadline: shift(source.deadline ?? source.startAt),
+    capacity: item.capacity,
+    fields: source.fields,
+    // The same ids: the copies' answers share the export's columns.
+    customFields: source.customFields ?? [],
+    ...(source.coverUrl ? { coverUrl: source.coverUrl } : {}),
+    status,
+    store: item.store,
+  };
+}
+
+/** A staff code for the activity for each active member of its store, named after both. */
+async function staffCodesFor(ctx: AdminContext, activity: StoredActivity) {
+  const { data } = await ctx.db
+    .collection('staff')
+    .where({ store: activity.store, active: true })
+    .field({ _id: true, name: true })
+    .limit(200)
+    .get();
+  const codes: { codeId: string; scene: string; name: string }[] = [];
+  for (const member of data as { _id: string; name: string }[]) {
+    const named = codes.filter((c) => c.name.startsWith(`${activity.title}·${member.name}`)).length;
+    const code = await createCode(ctx, {
+      channelType: 'staff',
+      name: `${activity.title}·${member.name}${named > 0 ? `·${named + 1}` : ''}`,
+      staffId: member._id,
+      activityId: activity._id,
+      storeId: activity.store ?? undefined,
+    });
+    codes.push({ codeId: code._id, scene: code.scene, name: code.name });
+  }
+  return codes;
+}
+
+/** A new custom field's id: lowercase, as typings/customFields' CUSTOM_FIELD_ID wants. */
+const newFieldId = () => randomId(6).toLowerCase();
+
+const catalogueLabel = (key: string) => FIELD_CATALOGUE[key as FieldKey]?.label ?? key;
+
+/** What a new activity is made of (a form's or a copy's), checked as POST /activities checks it. */
+interface NewActivity {
+  title: string;
+  description: string;
+  place: string;
+  startAt: Date;
+  endAt: Date;
+  deadline: Date;
+  capacity: number;
+  fields: FieldKey[];
+  customFields: CustomField[];
+  coverUrl?: string;
+  status: 'draft' | 'published';
+  store: string | null;
+}
+
+/** The checks every new activity passes; `at` is the refused field's path prefix. */
+async function assertNewActivity(ctx: AdminContext, input: NewActivity, at = '') {
+  await assertUnique(
+    ctx,
+    { collection: 'activities', field: 'title', path: `${at}title` },
+    input.title,
+    titleTaken(input.title),
+  );
+  if (input.startAt <= ctx.now) throw fieldError(`${at}startAt`, '开始时间已经过去，请选择将来的时间');
+  const problem = input.status === 'published' && publishProblem(input, ctx.now);
+  if (problem) throw fieldError(`${at}${problem.path}`, problem.message);
+  await assertActiveStore(ctx, `${at}store`, input.store ?? undefined);
+}
+
+async function storeActivity(ctx: AdminContext, input: NewActivity): Promise<StoredActivity> {
+  const activity: StoredActivity = {
+    _id: `act-${randomId(9)}`,
+    ...input,
+    remaining: input.capacity,
+    fields: [...new Set(input.fields)],
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  await insertOnce(ctx.db, 'activities', activity);
+  await record(ctx, 'activity.create', activity._id, { title: activity.title, status: activity.status });
+  return activity;
+}
+
 export const activityHandlers = {
   'GET /activities': handle(schemas.empty, async (_input, ctx: AdminContext) => {
     await closeEnded(ctx);
@@ -162,41 +272,40 @@ export const activityHandlers = {
   }),
 
   'POST /activities': handle(schemas.activity, async (input, ctx: AdminContext) => {
-    await assertUnique(
-      ctx,
-      { collection: 'activities', field: 'title' },
-      input.title,
-      titleTaken(input.title),
-    );
-    const times = {
+    const activity: NewActivity = {
+      ...input,
       startAt: new Date(input.startAt),
       endAt: new Date(input.endAt),
       deadline: new Date(input.deadline ?? input.startAt),
-    };
-    if (times.startAt <= ctx.now) throw fieldError('startAt', '开始时间已经过去，请选择将来的时间');
-    const problem = input.status === 'published' && publishProblem(times, ctx.now);
-    if (problem) throw fieldError(problem.path, problem.message);
-    await assertActiveStore(ctx, 'store', input.store);
-    const activity: StoredActivity = {
-      _id: `act-${randomId(9)}`,
-      title: input.title,
-      description: input.description,
-      place: input.place,
-      startAt: new Date(input.startAt),
-      endAt: new Date(input.endAt),
-      deadline: new Date(input.deadline ?? input.startAt),
-      capacity: input.capacity,
-      remaining: input.capacity,
-      fields: [...new Set(input.fields)],
-      status: input.status,
+      customFields: withFieldIds(input.customFields, newFieldId),
       store: input.store ?? null,
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
     };
-    await insertOnce(ctx.db, 'activities', activity);
-    await record(ctx, 'activity.create', activity._id, { title: activity.title, status: activity.status });
-    return { activityId: activity._id };
+    await assertNewActivity(ctx, activity);
+    return { activityId: (await storeActivity(ctx, activity))._id };
   }),
+
+  'POST /activities/:id/copies': handle(schemas.activityCopies, async (input, ctx: AdminContext, { id }) => {
+    const source = await existingActivity(ctx, id);
+    const copies = input.items.map((item) => copyFor(source, item, input.status));
+    // Every copy is checked before the first is stored: a refused line leaves nothing half made.
+    for (const [index, copy] of copies.entries()) await assertNewActivity(ctx, copy, `items.${index}.`);
+    const items = [];
+    for (const copy of copies) {
+      const activity = await storeActivity(ctx, copy);
+      const codes = input.staffCodes ? await staffCodesFor(ctx, activity) : [];
+      items.push({ activityId: activity._id, title: activity.title, store: copy.store, codes });
+    }
+    await record(ctx, 'activity.copy', id, {
+      title: source.title,
+      stores: copies.map((c) => c.store),
+      staffCodes: input.staffCodes,
+    });
+    return { items };
+  }),
+
+  'GET /activities/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) =>
+    activityView(await existingActivity(ctx, id)),
+  ),
 
   'PATCH /activities/:id': handle(schemas.activityEdit, async (input, ctx: AdminContext, { id }) => {
     const activity = await existingActivity(ctx, id);
@@ -214,8 +323,16 @@ export const activityHandlers = {
       throw fieldError('startAt', '开始时间已经过去，请选择将来的时间');
     if (input.store && input.store !== activity.store) await assertActiveStore(ctx, 'store', input.store);
     const changes: Record<string, unknown> = { updatedAt: ctx.now };
-    for (const key of ['title', 'description', 'place', 'store'] as const)
+    for (const key of ['title', 'description', 'place', 'store', 'coverUrl'] as const)
       if (input[key] !== undefined) changes[key] = input[key];
+    if (input.customFields) {
+      const customFields = withFieldIds(input.customFields, newFieldId);
+      const _ = ctx.db.command;
+      changes.customFields = _.set(customFields);
+      changes.retiredFields = _.set(
+        retiredAfter(activity.customFields ?? [], activity.retiredFields ?? [], customFields),
+      );
+    }
     if (input.startAt) changes.startAt = startAt;
     if (input.endAt) changes.endAt = endAt;
     if (input.deadline) changes.deadline = new Date(input.deadline);
@@ -322,7 +439,7 @@ export const activityHandlers = {
         cursor = page.nextCursor ?? undefined;
       } while (cursor && rows.length < MAX_EXPORT_SIGNUPS);
       const views = await registrationViews(ctx, rows);
-      const asked = activity.fields.filter((f) => f !== 'name' && f !== 'phone');
+      const columns = activityAnswerColumns(activity, catalogueLabel);
       const header = [
         '姓名',
         '手机号（已打码）',
@@ -330,7 +447,7 @@ export const activityHandlers = {
         '报名时间',
         '签到时间',
         '签到人',
-        ...asked.map((f: FieldKey) => FIELD_CATALOGUE[f]?.label ?? f),
+        ...columns.map((c) => c.label),
       ];
       const csv =
         BOM +
@@ -344,7 +461,7 @@ export const activityHandlers = {
               chinaTime(v.createdAt),
               chinaTime(v.checkedInAt),
               v.checkedInBy,
-              ...asked.map((f) => v.answers[f] ?? ''),
+              ...columns.map((c) => answerIn(v.answers, c)),
             ]),
           )
           .join('');

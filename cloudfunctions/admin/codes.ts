@@ -74,7 +74,7 @@ async function channelFor(
   return channelId;
 }
 
-async function createCode(
+export async function createCode(
   ctx: AdminContext,
   input: {
     channelType: CodeDoc['channelType'];

@@ -5,10 +5,12 @@ import {
   type LeadFilter,
   adminRequestSchemas as schemas,
 } from '../../typings/admin';
+import { type AnswerColumn, answerIn, customAnswerColumns } from '../../typings/customFields';
 import { FIELD_CATALOGUE, FIELD_KEYS } from '../../typings/fields';
 import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
 import { dayOf } from '../core/funnel';
 import { maskPhone } from '../core/phone';
+import type { ActivityDoc } from '../repositories/activities';
 import { exportExpiry, insertJob, type JobDoc, jobById, leaseJob, saveJob } from '../repositories/jobs';
 import { decodeCursor, encodeCursor, leadConditions, leadPage, leadRange } from '../repositories/leadQueries';
 import type { LeadDoc } from '../repositories/leads';
@@ -32,6 +34,8 @@ interface ExportParams {
   includePhone: boolean;
   /** The owner scope of the account that asked (sales: their staff id). */
   ownerScope: string | null | undefined;
+  /** The activities' own questions, one column per label, fixed when the export starts. */
+  customColumns?: AnswerColumn[];
 }
 
 const PAGE = 1000;
@@ -64,7 +68,7 @@ const EXPORT_FIELDS = Object.fromEntries(
 /** Every form answer gets a column (name and phone have theirs): the catalogue's fields, in its order. */
 const ANSWER_COLUMNS = FIELD_KEYS.filter((key) => key !== 'name' && key !== 'phone');
 
-const HEADER = [
+const FIXED_HEADER = [
   '线索编号',
   '提交时间',
   '日期',
@@ -108,7 +112,22 @@ async function loadNames(ctx: AdminContext): Promise<Names> {
   };
 }
 
-function rowOf(lead: LeadDoc, names: Names, includePhone: boolean): string {
+/** The custom answer columns of the activities an export covers (the one filtered on, or all). */
+async function customColumnsFor(ctx: AdminContext, filter: LeadFilter): Promise<AnswerColumn[]> {
+  const { data } = await ctx.db
+    .collection('activities')
+    .where(filter.activity ? { _id: filter.activity } : {})
+    .field({ customFields: true, retiredFields: true, createdAt: true })
+    .limit(1000)
+    .get();
+  // Oldest first: a column keeps its place as activities are added.
+  const activities = (data as Pick<ActivityDoc, 'customFields' | 'retiredFields' | 'createdAt'>[]).sort(
+    (a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime(),
+  );
+  return customAnswerColumns(activities);
+}
+
+function rowOf(lead: LeadDoc, names: Names, includePhone: boolean, custom: AnswerColumn[]): string {
   const at = new Date(lead.createdAt);
   const answers = lead.answers ?? {};
   return csvRow([
@@ -128,6 +147,7 @@ function rowOf(lead: LeadDoc, names: Names, includePhone: boolean): string {
     LEAD_STATUS_LABELS[lead.status] ?? lead.status,
     lead.ownerId ? (names.staff.get(lead.ownerId) ?? lead.ownerId) : '公共池',
     ...ANSWER_COLUMNS.map((key) => answers[key]),
+    ...custom.map((column) => answerIn(answers, column)),
   ]);
 }
 
@@ -164,12 +184,14 @@ export async function advanceExport(
   const names = await loadNames(ctx);
   let cursor = job.cursor ? decodeCursor(job.cursor) : null;
   let processed = job.processed;
-  const chunks: string[] = job.parts.length === 0 && processed === 0 ? [BOM, csvRow(HEADER)] : [];
+  const custom = job.params.customColumns ?? [];
+  const header = [...FIXED_HEADER, ...custom.map((column) => column.label)];
+  const chunks: string[] = job.parts.length === 0 && processed === 0 ? [BOM, csvRow(header)] : [];
   let done = false;
   try {
     do {
       const page = await leadPage(ctx.db, where, range, cursor, PAGE, EXPORT_FIELDS);
-      for (const lead of page.items) chunks.push(rowOf(lead, names, includePhone));
+      for (const lead of page.items) chunks.push(rowOf(lead, names, includePhone, custom));
       processed += page.items.length;
       cursor = page.next;
       done = !cursor || processed >= MAX_EXPORT_ROWS;
@@ -233,7 +255,7 @@ export const exportHandlers = {
       kind: 'export',
       status: 'running',
       actor: actorOf(ctx),
-      params: { filter, includePhone, ownerScope: scope },
+      params: { filter, includePhone, ownerScope: scope, customColumns: await customColumnsFor(ctx, filter) },
       cursor: null,
       processed: 0,
       total,

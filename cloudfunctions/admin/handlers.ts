@@ -11,6 +11,7 @@ import { pipelineHandlers } from './pipeline';
 import { sopHandlers } from './sop';
 import { staffHandlers } from './staff';
 import { storeHandlers } from './stores';
+import { templateHandlers } from './templates';
 import { wecomHandlers } from './wecom';
 
 /** Every route's {schema, handler} row, one module per resource (the validation sweep reads them too). */
@@ -20,6 +21,7 @@ export const adminHandlers = {
   ...exportHandlers,
   ...dashboardHandlers,
   ...activityHandlers,
+  ...templateHandlers,
   ...codeHandlers,
   ...staffHandlers,
   ...storeHandlers,

@@ -1,6 +1,8 @@
 import type { FormField, LeadForm, ProfileFields } from '../../typings/customer';
+import type { CustomField } from '../../typings/customFields';
 import { FIELD_CATALOGUE, type FieldKey, MOBILE_PATTERN } from '../../typings/fields';
 import { POLICY_VERSION, PRIVACY_NOTICE } from '../../typings/privacy';
+import { customFormField } from './customFields';
 import { maskPhone } from './phone';
 
 /** What we already hold about a customer, as far as forms are concerned. */
@@ -31,12 +33,14 @@ function askedAs(key: FieldKey, stores: readonly string[]): Pick<FormField, 'kin
 /**
  * Progressive profiling: the form asks only the fields of the activity (or of a general inquiry)
  * that we do not hold yet, and shows the ones we do. A free-text note is always asked, optional.
+ * The activity's own questions (custom fields) follow, always asked: they are about this event.
  */
 export function buildLeadForm(
   activityId: string | null,
   fields: readonly FieldKey[],
   customer: KnownCustomer,
   stores: readonly string[] = [],
+  customFields: readonly CustomField[] = [],
 ): LeadForm {
   const asked: FormField[] = [];
   const known: LeadForm['known'] = [];
@@ -56,6 +60,7 @@ export function buildLeadForm(
       required: key !== 'note',
     });
   }
+  for (const field of customFields) asked.push(customFormField(field, stores));
   return {
     activityId,
     fields: asked,

@@ -224,6 +224,7 @@ const actions = {
       activity?.fields ?? INQUIRY_FIELDS,
       knownOf(customer),
       stores,
+      activity?.customFields,
     );
   }),
 
@@ -247,7 +248,11 @@ const actions = {
       currentAttribution(ctx, customer),
     ]);
     const formFields = activity?.fields ?? INQUIRY_FIELDS;
-    const prepared = await prepareSubmission(ctx, customer, { ...input, formFields });
+    const prepared = await prepareSubmission(ctx, customer, {
+      ...input,
+      formFields,
+      customFields: activity?.customFields,
+    });
     const saved = await saveSubmitter(ctx, customer, prepared, 'lead', attribution);
     const lead = await captureLead(ctx, saved, prepared, {
       leadId,
@@ -283,7 +288,7 @@ const actions = {
       description: activity.description,
       deadline: activity.deadline.toISOString(),
       myRegistration: live ? registrationSummary(live, activity) : null,
-      form: buildLeadForm(activity._id, activity.fields, knownOf(customer), stores),
+      form: buildLeadForm(activity._id, activity.fields, knownOf(customer), stores, activity.customFields),
     };
   }),
 
@@ -320,6 +325,7 @@ const actions = {
       fields: input.fields ?? {},
       consent: input.consent,
       formFields: activity.fields,
+      customFields: activity.customFields,
     });
     if (!(await takeSeat(ctx.db, activity._id, ctx.now))) throw new AppError('ACTIVITY_FULL');
     const leadId = leadIdOf(ctx, 'joinActivity', input.requestId);

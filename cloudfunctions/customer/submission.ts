@@ -1,5 +1,6 @@
 import type { LeadFields, ProfileFields } from '../../typings/customer';
-import { FIELD_CATALOGUE, type FieldKey } from '../../typings/fields';
+import type { CustomField } from '../../typings/customFields';
+import { FIELD_CATALOGUE, FIELD_KEYS, type FieldKey } from '../../typings/fields';
 import { POLICY_VERSION } from '../../typings/privacy';
 import {
   ATTRIBUTION_WINDOW_DAYS,
@@ -8,6 +9,7 @@ import {
   type LeadAttribution,
   memoryOf,
 } from '../core/attribution';
+import { readCustomAnswers } from '../core/customFields';
 import { mergeProfile, missingRequired } from '../core/form';
 import type { FunnelCounter } from '../core/funnel';
 import { normalizePhone, phoneTail } from '../core/phone';
@@ -37,6 +39,8 @@ export interface Submission {
   consent?: { version: string; accepted: boolean };
   /** The fields the form asked: the activity's, or a general inquiry's. */
   formFields: readonly FieldKey[];
+  /** The activity's own questions (their answers are checked against these). */
+  customFields?: readonly CustomField[];
 }
 
 export interface PreparedSubmission {
@@ -115,19 +119,22 @@ export async function prepareSubmission(
     phone: customer.phone,
     consentVersion: customer.consent?.version ?? null,
   };
-  const missing = missingRequired(submission.formFields, known, fields);
-  if (missing.length > 0) {
-    const errors = missing.map((key) => ({
+  const customFields = submission.customFields ?? [];
+  const stores =
+    fields.store !== undefined || customFields.some((f) => f.type === 'store')
+      ? (await pipelineConfig(ctx.db, ctx.now)).stores
+      : [];
+  const custom = readCustomAnswers(customFields, fields, stores);
+  const errors = [
+    ...missingRequired(submission.formFields, known, fields).map((key) => ({
       path: `fields.${key}`,
       message: `请填写${FIELD_CATALOGUE[key].label}`,
-    }));
-    throw new AppError('INVALID_INPUT', errors[0].message, errors);
-  }
-  if (fields.store !== undefined) {
-    const { stores } = await pipelineConfig(ctx.db, ctx.now);
-    if (stores.length > 0 && !stores.includes(fields.store))
-      throw fieldError('fields.store', '请从列表中选择意向门店');
-  }
+    })),
+    ...custom.errors,
+  ];
+  if (errors.length > 0) throw new AppError('INVALID_INPUT', errors[0].message, errors);
+  if (fields.store !== undefined && stores.length > 0 && !stores.includes(fields.store))
+    throw fieldError('fields.store', '请从列表中选择意向门店');
   let phone = customer.phone;
   if (!phone && fields.phone && !fields.phoneCode) {
     phone = normalizePhone(fields.phone);
@@ -141,15 +148,20 @@ export async function prepareSubmission(
       return FIELD_CATALOGUE[key].freeText && typeof value === 'string' && value !== profile[key];
     })
     .map((key) => ({ path: `fields.${key}`, text: fields[key as keyof LeadFields] as string }));
-  await assertTextAllowed(ctx.caller.openid, freeTexts);
+  await assertTextAllowed(ctx.caller.openid, [...freeTexts, ...custom.freeTexts]);
   const submittedProfile = Object.fromEntries(
     PROFILE_KEYS.filter((key) => fields[key] !== undefined).map((key) => [key, fields[key]]),
   ) as ProfileFields;
-  const answers = Object.fromEntries(
-    Object.entries(fields).filter(
-      ([key, value]) => key !== 'phoneCode' && key !== 'phone' && typeof value === 'string',
+  // The catalogue's answers and the checked custom ones: nothing else a caller sent is kept.
+  const answers = {
+    ...Object.fromEntries(
+      FIELD_KEYS.filter((key) => key !== 'phone' && typeof fields[key] === 'string').map((key) => [
+        key,
+        fields[key] as string,
+      ]),
     ),
-  ) as Record<string, string>;
+    ...custom.answers,
+  };
   return {
     profile: mergeProfile(customer.profile, submittedProfile),
     phone,

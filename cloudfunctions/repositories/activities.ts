@@ -1,4 +1,5 @@
 import type { ActivityStatus } from '../../typings/customer';
+import type { CustomField } from '../../typings/customFields';
 import type { FieldKey } from '../../typings/fields';
 import type { Database } from '../runtime/cloud';
 import { findById } from '../runtime/store';
@@ -25,6 +26,10 @@ export interface ActivityDoc {
   /** When the seats were last recounted. */
   seatsCheckedAt?: Date;
   fields: FieldKey[];
+  /** The activity's own questions, asked after the catalogue fields, in this order. */
+  customFields?: CustomField[];
+  /** Custom fields removed from the form: their answers keep these labels. */
+  retiredFields?: CustomField[];
   status: ActivityStatus;
   createdAt: Date;
   updatedAt: Date;
