@@ -3,6 +3,7 @@
 // against the definitions (errors keyed by field id), kept by id, shown in the sign-up list and
 // both CSV exports under their labels, and readable after the field is removed from the form.
 import { adminCloudPerFile, seedStores } from './admin-cloud';
+import { seedStaff } from './project-cloud';
 
 process.env.LEADPOOL_EXPORT_STEP_MS = '0';
 const env = adminCloudPerFile((db) => seedStores(db, '静安店', '徐汇店'));
@@ -206,4 +207,110 @@ test('answers are kept by id, shown in the sign-up list and both exports, and ou
   // A new sign-up is no longer asked for it.
   const next = await join(activity.activityId, 'g3', { [idOf(activity, '关注品类')]: ['茶'] });
   expect(next.error).toBeUndefined();
+});
+
+describe('templates and copies', () => {
+  test('an activity saved as a template keeps its form, text, cover, capacity and lengths', async () => {
+    const activity = await createActivity({
+      coverUrl: 'https://img.example.com/cover.png',
+      description: '三种咖啡豆',
+    });
+    const saved = await api('POST', '/activity-templates', {
+      activityId: activity.activityId,
+      name: '品鉴会模板',
+    });
+    expect(saved.data).toMatchObject({
+      name: '品鉴会模板',
+      title: '新品品鉴会',
+      description: '三种咖啡豆',
+      coverUrl: 'https://img.example.com/cover.png',
+      capacity: 20,
+      durationMinutes: 120,
+      fields: ['name', 'phone', 'company'],
+      customFields: activity.customFields,
+    });
+    const again = await api('POST', '/activity-templates', {
+      activityId: activity.activityId,
+      name: '品鉴会模板',
+    });
+    expect(again.error.fields).toEqual([
+      { path: 'name', message: '已有名为「品鉴会模板」的模板，请换个名称' },
+    ]);
+    expect((await api('GET', '/activity-templates')).data.items.map((t: any) => t.name)).toEqual([
+      '品鉴会模板',
+    ]);
+    await api('DELETE', `/activity-templates/${saved.data.templateId}`);
+    expect((await api('GET', '/activity-templates')).data.items).toEqual([]);
+  });
+
+  test('copies to several stores: own store, capacity and start, staff codes, shared answer columns', async () => {
+    await seedStaff(env.db, { name: '静安王', store: '静安店' });
+    await seedStaff(env.db, { name: '静安李', store: '静安店' });
+    await seedStaff(env.db, { name: '徐汇赵', store: '徐汇店' });
+    await seedStaff(env.db, { name: '离职的', store: '徐汇店', active: false });
+    const activity = await createActivity();
+    const later = at(72 * HOUR);
+
+    const refused = await api('POST', `/activities/${activity.activityId}/copies`, {
+      items: [
+        { store: '静安店', capacity: 10 },
+        { store: '徐汇店', capacity: 8, startAt: at(-HOUR) },
+      ],
+    });
+    expect(refused.error.fields).toEqual([
+      { path: 'items.1.startAt', message: '开始时间已经过去，请选择将来的时间' },
+    ]);
+    expect((await api('GET', '/activities')).data.items).toHaveLength(1);
+
+    const copied = await api('POST', `/activities/${activity.activityId}/copies`, {
+      items: [
+        { store: '静安店', capacity: 10 },
+        { store: '徐汇店', capacity: 8, startAt: later },
+      ],
+      staffCodes: true,
+      status: 'published',
+    });
+    expect(copied.error).toBeUndefined();
+    const [jingan, xuhui] = copied.data.items;
+    expect(jingan.codes.map((c: any) => c.name).sort()).toEqual([
+      '新品品鉴会·静安店·静安李',
+      '新品品鉴会·静安店·静安王',
+    ]);
+    expect(xuhui.codes.map((c: any) => c.name)).toEqual(['新品品鉴会·徐汇店·徐汇赵']);
+    const view = (await api('GET', `/activities/${xuhui.activityId}`)).data;
+    expect(view).toMatchObject({
+      title: '新品品鉴会·徐汇店',
+      store: '徐汇店',
+      capacity: 8,
+      status: 'published',
+    });
+    expect(view.startAt).toBe(new Date(later).toISOString());
+    expect(Date.parse(view.endAt) - Date.parse(view.startAt)).toBe(2 * HOUR);
+    expect(view.customFields).toEqual(activity.customFields);
+    const codes = (await api('GET', '/codes')).data.items;
+    expect(codes.filter((c: any) => c.activityId === xuhui.activityId)).toEqual([
+      expect.objectContaining({ channelType: 'staff', storeId: '徐汇店' }),
+    ]);
+
+    // The same question in two stores' copies is one column of the lead export.
+    for (const [copy, openid, budget] of [
+      [jingan, 'c1', '100'],
+      [xuhui, 'c2', '200'],
+    ] as const) {
+      const joined = await join(copy.activityId, openid, {
+        [idOf(activity, '预算')]: budget,
+        [idOf(activity, '关注品类')]: ['茶'],
+      });
+      expect(joined.error).toBeUndefined();
+    }
+    const [header, ...rows] = await leadExport({});
+    const budgetColumn = header.split(',').indexOf('预算');
+    expect(header.split(',').filter((h) => h === '预算')).toHaveLength(1);
+    expect(
+      rows
+        .filter(Boolean)
+        .map((r) => r.split(',')[budgetColumn])
+        .sort(),
+    ).toEqual(['100', '200']);
+  });
 });
