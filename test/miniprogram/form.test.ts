@@ -1,6 +1,7 @@
 // The lead form's decisions where a device behaves in ways jsdom cannot show: WeChat's paid phone
 // button (enabled only when nothing local can still refuse; quota exhausted; typing up front), the
-// nickname reviewed by WeChat, and the platform privacy flow.
+// nickname reviewed by WeChat, and the platform privacy flow; custom fields with their own controls
+// (radio, checkbox, date picker, number) sent by field id.
 import type { LeadForm } from '../../typings/customer';
 import { calls, flush, Hands, loadApp, platform, render, texts } from './support';
 
@@ -239,5 +240,93 @@ describe('the platform privacy flow', () => {
       referrer: 'saveImageToPhotosAlbum',
     });
     expect(answers).toEqual(['disagree']);
+  });
+});
+
+describe('custom fields', () => {
+  const custom = (key: string, label: string, kind: string, extra: Record<string, unknown> = {}) =>
+    ({
+      ...field(key, label, kind, { custom: true, maxLength: 100 }),
+      ...extra,
+    }) as LeadForm['fields'][number];
+  const withCustom: LeadForm = {
+    ...newCustomer,
+    consentRequired: false,
+    fields: [
+      custom('c_budget', '预算', 'number'),
+      custom('c_kinds', '关注品类', 'multichoice', { options: ['咖啡', '茶', '甜点'] }),
+      custom('c_way', '到店方式', 'choice', { options: ['自驾', '地铁'], required: false }),
+      custom('c_day', '期望日期', 'date'),
+      custom('c_store', '就近门店', 'choice', {
+        options: ['一店', '二店', '三店', '四店', '五店', '六店', '七店'],
+        required: false,
+      }),
+      custom('c_more', '想了解什么', 'longtext', { required: false }),
+    ],
+  };
+
+  test('each type has its control; required ones say what is missing; answers are sent by field id', async () => {
+    const { form } = await open(withCustom);
+    const hands = new Hands();
+    const tag = (key: string) => form.querySelector(`.input-${key}`).dom.tagName.toLowerCase();
+    // Few options: a radio group; many: a picker.
+    expect(['c_budget', 'c_kinds', 'c_way', 'c_day', 'c_store', 'c_more'].map(tag)).toEqual([
+      'wx-input',
+      'wx-checkbox-group',
+      'wx-radio-group',
+      'wx-picker',
+      'wx-picker',
+      'wx-textarea',
+    ]);
+    expect(texts(form, '.input-c_day')).toEqual(['请选择期望日期']);
+
+    await hands.tap(form.querySelector('.submit'));
+    expect(texts(form, '.field-error')).toEqual(['请填写预算', '请选择关注品类', '请选择期望日期']);
+    expect(submits()).toEqual([]);
+
+    await hands.type(form.querySelector('.input-c_budget'), '3000');
+    await hands.tap(form.querySelector('.input-c_kinds'), 'change', { value: ['咖啡', '甜点'] });
+    await hands.tap(form.querySelector('.input-c_way'), 'change', { value: '地铁' });
+    await hands.tap(form.querySelector('.input-c_day'), 'change', { value: '2026-12-24' });
+    await hands.tap(form.querySelector('.input-c_store'), 'change', { value: 2 });
+    expect(texts(form, '.input-c_day')).toEqual(['2026-12-24']);
+    expect(form.instance.data.fields.find((f: any) => f.key === 'c_kinds').choices).toEqual([
+      { option: '咖啡', checked: true },
+      { option: '茶', checked: false },
+      { option: '甜点', checked: true },
+    ]);
+    await hands.tap(form.querySelector('.submit'));
+    await settle();
+    expect(submits()).toEqual([
+      expect.objectContaining({
+        fields: {
+          c_budget: '3000',
+          c_kinds: ['咖啡', '甜点'],
+          c_way: '地铁',
+          c_day: '2026-12-24',
+          c_store: '三店',
+        },
+      }),
+    ]);
+  });
+
+  test("the server's error on a custom field shows under it", async () => {
+    const { page, form } = await open(withCustom);
+    platform.answer.mockImplementation(() => ({
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        message: '预算应为数字',
+        fields: [{ path: 'fields.c_budget', message: '预算应为数字' }],
+      },
+    }));
+    const hands = new Hands();
+    await hands.type(form.querySelector('.input-c_budget'), '1e9');
+    await hands.tap(form.querySelector('.input-c_kinds'), 'change', { value: ['茶'] });
+    await hands.tap(form.querySelector('.input-c_day'), 'change', { value: '2026-12-24' });
+    await hands.tap(form.querySelector('.submit'));
+    await settle();
+    expect(texts(form, '.error-c_budget')).toEqual(['预算应为数字']);
+    expect(page.instance).toBeDefined();
   });
 });

@@ -8,7 +8,7 @@ import {
   registerPrompt,
   requirePrivacy,
 } from '../../services/privacy';
-import { fieldLabel, formState, localErrors, type Values } from './rules';
+import { fieldLabel, formState, isBlank, localErrors, type Values } from './rules';
 
 /**
  * The one form every submission uses (an inquiry or an activity sign-up). It asks only the fields
@@ -25,23 +25,38 @@ interface ShownField extends FormField {
   error: string;
   optionIndex: number;
   placeholder: string;
+  /** A custom single choice with few options is a radio group (all visible, one tap); else a picker. */
+  radio: boolean;
+  /** Each option with whether it is ticked (radio and multiple choice). */
+  choices: { option: string; checked: boolean }[];
 }
+
+/** A choice is shown as a radio group up to this many options. */
+const RADIO_MAX = 6;
 
 function shownFields(form: LeadForm | null, values: Values, errors: Record<string, string>): ShownField[] {
   return (form?.fields ?? [])
     .filter((field) => field.key !== 'phone')
-    .map((field) => ({
-      ...field,
-      displayLabel: fieldLabel(field),
-      value: values[field.key] ?? '',
-      error: errors[field.key] ?? '',
-      optionIndex: field.options ? field.options.indexOf(values[field.key] ?? '') : -1,
-      placeholder: field.options
-        ? copy.form.choose(field.label)
-        : field.kind === 'nickname'
-          ? copy.form.nicknamePlaceholder
-          : '',
-    }));
+    .map((field) => {
+      const entered = values[field.key] ?? '';
+      const ticked = Array.isArray(entered) ? entered : [entered];
+      const value = Array.isArray(entered) ? entered.join('、') : entered;
+      return {
+        ...field,
+        displayLabel: fieldLabel(field),
+        value,
+        error: errors[field.key] ?? '',
+        optionIndex: field.options ? field.options.indexOf(value) : -1,
+        placeholder:
+          field.options || field.kind === 'date'
+            ? copy.form.choose(field.label)
+            : field.kind === 'nickname'
+              ? copy.form.nicknamePlaceholder
+              : '',
+        radio: Boolean(field.custom && field.kind === 'choice' && (field.options?.length ?? 0) <= RADIO_MAX),
+        choices: (field.options ?? []).map((option) => ({ option, checked: ticked.includes(option) })),
+      };
+    });
 }
 
 /** The nickname or the phone button: what waits for WeChat's privacy agreement. */
@@ -155,7 +170,7 @@ Component({
         privacyShown: this.data.privacyAsked || (this.data.privacyNeeded && usesPrivacyComponents(form)),
       });
     },
-    setValue(key: string, value: string, error = '') {
+    setValue(key: string, value: string | string[], error = '') {
       const { [key]: _cleared, ...localErrors } = this.data.localErrors as Record<string, string>;
       this.setData({
         values: { ...this.data.values, [key]: value },
@@ -187,6 +202,13 @@ Component({
       const key = e.currentTarget.dataset.key as string;
       const field = (this.data.form as LeadForm).fields.find((f) => f.key === key);
       this.setValue(key, field?.options?.[Number(e.detail.value)] ?? '');
+    },
+    /** A date picker, a radio group (the option itself) or a checkbox group (the options ticked). */
+    onChoose(e: {
+      currentTarget: { dataset: Record<string, string> };
+      detail: { value: string | string[] };
+    }) {
+      this.setValue(e.currentTarget.dataset.key, e.detail.value);
     },
     onConsent(e: WechatMiniprogram.CheckboxGroupChange) {
       this.setData({ consent: e.detail.value.length > 0 });
@@ -253,7 +275,8 @@ Component({
       this.refresh();
       if (Object.keys(errors).length > 0) return;
       const fields: Values = { ...extra };
-      for (const [key, value] of Object.entries(values)) if (value.trim()) fields[key] = value.trim();
+      for (const [key, value] of Object.entries(values))
+        if (!isBlank(value)) fields[key] = Array.isArray(value) ? value : value.trim();
       this.triggerEvent('submit', {
         fields,
         consent: form.consentRequired

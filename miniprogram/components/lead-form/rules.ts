@@ -7,7 +7,17 @@ import { copy } from '../../copy';
  * enabled only once nothing the phone can check would still refuse the submission; a code is never
  * thrown away by a local check.
  */
-export type Values = Record<string, string>;
+/** What the customer entered, by field key: a multiple choice is the options ticked. */
+export type Values = Record<string, string | string[]>;
+
+/** Nothing entered: blank text or no option ticked. */
+export function isBlank(value: string | string[] | undefined): boolean {
+  return Array.isArray(value) ? value.length === 0 : !value?.trim();
+}
+
+/** Fields picked rather than typed say 请选择. */
+const picked = (field: Pick<FormField, 'kind' | 'options'>) =>
+  Boolean(field.options) || field.kind === 'date' || field.kind === 'multichoice';
 
 /** A WeChat nickname is not a name: the field says which one the customer gives. */
 export function fieldLabel(field: Pick<FormField, 'kind' | 'label'>): string {
@@ -22,16 +32,16 @@ function normalPhone(value: string): string {
 export function localErrors(form: LeadForm, values: Values, phoneByCode: boolean): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const field of form.fields) {
-    const value = (values[field.key] ?? '').trim();
     if (field.key === 'phone') {
+      const value = String(values.phone ?? '').trim();
       if (phoneByCode) continue;
       if (!value) errors.phone = copy.form.required(field.label);
       else if (field.pattern && !new RegExp(field.pattern).test(normalPhone(value)))
         errors.phone = copy.form.phoneFormat;
       continue;
     }
-    if (field.required && !value)
-      errors[field.key] = field.options
+    if (field.required && isBlank(values[field.key]))
+      errors[field.key] = picked(field)
         ? copy.form.choose(field.label)
         : copy.form.required(fieldLabel(field));
   }
