@@ -158,11 +158,16 @@ export interface PersonaAnswer extends PersonaDistribution {
   previous: PersonaDistribution & { from: string; to: string };
 }
 
-export interface SegmentView {
+/** How many customers a segment holds, counted up to a cap: `atLeast` when the count stopped there. */
+export interface SegmentCount {
+  count: number;
+  atLeast: boolean;
+}
+
+export interface SegmentView extends SegmentCount {
   segmentId: string;
   name: string;
   filter: SegmentFilter;
-  count: number;
   createdAt: string;
   createdBy: string;
 }

@@ -62,8 +62,19 @@ export function customerPage(
   return createdPage<InsightCustomer>(db, CUSTOMERS, where, range, cursor, limit);
 }
 
-export async function countCustomers(db: Database, where: Record<string, unknown>): Promise<number> {
-  return (await db.collection(CUSTOMERS).where(where).count()).total;
+/**
+ * A segment's size, counted up to `cap` matches: a broad segment of a million customers would
+ * otherwise walk every match on each edit. The match stops at the cap, so the work is bounded by
+ * it; `atLeast` says the segment is that big or bigger.
+ */
+export async function countCustomersUpTo(
+  db: Database,
+  where: Record<string, unknown>,
+  cap: number,
+): Promise<{ count: number; atLeast: boolean }> {
+  const res = await db.collection(CUSTOMERS).aggregate().match(where).limit(cap).count('n').end();
+  const count = Number(((res.list ?? res.data ?? []) as { n?: number }[])[0]?.n ?? 0);
+  return { count, atLeast: count >= cap };
 }
 
 /** The customer's latest leads, newest first. */
@@ -339,6 +350,8 @@ export interface SegmentDoc {
   name: string;
   filter: Record<string, unknown>;
   count: number;
+  /** The count stopped at the cap: the segment is at least that big. */
+  countAtLeast?: boolean;
   createdBy: string;
   createdAt: Date;
 }

@@ -53,6 +53,14 @@ test('the last 30 days by default: KPIs, channel, staff and activity tables matc
     `${((data.funnel.leads / data.funnel.entries) * 100).toFixed(1)}%`,
   );
   expect(await page.locator('.quick-range .t-is-checked').textContent()).toContain('近30天');
+  // MQL stands beside the funnel, not in it: 成交 is among 已联系, 已联系 among 留资.
+  const f = data.funnel;
+  expect(f.won).toBeLessThanOrEqual(f.contacted);
+  expect(f.contacted).toBeLessThanOrEqual(f.leads);
+  expect(await page.locator('.funnel-card .funnel-side').getAttribute('data-mql')).toBe(String(f.mql));
+  expect(await page.locator('.funnel-card .funnel-side').textContent()).toContain(
+    `占留资 ${((f.mql / f.leads) * 100).toFixed(1)}%`,
+  );
 
   // One canvas per chart: funnel, trend, channel bars.
   for (const card of ['.funnel-card', '.trend-card', '.channel-card'])

@@ -1,6 +1,7 @@
 // Knowing the customers in a real browser, on the demo data after the dispatcher's insight job ran:
 // the customer list (filter, load more, the drawer with their leads), the persona page whose tables
-// and CSV hold the API's numbers, and a segment saved with its live count and exported.
+// and CSV hold the API's numbers (new and returning customers, role, tag groups), and a segment saved
+// with its live count and exported.
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { type AdminBrowser, startAdminBrowser } from './admin-browser';
@@ -96,7 +97,7 @@ test('the customer list pages with 加载更多, filters by city and opens a cus
   await bothShots(page, 'admin-customer-drawer');
 }, 90_000);
 
-test('the persona charts show the API numbers per city, and the CSV carries them', async () => {
+test('the persona charts show the API numbers per city, role and tag group, new and returning, and the CSV carries them', async () => {
   const page = await open('persona');
   await page.locator('.persona-byCity canvas').first().waitFor();
   const from = await page.locator('.persona-range input').nth(0).inputValue();
@@ -114,8 +115,23 @@ test('the persona charts show the API numbers per city, and the CSV carries them
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.persona-csv').click()]);
   const csv = fs.readFileSync((await download.path()) as string, 'utf8');
   expect(csv.startsWith('\uFEFF维度,值')).toBe(true);
-  expect(csv).toContain(`合计,,${persona.total},100%,${persona.previous.total}`);
+  expect(csv).toContain(`新客户,本期首次到访,${persona.total},100%,${persona.previous.total}`);
+  expect(csv).toContain(
+    `回访客户,之前到访、本期再次留资,${persona.returning},,${persona.previous.returning}`,
+  );
   expect(csv).toContain(`城市,${firstCity.key ?? '未填写'},${firstCity.count},`);
+
+  // New against returning customers, role and each tag group beside the other dimensions.
+  expect(await page.locator('.persona-returning-count').textContent()).toBe(
+    persona.returning.toLocaleString('zh-CN'),
+  );
+  expect(await page.locator('.persona-byRole .persona-table tbody tr').count()).toBeGreaterThan(0);
+  const [group, tag] = persona.byTag[0].key.split(':');
+  const tagSection = page.locator('.persona-section', { hasText: `标签·${group}` });
+  expect(await tagSection.locator('.persona-table tbody tr').first().locator('td').nth(0).textContent()).toBe(
+    tag,
+  );
+  expect(csv).toContain(`标签·${group},${tag},${persona.byTag[0].count},`);
 
   // Spend per month: the card divides only the part of each month inside the page's range.
   const channel = persona.byChannel.find((c: any) => c.key && c.key !== 'organic').key;

@@ -1,6 +1,7 @@
 // Insight that reads true, through the admin API: the funnel's stages never grow after MQL (a side
 // rate) and a status corrected back takes its counts back; the persona's role, tag and
 // new-vs-returning counts from the job's counters; a customer who deletes their data counts nowhere.
+import { countCustomersUpTo } from '../../cloudfunctions/repositories/insight';
 import { adminCloudPerFile, leadDoc, seedLeadDocs } from './admin-cloud';
 import { DAY_MS } from './project-cloud';
 
@@ -155,4 +156,17 @@ test('a customer who deletes their data leaves the persona, the customer list an
   expect(await persona()).toMatchObject({ total: 0, byCity: [], byChannel: [] });
   expect(await listed()).toBe(0);
   expect(await segmentCount()).toBe(0);
+});
+
+test('a segment count stops at its cap and says the segment is at least that big', async () => {
+  for (const id of ['a', 'b', 'c', 'd', 'e']) await seedCustomer(id, at(1), { city: '上海' });
+  await seedCustomer('f', at(1), { city: '北京' });
+  const where = { mergedInto: null, 'profile.city': '上海' };
+  expect(await countCustomersUpTo(env.db, where, 3)).toEqual({ count: 3, atLeast: true });
+  expect(await countCustomersUpTo(env.db, where, 5)).toEqual({ count: 5, atLeast: true });
+  expect(await countCustomersUpTo(env.db, where, 6)).toEqual({ count: 5, atLeast: false });
+  expect(await countCustomersUpTo(env.db, { mergedInto: null, 'profile.city': '杭州' }, 3)).toEqual({
+    count: 0,
+    atLeast: false,
+  });
 });

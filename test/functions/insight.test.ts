@@ -240,13 +240,13 @@ test('a segment is saved with its count, lists its members by cursor and is dele
   expect(
     (await cloud.api('POST', '/segments/count', { filter: { ...filter, notContacted: true } }, admin)).body
       .data,
-  ).toEqual({ count: 1 });
+  ).toEqual({ count: 1, atLeast: false });
   expect(
     (await cloud.api('POST', '/segments/count', { filter: { minScore: 60 } }, admin)).body.data.count,
   ).toBe(1);
 
   const saved = await cloud.api('POST', '/segments', { name: '上海活跃客户', filter }, admin);
-  expect(saved.body.data).toEqual({ segmentId: expect.any(String), count: 2 });
+  expect(saved.body.data).toEqual({ segmentId: expect.any(String), count: 2, atLeast: false });
   const id = saved.body.data.segmentId;
   const first = (await get(`/segments/${id}/members?limit=1`)).data;
   const second = (await get(`/segments/${id}/members?limit=1&cursor=${first.nextCursor}`)).data;

@@ -1,3 +1,5 @@
+import type { SegmentCount } from '../../../../typings/insight';
+import { formatNumber } from '../../format';
 import { lookups } from '../../lookups';
 
 /** The names behind the ids a customer row carries; an unknown id shows as itself. */
@@ -6,6 +8,9 @@ export const staffName = (id: string | null): string =>
 
 export const channelName = (id: string | null): string =>
   id ? (lookups.channels.find((c) => c.channelId === id)?.name ?? id) : '—';
+
+/** A segment's size: a count that stopped at its cap reads 10,000+. */
+export const segmentSize = (c: SegmentCount): string => `${formatNumber(c.count)}${c.atLeast ? '+' : ''}`;
 
 /** A persona value; null is a customer who did not say. */
 export const valueLabel = (key: string | null): string => key ?? '未填写';

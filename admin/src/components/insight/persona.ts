@@ -3,10 +3,11 @@ import type { PersonaAnswer, PersonaCount, PersonaDistribution } from '../../../
 import { type EChartsCoreOption, PALETTE } from '../charts/echarts';
 import { channelName, valueLabel } from './names';
 
-/** The persona's dimensions as the page shows them: a chart and a table each. */
-export const PERSONA_SECTIONS = [
+/** The dimensions every customer counts once under, as the page shows them: a chart and a table each. */
+const DIMENSION_SECTIONS = [
   { key: 'byCity', title: '城市', label: valueLabel },
   { key: 'byIndustry', title: '行业', label: valueLabel },
+  { key: 'byRole', title: '职位', label: valueLabel },
   {
     key: 'byChannel',
     title: '首次来源渠道',
@@ -19,7 +20,37 @@ export const PERSONA_SECTIONS = [
   label: (key: string | null) => string;
 }[];
 
-export type PersonaSection = (typeof PERSONA_SECTIONS)[number];
+export interface PersonaSection {
+  key: string;
+  title: string;
+  label: (key: string | null) => string;
+  /** The section's counts in a distribution (this period's or the previous one's). */
+  counts: (d: PersonaDistribution) => PersonaCount[];
+}
+
+/** Tags are `group:tag`; one without a group is shown under 其他标签. */
+const tagGroupOf = (tag: string | null) => {
+  const at = tag?.indexOf(':') ?? -1;
+  return tag && at > 0 ? tag.slice(0, at) : '其他标签';
+};
+
+/**
+ * The page's sections: the dimensions, then one per tag group found in either period (a customer
+ * counts under each tag it carries, so a group's shares need not add up to 100%).
+ */
+export function personaSections(answer: PersonaAnswer): PersonaSection[] {
+  const groups = [...new Set([...answer.byTag, ...answer.previous.byTag].map((r) => tagGroupOf(r.key)))];
+  return [
+    ...DIMENSION_SECTIONS.map((s) => ({ ...s, counts: (d: PersonaDistribution) => d[s.key] })),
+    ...groups.map((group) => ({
+      key: `tag-${group}`,
+      title: `标签·${group}`,
+      label: (key: string | null) =>
+        key?.startsWith(`${group}:`) ? key.slice(group.length + 1) : valueLabel(key),
+      counts: (d: PersonaDistribution) => d.byTag.filter((r) => tagGroupOf(r.key) === group),
+    })),
+  ];
+}
 
 export interface PersonaRow {
   key: string | null;
@@ -30,15 +61,13 @@ export interface PersonaRow {
   previous: number;
 }
 
-/** One dimension's values of the period (largest first) with the previous period's count beside each. */
+/** One section's values of the period (largest first) with the previous period's count beside each. */
 export function personaRows(answer: PersonaAnswer, section: PersonaSection): PersonaRow[] {
-  const before = new Map(answer.previous[section.key].map((r: PersonaCount) => [r.key, r.count]));
-  const keys = [
-    ...answer[section.key].map((r) => r.key),
-    ...[...before.keys()].filter((k) => !answer[section.key].some((r) => r.key === k)),
-  ];
+  const now = section.counts(answer);
+  const before = new Map(section.counts(answer.previous).map((r) => [r.key, r.count]));
+  const keys = [...now.map((r) => r.key), ...[...before.keys()].filter((k) => !now.some((r) => r.key === k))];
   return keys.map((key) => {
-    const count = answer[section.key].find((r) => r.key === key)?.count ?? 0;
+    const count = now.find((r) => r.key === key)?.count ?? 0;
     return {
       key,
       label: section.label(key),
@@ -77,7 +106,7 @@ export function personaBarOption(rows: PersonaRow[], top = 10): EChartsCoreOptio
   };
 }
 
-/** Every dimension's numbers as one CSV (Excel reads the BOM as UTF-8). */
+/** Every section's numbers as one CSV, after the new and returning customers (Excel reads the BOM as UTF-8). */
 export function personaCsv(answer: PersonaAnswer): string {
   const head = csvRow([
     '维度',
@@ -86,10 +115,16 @@ export function personaCsv(answer: PersonaAnswer): string {
     '占比',
     `上期（${answer.previous.from} 至 ${answer.previous.to}）`,
   ]);
-  const lines = PERSONA_SECTIONS.flatMap((section) =>
+  const lines = personaSections(answer).flatMap((section) =>
     personaRows(answer, section).map((r) =>
       csvRow([section.title, r.label, r.count, `${(r.share * 100).toFixed(1)}%`, r.previous]),
     ),
   );
-  return BOM + head + csvRow(['合计', '', answer.total, '100%', answer.previous.total]) + lines.join('');
+  return (
+    BOM +
+    head +
+    csvRow(['新客户', '本期首次到访', answer.total, '100%', answer.previous.total]) +
+    csvRow(['回访客户', '之前到访、本期再次留资', answer.returning, '', answer.previous.returning]) +
+    lines.join('')
+  );
 }
