@@ -1,6 +1,9 @@
 // Knowing the customers through the local cloud: the customer list (filters, cursor pages, owner
-// scope, masked phones), the persona from counters the dispatcher's job keeps, and saved segments.
-import { type AdminCloud, startAdminCloud } from './admin-cloud';
+// scope, masked phones), the persona from counters the dispatcher's job keeps (dimensions, tags,
+// new and returning customers; a customer who deletes their data counts nowhere), saved segments
+// with capped counts, and a funnel that never grows after MQL.
+import { countCustomersUpTo } from '../../cloudfunctions/repositories/insight';
+import { type AdminCloud, leadDoc, seedLeadDocs, startAdminCloud } from './admin-cloud';
 import { clearAll, DAY_MS } from './project-cloud';
 
 let cloud: AdminCloud;
@@ -70,7 +73,8 @@ async function seedLead(id: string, customerId: string, overrides: Record<string
   });
 }
 
-const tick = () => cloud.call('dispatch', { action: 'tick', now: at(40).toISOString() }, null);
+const tickAt = (now: Date) => cloud.call('dispatch', { action: 'tick', now: now.toISOString() }, null);
+const tick = () => tickAt(at(40));
 const get = async (path: string, token = admin) => (await cloud.api('GET', path, undefined, token)).body;
 
 test('the customer list pages newest first by cursor, filters, masks phones and skips merged customers', async () => {
@@ -366,4 +370,130 @@ test('the job walks past a bulk change that wrote one instant on more documents 
   // A second run finds nothing new.
   const again = await tick();
   expect(again.data.insight).toEqual({ summarized: 0, counted: 0 });
+});
+
+test('a won lead that was never an MQL stays inside the funnel; corrected back to 新线索 it takes both counts back', async () => {
+  await seedLeadDocs(cloud, [leadDoc({ _id: 'l1', mql: false })]);
+  const funnel = async () => (await get('/dashboard?from=2026-09-01&to=2026-12-31')).data.funnel;
+  const move = (status: string) => cloud.api('PATCH', '/leads/l1/status', { status }, admin);
+
+  await move('won');
+  expect(await funnel()).toMatchObject({ contacted: 1, won: 1, mql: 0 });
+  await move('new');
+  expect(await funnel()).toMatchObject({ contacted: 0, won: 0 });
+  await move('contacted');
+  await move('won');
+  expect(await funnel()).toMatchObject({ contacted: 1, won: 1 });
+
+  // The dispatcher's recount from the leads as they stand agrees with the counts kept move by move.
+  const recount = await cloud.call('dispatch', { action: 'recount' }, null);
+  expect(
+    recount.data.differences.filter((d: { counter: string }) => ['contacted', 'won'].includes(d.counter)),
+  ).toEqual([]);
+});
+
+test('the persona counts role and tags of new customers, and the customers who came back, against the period before', async () => {
+  // First seen in the period (Nov 20 to 22): one left a lead the same day, one none.
+  await seedCustomer('new-lead', { createdAt: at(10), profile: { role: '采购' } });
+  await seedCustomer('new-quiet', { createdAt: at(11) });
+  // Seen before and back with a lead in the period, one of them also in the period before.
+  await seedCustomer('back', { createdAt: at(0), profile: { role: '店长' } });
+  await seedCustomer('back-twice', { createdAt: at(0) });
+  await seedCustomer('back-each', { createdAt: at(0) });
+  await seedLead('n1', 'new-lead', { createdAt: at(10), tags: ['意向:高', '行业:零售'] });
+  await seedLead('b1', 'back', { createdAt: at(11), tags: ['意向:高'] });
+  // Two leads in the period: one returning customer, not two.
+  await seedLead('t1', 'back-twice', { createdAt: at(10) });
+  await seedLead('t2', 'back-twice', { createdAt: at(12) });
+  await seedLead('e1', 'back-each', { createdAt: at(8) });
+  await seedLead('e2', 'back-each', { createdAt: at(11) });
+  await tick();
+
+  const persona = (await get('/persona?from=2026-11-20&to=2026-11-22')).data;
+  expect(persona).toMatchObject({
+    total: 2,
+    returning: 3,
+    byRole: [
+      { key: null, count: 1 },
+      { key: '采购', count: 1 },
+    ],
+    // Only the new customers' tags: the returning ones were first seen before.
+    byTag: [
+      { key: '意向:高', count: 1 },
+      { key: '行业:零售', count: 1 },
+    ],
+    previous: { from: '2026-11-17', to: '2026-11-19', total: 0, returning: 1 },
+  });
+  expect((await get('/persona?from=2026-11-10&to=2026-11-10')).data).toMatchObject({
+    total: 3,
+    returning: 0,
+    byRole: [
+      { key: null, count: 2 },
+      { key: '店长', count: 1 },
+    ],
+    byTag: [{ key: '意向:高', count: 1 }],
+  });
+
+  // A later lead moves a return; a run with nothing new changes nothing.
+  await seedLead('q1', 'new-quiet', { createdAt: at(13), updatedAt: at(41), tags: ['意向:低'] });
+  await tickAt(at(41));
+  await tickAt(at(42));
+  const later = (await get('/persona?from=2026-11-23&to=2026-11-23')).data;
+  expect(later).toMatchObject({ total: 0, returning: 1 });
+  const again = (await get('/persona?from=2026-11-20&to=2026-11-22')).data;
+  expect(again).toMatchObject({
+    total: 2,
+    returning: 3,
+    byTag: [
+      { key: '意向:低', count: 1 },
+      { key: '意向:高', count: 1 },
+      { key: '行业:零售', count: 1 },
+    ],
+  });
+});
+
+test('a customer who deletes their data leaves the persona, the customer list and segment counts', async () => {
+  const openid = 'leaving-person';
+  const touched = await cloud.call(
+    'customer',
+    { action: 'touch', entry: { scene: 1047, path: 'pages/home/index', query: {} } },
+    openid,
+  );
+  expect(touched.ok).toBe(true);
+  const session = await cloud.call('customer', { action: 'session' }, openid);
+  await db
+    .collection('customers')
+    .doc(session.data.customerId)
+    .update({ data: { profile: { city: '苏州' }, updatedAt: new Date() } });
+  await tickAt(new Date());
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const persona = async () => (await get(`/persona?from=${today}&to=${today}`)).data;
+  const listed = async () => (await get('/customers')).data.items.length;
+  const segmentCount = async () =>
+    (await cloud.api('POST', '/segments/count', { filter: { city: '苏州' } }, admin)).body.data.count;
+  expect(await persona()).toMatchObject({ total: 1, byCity: [{ key: '苏州', count: 1 }] });
+  expect(await listed()).toBe(1);
+  expect(await segmentCount()).toBe(1);
+
+  expect((await cloud.call('customer', { action: 'deleteMyData' }, openid)).data).toEqual({
+    deleted: true,
+  });
+  expect(await persona()).toMatchObject({ total: 0, byCity: [] });
+  await tickAt(new Date());
+  expect(await persona()).toMatchObject({ total: 0, byCity: [], byChannel: [] });
+  expect(await listed()).toBe(0);
+  expect(await segmentCount()).toBe(0);
+});
+
+test('a segment count stops at its cap and says the segment is at least that big', async () => {
+  for (const id of ['a', 'b', 'c', 'd', 'e']) await seedCustomer(id, { profile: { city: '上海' } });
+  await seedCustomer('f', { profile: { city: '北京' } });
+  const where = { mergedInto: null, 'profile.city': '上海' };
+  expect(await countCustomersUpTo(db, where, 3)).toEqual({ count: 3, atLeast: true });
+  expect(await countCustomersUpTo(db, where, 5)).toEqual({ count: 5, atLeast: true });
+  expect(await countCustomersUpTo(db, where, 6)).toEqual({ count: 5, atLeast: false });
+  expect(await countCustomersUpTo(db, { mergedInto: null, 'profile.city': '杭州' }, 3)).toEqual({
+    count: 0,
+    atLeast: false,
+  });
 });
