@@ -3,6 +3,7 @@
 // new and returning customers; a customer who deletes their data counts nowhere), saved segments
 // with capped counts, and a funnel that never grows after MQL.
 import { countCustomersUpTo } from '../../cloudfunctions/repositories/insight';
+import { stableId } from '../../cloudfunctions/runtime/store';
 import { type AdminCloud, leadDoc, seedLeadDocs, startAdminCloud } from './admin-cloud';
 import { clearAll, DAY_MS } from './project-cloud';
 
@@ -496,4 +497,46 @@ test('a segment count stops at its cap and says the segment is at least that big
     count: 0,
     atLeast: false,
   });
+});
+
+test('customers counted before roles, tags and returns were counted are walked again once and move by what is new', async () => {
+  // As the first job left them: a mark of the four first dimensions, its counters, watermarks past it.
+  const firstMark = ['2026-11-20', '上海', null, 'poster-1', null];
+  await seedCustomer('old', {
+    createdAt: at(10),
+    profile: { city: '上海', role: '店长' },
+    personaMark: JSON.stringify(firstMark),
+  });
+  await seedLead('old-lead', 'old', { createdAt: at(12), tags: ['意向:高'] });
+  const dimensions = ['city', 'industry', 'channel', 'store'];
+  await db.collection('personaCounters').add({
+    data: dimensions.map((dimension, i) => {
+      const value = firstMark[i + 1];
+      return {
+        _id: stableId('2026-11-20', dimension, value === null ? '-' : `=${value}`),
+        day: '2026-11-20',
+        dimension,
+        value,
+        count: 1,
+      };
+    }),
+  });
+  const past = { at: at(30), id: '' };
+  await db.collection('insightState').add({ data: { _id: 'watermarks', leads: past, customers: past } });
+
+  await tick();
+  expect((await get('/persona?from=2026-11-20&to=2026-11-22')).data).toMatchObject({
+    total: 1,
+    // Back on Nov 22, but first seen inside the period: new, not returning.
+    returning: 0,
+    byCity: [{ key: '上海', count: 1 }],
+    byRole: [{ key: '店长', count: 1 }],
+    byTag: [{ key: '意向:高', count: 1 }],
+  });
+  expect((await get('/persona?from=2026-11-22&to=2026-11-22')).data).toMatchObject({
+    total: 0,
+    returning: 1,
+  });
+  // Walked once: the next run finds nothing.
+  expect((await tick()).data.insight).toEqual({ summarized: 0, counted: 0 });
 });
