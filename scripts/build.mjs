@@ -1,5 +1,5 @@
 // Builds everything that runs: each deployable cloud function into a self-contained index.js
-// (Node 18, only the SDKs left external), the local cloud, `npm start`'s launcher, the deploy
+// (Node 18, only the SDKs and the packages its package.json declares left external), the local cloud, `npm start`'s launcher, the deploy
 // command, the benchmarks, test fixture functions, and the admin page (skipped when its output is newer than its sources
 // and was built for the same VITE_ADMIN_API_BASE).
 import fs from 'node:fs';
@@ -37,6 +37,11 @@ async function buildFunctions(sourceDir, outDir) {
             fs.copyFileSync(path.join(folder, extra), path.join(target, extra));
         }
       }
+      // What the cloud installs (the SDKs, and packages declared for files esbuild cannot carry:
+      // native binaries, fonts) stays a require; everything else is bundled.
+      const declared = Object.keys(
+        JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8')).dependencies ?? {},
+      );
       return esbuild.build({
         entryPoints: [path.join(folder, 'index.ts')],
         outfile: path.join(target, 'index.js'),
@@ -44,7 +49,7 @@ async function buildFunctions(sourceDir, outDir) {
         platform: 'node',
         target: 'node18',
         format: 'cjs',
-        external: CLOUD_SDKS,
+        external: [...new Set([...CLOUD_SDKS, ...declared])],
         logLevel: 'warning',
         legalComments: 'none',
       });

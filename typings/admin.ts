@@ -133,7 +133,17 @@ export const ADMIN_ROUTES = {
   'POST /codes': 'codes.write',
   'POST /codes/bulk': 'codes.write',
   'PATCH /codes/:id': 'codes.write',
+  /** Scans, visitors, leads, sign-ups and WeCom adds per code over a range, with a trend. */
+  'GET /codes/stats': 'codes.read',
+  /** Captioned code cards for print as one ZIP (a job the page polls). */
+  'POST /codes/zip': 'codes.read',
+  'GET /codes/zip/:id': 'codes.read',
   'GET /codes/:id/image': 'codes.read',
+  /** Personal poster templates (导购海报) the staff desk draws posters from. */
+  'GET /poster-templates': 'codes.read',
+  'POST /poster-templates': 'codes.write',
+  'PUT /poster-templates/:id': 'codes.write',
+  'DELETE /poster-templates/:id': 'codes.write',
   'GET /staff': 'staff.read',
   'POST /staff': 'staff.write',
   'PATCH /staff/:id': 'staff.write',

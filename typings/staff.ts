@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type LibraryItem, libraryQuerySchema } from './library';
+import { posterRequestSchemas, type StaffPoster, type StaffPosterTemplate } from './posters';
 import type { AdvisorTask, SopStepStatus } from './sop';
 
 /** The staff function's requests (one zod schema per action) and answers. */
@@ -29,6 +30,7 @@ export const staffRequestSchemas = {
     taskId: id,
     skipReason: z.string().trim().min(1, '请填写跳过原因').max(100, '跳过原因最多 100 个字').optional(),
   }),
+  ...posterRequestSchemas,
 } as const;
 
 export type StaffAction = keyof typeof staffRequestSchemas;
@@ -71,6 +73,8 @@ export interface StaffStats {
 
 export interface StaffAnswers {
   myTasks: { items: AdvisorTask[] };
+  posters: { items: StaffPosterTemplate[] };
+  myPoster: StaffPoster;
   library: { items: LibraryItem[] };
   useLibraryItem: { itemId: string };
   completeTask: { taskId: string; status: SopStepStatus };

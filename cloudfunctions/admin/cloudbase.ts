@@ -91,6 +91,13 @@ export async function fileUrl(fileID: string): Promise<string> {
   return url;
 }
 
+/** A stored file's bytes, fetched through its temporary URL (an export's parts, a poster's background). */
+export async function readStoredFile(fileID: string): Promise<Buffer> {
+  const res = await fetch(await fileUrl(fileID));
+  if (!res.ok) throw new Error(`${fileID}: HTTP ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
 /** Calls another of the project's functions (the dispatch function's jobs and retries). */
 export async function callFunction<T>(name: string, data: Record<string, unknown>): Promise<T> {
   const { result } = await cloudApp().callFunction({ name, data });

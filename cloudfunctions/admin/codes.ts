@@ -1,13 +1,24 @@
 import crypto from 'node:crypto';
 import { type CodeView, adminRequestSchemas as schemas } from '../../typings/admin';
+import {
+  CODE_STATS_MAX_DAYS,
+  CODE_ZIP_MAX,
+  type CodeStatsView,
+  codeStatsQuerySchema,
+  codeZipSchema,
+} from '../../typings/codes';
 import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
+import { daysBetween, emptyCodeCounts, sumCodeCounts } from '../core/codeStats';
 import { generateCode } from '../core/codes';
+import { dayOf } from '../core/funnel';
 import { sharePath } from '../core/share';
 import { activityById } from '../repositories/activities';
+import { codeDaysBetween } from '../repositories/codeCounters';
 import { type CodeDoc, codeById, insertCode, type StaffDoc, staffById } from '../repositories/codes';
 import { AppError, fieldError } from '../runtime/errors';
 import { findById, insertOnce, randomId } from '../runtime/store';
 import { fileUrl } from './cloudbase';
+import { pollCodeZip, startCodeZip } from './codeZip';
 import { type AdminContext, record } from './context';
 import { handle } from './http';
 import { codeImageFileId } from './openapi';
@@ -112,6 +123,39 @@ export async function createCode(
   throw new Error('could not draw a free scene');
 }
 
+/** The codes page's filter as a query. */
+function codeFilter(filter: { staffId?: string; channelType?: string }): Record<string, unknown> {
+  return {
+    ...(filter.staffId ? { staffId: filter.staffId } : {}),
+    ...(filter.channelType ? { channelType: filter.channelType } : {}),
+  };
+}
+
+/** The codes a ZIP is asked for: those ticked (all must exist) or all under the filter. */
+async function codesToZip(
+  ctx: AdminContext,
+  input: { codeIds?: string[]; filter?: { staffId?: string; channelType?: string } },
+): Promise<CodeDoc[]> {
+  const where = input.codeIds ? { _id: ctx.db.command.in(input.codeIds) } : codeFilter(input.filter ?? {});
+  const { data } = await ctx.db
+    .collection('codes')
+    .where(where)
+    .limit(CODE_ZIP_MAX + 1)
+    .get();
+  const codes = data as CodeDoc[];
+  if (input.codeIds) {
+    const found = new Set(codes.map((c) => c._id));
+    const missing = input.codeIds.findIndex((id) => !found.has(id));
+    if (missing >= 0) throw fieldError(`codeIds.${missing}`, '有活码已被删除，请刷新后重选');
+    const order = new Map(input.codeIds.map((id, i) => [id, i]));
+    return codes.sort((a, b) => (order.get(a._id) ?? 0) - (order.get(b._id) ?? 0));
+  }
+  if (codes.length === 0) throw fieldError('filter', '筛选条件下没有活码');
+  if (codes.length > CODE_ZIP_MAX)
+    throw fieldError('filter', `筛选条件下超过 ${CODE_ZIP_MAX} 个活码，请缩小范围`);
+  return codes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 const codeNameTaken = (name: string) => `已有名为「${name}」的活码，请换个名称`;
 const channelNameTaken = (name: string) => `已有名为「${name}」的渠道`;
 
@@ -189,10 +233,7 @@ export const codeHandlers = {
   }),
 
   'GET /codes': handle(schemas.codeList, async (input, ctx: AdminContext) => {
-    const where: Record<string, unknown> = {};
-    if (input.staffId) where.staffId = input.staffId;
-    if (input.channelType) where.channelType = input.channelType;
-    const { data } = await ctx.db.collection('codes').where(where).limit(1000).get();
+    const { data } = await ctx.db.collection('codes').where(codeFilter(input)).limit(1000).get();
     return {
       items: (data as CodeDoc[])
         .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime())
@@ -254,6 +295,37 @@ export const codeHandlers = {
     });
     return { codeId: id, scene: code.scene };
   }),
+
+  'GET /codes/stats': handle(codeStatsQuerySchema, async (input, ctx: AdminContext) => {
+    const { codeId } = input;
+    const to = input.to ?? dayOf(ctx.now);
+    const from = input.from ?? dayOf(new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000));
+    // The later bound is the one to fix when only it was given (or both were).
+    const bound = input.to ? 'to' : 'from';
+    if (from > to) throw fieldError(bound, '结束日期不能早于开始日期');
+    if (daysBetween(from, to).length > CODE_STATS_MAX_DAYS)
+      throw fieldError(bound, `一次最多查看 ${CODE_STATS_MAX_DAYS} 天`);
+    const days = await codeDaysBetween(ctx.db, from, to);
+    const perDay = sumCodeCounts(
+      days.filter((d) => !codeId || d.codeId === codeId),
+      (d) => d.day,
+    );
+    const view: CodeStatsView = {
+      from,
+      to,
+      items: [...sumCodeCounts(days, (d) => d.codeId)].map(([id, counts]) => ({ codeId: id, ...counts })),
+      trend: daysBetween(from, to).map((day) => ({ day, ...(perDay.get(day) ?? emptyCodeCounts()) })),
+    };
+    return view;
+  }),
+
+  'POST /codes/zip': handle(codeZipSchema, async (input, ctx: AdminContext) =>
+    startCodeZip(ctx, await codesToZip(ctx, input)),
+  ),
+
+  'GET /codes/zip/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) =>
+    pollCodeZip(ctx, id),
+  ),
 
   'GET /codes/:id/image': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
     const code = await codeById(ctx.db, id);

@@ -17,7 +17,7 @@ import type { LeadDoc } from '../repositories/leads';
 import { numberFromEnv } from '../runtime/env';
 import { AppError, fieldError } from '../runtime/errors';
 import { randomId } from '../runtime/store';
-import { fileUrl, removeFiles, storeFile } from './cloudbase';
+import { fileUrl, readStoredFile, removeFiles, storeFile } from './cloudbase';
 import { type AdminContext, actorOf, ownerScope, record, signedIn } from './context';
 import { BOM, chinaTime, csvRow } from './csv';
 import { handle } from './http';
@@ -151,7 +151,7 @@ function rowOf(lead: LeadDoc, names: Names, includePhone: boolean, custom: Answe
   ]);
 }
 
-function jobView(job: JobDoc<ExportParams>, downloadUrl: string | null): JobView {
+function jobView(job: JobDoc, downloadUrl: string | null): JobView {
   return {
     jobId: job._id,
     kind: job.kind,
@@ -162,13 +162,6 @@ function jobView(job: JobDoc<ExportParams>, downloadUrl: string | null): JobView
     fileName: job.fileName,
     error: job.error,
   };
-}
-
-/** Fetches a stored part back (to join the parts into one file). */
-async function readPart(fileId: string): Promise<Buffer> {
-  const res = await fetch(await fileUrl(fileId));
-  if (!res.ok) throw new Error(`part ${fileId}: HTTP ${res.status}`);
-  return Buffer.from(await res.arrayBuffer());
 }
 
 /** Works on the job for one step; answers the job as it stands after. */
@@ -212,7 +205,7 @@ export async function advanceExport(
     if (done) {
       let fileId = parts[0] ?? null;
       if (parts.length > 1) {
-        const whole = Buffer.concat(await Promise.all(parts.map(readPart)));
+        const whole = Buffer.concat(await Promise.all(parts.map(readStoredFile)));
         fileId = await storeFile(`exports/${job._id}/${job.fileName}`, whole);
         // The parts are copies of the same people: only the joined file is kept, until it expires.
         await removeFiles(parts);
@@ -233,7 +226,8 @@ export async function advanceExport(
   }
 }
 
-async function answer(job: JobDoc<ExportParams>): Promise<JobView> {
+/** A job as the page polls it: its progress, and a temporary download link once it is done. */
+export async function jobAnswer(job: JobDoc): Promise<JobView> {
   return jobView(job, job.status === 'done' && job.fileId ? await fileUrl(job.fileId) : null);
 }
 
@@ -271,7 +265,7 @@ export const exportHandlers = {
     };
     await insertJob(ctx.db, job);
     await record(ctx, 'leads.export', job._id, { filter, includePhone, total });
-    return answer(await advanceExport(ctx, job));
+    return jobAnswer(await advanceExport(ctx, job));
   }),
 
   'GET /jobs/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
@@ -279,6 +273,6 @@ export const exportHandlers = {
     if (job?.kind !== 'export' || job.actor !== actorOf(ctx))
       throw new AppError('NOT_FOUND', '没有这个导出任务');
     if (job.status === 'expired') throw new AppError('NOT_FOUND', '导出文件已过期删除，请重新导出');
-    return answer(await advanceExport(ctx, job));
+    return jobAnswer(await advanceExport(ctx, job));
   }),
 };

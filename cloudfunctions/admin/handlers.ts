@@ -8,6 +8,7 @@ import { insightHandlers } from './insight';
 import { leadHandlers } from './leads';
 import { libraryHandlers } from './library';
 import { pipelineHandlers } from './pipeline';
+import { posterHandlers } from './posters';
 import { sopHandlers } from './sop';
 import { staffHandlers } from './staff';
 import { storeHandlers } from './stores';
@@ -23,6 +24,7 @@ export const adminHandlers = {
   ...activityHandlers,
   ...templateHandlers,
   ...codeHandlers,
+  ...posterHandlers,
   ...staffHandlers,
   ...storeHandlers,
   ...pipelineHandlers,

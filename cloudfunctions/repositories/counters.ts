@@ -1,3 +1,4 @@
+import { CodeTally, codeCountsOf } from '../core/codeStats';
 import {
   dayOf,
   type FunnelCell,
@@ -9,6 +10,7 @@ import {
 } from '../core/funnel';
 import type { Database } from '../runtime/cloud';
 import { insertOnce, stableId, updateAndReturn, upsertById } from '../runtime/store';
+import { addToCodeDay } from './codeCounters';
 
 /** Adds to the funnel cell of a day × channel × staff × activity, and to that day's totals of its channel, staff and activity. */
 export async function countFunnel(
@@ -57,6 +59,7 @@ export async function countPending(db: Database, now: Date, pageSize = 500): Pro
   const _ = db.command;
   const runId = stableId('count', now.toISOString(), String(Math.random()));
   const tally = new FunnelTally();
+  const codes = new CodeTally();
   let events = 0;
   for (const collection of PENDING_COUNT_COLLECTIONS) {
     const due = { 'pendingCount.claimUntil': _.lte(now) };
@@ -72,21 +75,26 @@ export async function countPending(db: Database, now: Date, pageSize = 500): Pro
     const { data: claimed } = await db
       .collection(collection)
       .where({ _id: _.in(ids) })
-      .field({ pendingCount: true })
+      .field({ pendingCount: true, codeId: true })
       .limit(pageSize)
       .get();
-    const mine = (claimed as { _id: string; pendingCount?: PendingCount & { runId?: string } }[]).filter(
-      (doc) => doc.pendingCount?.runId === runId,
-    );
+    const mine = (
+      claimed as { _id: string; codeId?: string | null; pendingCount?: PendingCount & { runId?: string } }[]
+    ).filter((doc) => doc.pendingCount?.runId === runId);
     if (mine.length === 0) continue;
     await db
       .collection(collection)
       .where({ _id: _.in(mine.map((doc) => doc._id)) })
       .update({ data: { pendingCount: _.remove() } });
-    for (const doc of mine) tally.pending(doc.pendingCount as PendingCount);
+    for (const doc of mine) {
+      const count = doc.pendingCount as PendingCount;
+      if (Object.keys(count.counters).length > 0) tally.pending(count);
+      if (doc.codeId) codes.add(doc.codeId, count.at, codeCountsOf(collection === 'touches', count.counters));
+    }
     events += mine.length;
   }
   for (const row of tally.result().values()) await addToCell(db, row, row.counters);
+  await Promise.all(codes.result().map((row) => addToCodeDay(db, row)));
   return events;
 }
 

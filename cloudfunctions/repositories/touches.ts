@@ -29,7 +29,8 @@ export async function recordTouch(
   const firstId = stableId('entry', touch.customerId, dayOf(touch.at), ...entryCell(touch).split('|'));
   const counted = (first: boolean) => {
     const counters = entryCounters(first, touch.rejected !== null);
-    if (Object.keys(counters).length === 0) return {};
+    // Every entry through a code is a scan of it (core/codeStats), a repeat too.
+    if (Object.keys(counters).length === 0 && !touch.codeId) return {};
     const funnelCell = { channelId: touch.channelId, staffId: touch.staffId, activityId: touch.activityId };
     return { pendingCount: pendingCount({ at: touch.at, cell: funnelCell, counters }) };
   };

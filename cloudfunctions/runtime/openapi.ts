@@ -63,6 +63,13 @@ export async function fileUrl(fileID: string): Promise<string> {
   return url;
 }
 
+/** A stored file's bytes, fetched through its temporary URL (as a browser would). */
+export async function readStoredFile(fileID: string): Promise<Buffer> {
+  const res = await fetch(await fileUrl(fileID));
+  if (!res.ok) throw new Error(`${fileID}: HTTP ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
 /** A subscribe message (一次性订阅消息) the user accepted, opening `page` when tapped. */
 export async function sendSubscribeMessage(
   openid: string,

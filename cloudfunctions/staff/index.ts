@@ -24,6 +24,7 @@ import {
 import { audit, countFunnel, withinRateLimit } from '../repositories/counters';
 import type { LeadDoc } from '../repositories/leads';
 import { countLibraryUse, findLibraryItems, libraryViews } from '../repositories/library';
+import { posterTemplateById } from '../repositories/posters';
 import { moveRegistration, type RegistrationDoc } from '../repositories/registrations';
 import { closeTask, openTasksOf } from '../repositories/sop';
 import { type Caller, callerContext, type Database, database } from '../runtime/cloud';
@@ -31,6 +32,7 @@ import { AppError } from '../runtime/errors';
 import { fileUrl, miniProgramCode, storeFile } from '../runtime/openapi';
 import { action, createRouter } from '../runtime/router';
 import { findById, randomId, stableId } from '../runtime/store';
+import { codeCaption, codeCardFile, staffPosterFile, staffPosterTemplates } from './posters';
 import { isFunctionCall, type StaffServerAnswers, staffServerRequestSchemas } from './server';
 
 /** A task is overdue once its due time is this far behind. */
@@ -157,6 +159,25 @@ const actions = {
       // The page downloads by file id (wx.cloud.downloadFile): no download domain to register.
       fileId: imageFileId,
     };
+  }),
+
+  posters: action(schemas.posters, async (_input, ctx: StaffContext) => ({
+    items: await staffPosterTemplates(ctx.db),
+  })),
+
+  myPoster: action(schemas.myPoster, async ({ templateId }, ctx: StaffContext) => {
+    const staff = ctx.staff as StaffDoc;
+    const template = await posterTemplateById(ctx.db, templateId);
+    if (!template?.enabled) throw new AppError('NOT_FOUND', '这张海报模板已停用，请刷新列表');
+    if (template.activityId) {
+      const activity = await activityById(ctx.db, template.activityId);
+      if (!activity || activity.status === 'draft')
+        throw new AppError('NOT_FOUND', '海报的活动不存在或未发布');
+    }
+    const code = await staffCode(ctx, staff, template.activityId);
+    const codeFileId = await codeImageFile(ctx.db, code, ctx.now);
+    const fileId = await staffPosterFile(ctx.db, template, staff, codeFileId, ctx.now);
+    return { templateId, fileId, imageUrl: await fileUrl(fileId) };
   }),
 
   myReferrals: action(schemas.myReferrals, async ({ before }, ctx: StaffContext) => {
@@ -326,6 +347,39 @@ const serverActions = {
       const code = await codeById(ctx.db, codeId);
       if (!code) throw new AppError('NOT_FOUND', '没有这个活码');
       return { fileId: await codeImageFile(ctx.db, code, ctx.now) };
+    },
+  ),
+
+  codeCards: action(
+    staffServerRequestSchemas.codeCards,
+    async ({ codeIds }, ctx: ServerContext): Promise<StaffServerAnswers['codeCards']> => {
+      const _ = ctx.db.command;
+      const { data } = await ctx.db
+        .collection('codes')
+        .where({ _id: _.in(codeIds) })
+        .limit(codeIds.length)
+        .get();
+      const codes = new Map((data as CodeDoc[]).map((code) => [code._id, code]));
+      const staffIds = [...new Set([...codes.values()].flatMap((c) => (c.staffId ? [c.staffId] : [])))];
+      const { data: staff } = staffIds.length
+        ? await ctx.db
+            .collection('staff')
+            .where({ _id: _.in(staffIds) })
+            .field({ name: true })
+            .limit(staffIds.length)
+            .get()
+        : { data: [] };
+      const names = new Map((staff as StaffDoc[]).map((s) => [s._id, s.name]));
+      const items: StaffServerAnswers['codeCards']['items'] = [];
+      // One at a time: each card holds two images in memory while it is drawn.
+      for (const codeId of codeIds) {
+        const code = codes.get(codeId);
+        if (!code) continue;
+        const caption = codeCaption(code, code.staffId ? (names.get(code.staffId) ?? null) : null);
+        const imageFileId = await codeImageFile(ctx.db, code, ctx.now);
+        items.push({ codeId, fileId: await codeCardFile(ctx.db, code, caption, imageFileId, ctx.now) });
+      }
+      return { items };
     },
   ),
 };

@@ -25,7 +25,8 @@ export function albumRefused(): Promise<boolean> {
   );
 }
 
-function download(image: { fileId?: string; url: string }): Promise<string | null> {
+/** The image as a local temporary file (to save it, or to hand it to WeChat's share menu). */
+export function downloadImage(image: { fileId?: string; url: string }): Promise<string | null> {
   return new Promise((resolve) => {
     if (image.fileId && !usesLocalCloud()) {
       wx.cloud.downloadFile({
@@ -46,7 +47,7 @@ function download(image: { fileId?: string; url: string }): Promise<string | nul
 
 export async function saveImage(image: { fileId?: string; url: string }): Promise<SaveOutcome> {
   if (await albumRefused()) return 'denied';
-  const filePath = await download(image);
+  const filePath = await downloadImage(image);
   if (!filePath) return 'downloadFailed';
   return new Promise((resolve) =>
     wx.saveImageToPhotosAlbum({

@@ -14,6 +14,14 @@ import { templateNames } from './env';
 
 /** The only packages a function bundle leaves external (scripts/build.mjs bundles the rest). */
 export const CLOUD_SDKS = ['wx-server-sdk', '@cloudbase/node-sdk'];
+/**
+ * Packages esbuild cannot carry inside index.js, which a function may declare for the cloud to
+ * install: the image library (its prebuilt native binary comes as a per-platform optional package,
+ * no install script) and the CJK font files it draws with. Each at the version the repository tests.
+ */
+export const UNBUNDLED_PACKAGES = ['@napi-rs/canvas', '@fontsource/noto-sans-sc'];
+/** What a function's package.json may declare. */
+export const INSTALLABLE = [...CLOUD_SDKS, ...UNBUNDLED_PACKAGES];
 /** The function behind the admin page's API: its HTTP access path is baked into the page. */
 export const ADMIN_FUNCTION = 'admin';
 /** The function behind WeCom's callback: its HTTP path goes into the WeCom app's settings. */
@@ -240,6 +248,12 @@ export function functionFolders(functionRoot: string): string[] {
     .sort();
 }
 
+/** The version of a package the repository installed (what its tests ran against). */
+function testedVersion(root: string, name: string): string | null {
+  const file = path.join(root, 'node_modules', name, 'package.json');
+  return fs.existsSync(file) ? (readJson(file) as { version: string }).version : null;
+}
+
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function readJson(file: string): unknown {
@@ -268,9 +282,16 @@ function planFunction(
     );
   if (!sameJson(config.triggers, rc.triggers))
     problems.push(`${rel}: config.json triggers 与 cloudbaserc.json triggers 不一致`);
-  for (const name of Object.keys(dependencies))
-    if (!CLOUD_SDKS.includes(name))
-      problems.push(`${rel}/package.json: 依赖 ${name} 应当打进 index.js（只允许 ${CLOUD_SDKS.join('、')}）`);
+  for (const [name, version] of Object.entries(dependencies)) {
+    if (!INSTALLABLE.includes(name))
+      problems.push(
+        `${rel}/package.json: 依赖 ${name} 应当打进 index.js（只允许 ${INSTALLABLE.join('、')}）`,
+      );
+    else if (UNBUNDLED_PACKAGES.includes(name) && version !== testedVersion(root, name))
+      problems.push(
+        `${rel}/package.json: ${name} 应写成仓库安装并测试过的版本 ${testedVersion(root, name) ?? '(未安装)'}，而不是 ${version}`,
+      );
+  }
   for (const [name, template] of Object.entries(rc.envVariables))
     if (templateNames(template).length === 0 && /secret|key|password/i.test(name))
       problems.push(`cloudbaserc.json ${rc.name}.envVariables.${name}: 密钥要写成 {{env.${name}}}，不能写死`);

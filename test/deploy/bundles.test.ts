@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { buildPlan, bundleRequires, CLOUD_SDKS, type FunctionPlan } from '../../scripts/deploy/plan';
+import {
+  buildPlan,
+  bundleRequires,
+  type FunctionPlan,
+  INSTALLABLE,
+  UNBUNDLED_PACKAGES,
+} from '../../scripts/deploy/plan';
 
 /**
  * Each function as the cloud installs it: only its uploaded files in an empty folder, with only
@@ -56,6 +62,16 @@ function install(fn: FunctionPlan, into: string): void {
   }
 }
 
+/** The function's folder as the cloud installs it, made once. */
+function installed(fn: FunctionPlan): string {
+  const dir = path.join(workDir, fn.name);
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    install(fn, dir);
+  }
+  return dir;
+}
+
 const LOADER = `
 const Module = require('module');
 const path = require('path');
@@ -80,17 +96,15 @@ afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 describe.each(plan.functions.map((fn) => [fn.name, fn] as const))(
   'cloudfunctions/%s as deployed',
-  (name, fn) => {
-    test('declares only the cloud SDKs and requires nothing else', () => {
-      for (const dep of Object.keys(fn.dependencies)) expect(CLOUD_SDKS).toContain(dep);
+  (_name, fn) => {
+    test('declares only the cloud SDKs (or an unbundled package) and requires nothing else', () => {
+      for (const dep of Object.keys(fn.dependencies)) expect(INSTALLABLE).toContain(dep);
       const code = fs.readFileSync(path.join(root, fn.dir, 'index.js'), 'utf8');
       for (const required of bundleRequires(code)) expect(Object.keys(fn.dependencies)).toContain(required);
     });
 
     test('loads in an empty folder with only its declared dependencies and exports main', () => {
-      const dir = path.join(workDir, name);
-      fs.mkdirSync(dir, { recursive: true });
-      install(fn, dir);
+      const dir = installed(fn);
       expect(fs.readdirSync(path.join(dir, 'node_modules')).sort()).toEqual(
         expect.arrayContaining(Object.keys(fn.dependencies).map((d) => d.split('/')[0])),
       );
@@ -122,6 +136,45 @@ describe.each(plan.functions.map((fn) => [fn.name, fn] as const))(
     });
   },
 );
+
+/**
+ * The image library is required lazily (only the poster and card actions draw), so loading the
+ * bundle does not prove it is there: its native part and the font files must load from the
+ * function's own folder too.
+ */
+const DRAW = `
+const { createCanvas, GlobalFonts } = require('@napi-rs/canvas');
+const path = require('path');
+const css = require.resolve('@fontsource/noto-sans-sc/400.css');
+const font = require('fs').readdirSync(path.join(path.dirname(css), 'files')).find((f) => f.endsWith('-400-normal.woff2'));
+GlobalFonts.registerFromPath(path.join(path.dirname(css), 'files', font), 'probe');
+const canvas = createCanvas(20, 20);
+canvas.getContext('2d').fillRect(0, 0, 10, 10);
+console.log(JSON.stringify({ png: canvas.toBuffer('image/png').subarray(1, 4).toString(), css }));
+`;
+
+test.each(
+  plan.functions
+    .filter((fn) => Object.keys(fn.dependencies).some((d) => UNBUNDLED_PACKAGES.includes(d)))
+    .map((fn) => [fn.name, fn] as const),
+)('cloudfunctions/%s draws with the image library and font it declares, from its own folder', (name) => {
+  const dir = path.join(workDir, name);
+  const run = spawnSync(process.execPath, ['--preserve-symlinks', '-e', DRAW], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: dir },
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  expect(run.stderr).toBe('');
+  const answer = JSON.parse(run.stdout.trim());
+  expect(answer.png).toBe('PNG');
+  expect(answer.css.startsWith(dir)).toBe(true);
+});
+
+test('the staff function declares the image library and its font', () => {
+  const staff = plan.functions.find((fn) => fn.name === 'staff');
+  expect(Object.keys(staff?.dependencies ?? {})).toEqual(expect.arrayContaining(UNBUNDLED_PACKAGES));
+});
 
 test('the syntax check tells Node 18 code from newer code', async () => {
   // `using` declarations (ES2026 explicit resource management) are newer than Node 18.

@@ -22,6 +22,7 @@ const text = {
   loading: '加载中…',
   tasks: '今日待办',
   library: '话术与素材',
+  posters: '我的海报',
   overdue: '条已逾期',
   noTasks: '暂无待办，新线索的跟进任务会出现在这里',
   customer: '顾客',
@@ -179,6 +180,9 @@ Component({
     },
     onLibrary() {
       wx.navigateTo({ url: '/staff/pages/library/index' });
+    },
+    onPosters() {
+      wx.navigateTo({ url: '/staff/pages/posters/index' });
     },
     onInvite(e: WechatMiniprogram.Input) {
       this.setData({ inviteCode: e.detail.value, bindError: '' });
