@@ -11,6 +11,7 @@ import { stableId } from '../cloudfunctions/runtime/store';
 import type { DocumentStore } from '../local/db/store';
 import { INDUSTRIES } from '../typings/fields';
 import { POLICY_VERSION } from '../typings/privacy';
+import { demoTemplates } from './demo-templates';
 
 /**
  * LeadPool's demo data for a first `npm start`: a small chain (four stores, their staff and
@@ -646,6 +647,7 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
   write('channels', channels);
   write('codes', codes);
   write('activities', activities);
+  write('activityTemplates', demoTemplates(now));
   write('customers', customers);
   write('identities', identities);
   write('touches', touches);

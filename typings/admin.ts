@@ -600,6 +600,8 @@ export interface Lookups {
   channels: { channelId: string; name: string; type: string }[];
   staff: { staffId: string; name: string; store: string; role: string; active: boolean }[];
   activities: { activityId: string; title: string; status: string }[];
+  /** Custom form fields' labels by field id (removed ones too), for answers shown outside their activity. */
+  answerLabels: Record<string, string>;
   tags: string[];
 }
 

@@ -16,6 +16,7 @@ export const lookups = reactive<Lookups & { error: string }>({
   channels: [],
   staff: [],
   activities: [],
+  answerLabels: {},
   tags: [],
   error: '',
 });

@@ -22,6 +22,7 @@ import {
   updateAccount,
   usernameKey,
 } from '../repositories/accounts';
+import type { ActivityDoc } from '../repositories/activities';
 import { staffById } from '../repositories/codes';
 import { leadRange } from '../repositories/leadQueries';
 import { loadRules } from '../repositories/pipeline';
@@ -180,6 +181,11 @@ export const accountHandlers = {
       activities: activities.data
         .sort((a: any, b: any) => new Date(b.startAt).getTime() - new Date(a.startAt).getTime())
         .map((a: any) => ({ activityId: a._id, title: a.title, status: a.status })),
+      answerLabels: Object.fromEntries(
+        (activities.data as ActivityDoc[]).flatMap((a) =>
+          [...(a.retiredFields ?? []), ...(a.customFields ?? [])].map((f) => [f.id, f.label]),
+        ),
+      ),
       tags: [
         ...new Set(
           rules
