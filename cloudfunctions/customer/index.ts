@@ -25,10 +25,14 @@ import { resolveCode, staffByOpenid } from '../repositories/codes';
 import { audit, firstToday } from '../repositories/counters';
 import {
   type CustomerDoc,
+  createCustomer,
+  customerById,
   customerByShareToken,
   customerForOpenid,
+  newCustomer,
   releasePhone,
   removeCustomer,
+  storedCustomer,
   updateCustomer,
 } from '../repositories/customers';
 import { leadById } from '../repositories/leads';
@@ -51,7 +55,6 @@ import { advisorContact } from './advisor';
 import { type CustomerContext, establishCustomer } from './context';
 import { captureJoinLead, completeJoinLead } from './joins';
 import {
-  assertWithinRateLimit,
   attributionMemory,
   captureLead,
   currentAttribution,
@@ -59,6 +62,7 @@ import {
   type PreparedSubmission,
   prepareSubmission,
   saveSubmitter,
+  startSubmission,
 } from './submission';
 import { activitySummary, isClosed, myDataOf, registrationSummary, sessionOf } from './views';
 
@@ -139,6 +143,8 @@ async function fillSeat(
     checkedInAt: null,
     checkedInBy: null,
     leadId: join.leadId,
+    // Saved on the customer with the lead; kept here so a lead made after a crash has it (joins.ts).
+    learned: { profile: join.prepared.profile, phone: join.prepared.phone, consent: join.prepared.consent },
   };
   // A cancelled registration is taken up again; otherwise a new one, once per customer and activity.
   const registration: RegistrationDoc = existing
@@ -154,44 +160,62 @@ async function fillSeat(
     ? await moveRegistration(ctx.db, registrationId, 'cancelled', seat)
     : await insertRegistration(ctx.db, registration);
   if (stored) return { stored, registration, ...saved };
-  const winner = await registrationById(ctx.db, registrationId);
+  // A concurrent join of the same customer won, or the request id was used for another activity.
+  const winner =
+    (await registrationById(ctx.db, registrationId)) ??
+    (await registrationByRequest(ctx.db, join.requestKey));
   if (!winner) throw new Error(`registration ${registrationId} lost`);
+  assertSameTarget(winner.activityId, join.activity._id);
   return { stored, registration: winner, ...saved };
 }
 
 const actions = {
   touch: action(schemas.touch, async ({ entry }, ctx: CustomerContext) => {
-    const customer = await me(ctx);
     const codeValue = codeValueOf(entry.query);
-    const [code, referrer] = await Promise.all([
+    const [stored, code, referrer] = await Promise.all([
+      storedCustomer(ctx.db, ctx.caller.openid),
       codeValue && isSceneValue(codeValue) ? resolveCode(ctx.db, codeValue) : null,
       !codeValue && entry.query.ref ? customerByShareToken(ctx.db, entry.query.ref) : null,
     ]);
-    const facts = resolveTouch(
-      { wxScene: entry.scene, query: entry.query },
-      {
-        code,
-        referrer: referrer
-          ? { customerId: referrer._id, ownerStaffId: referrer.ownerStaffId, storeId: referrer.storeId }
-          : null,
-        envId: ctx.caller.envId,
-        customerId: customer._id,
-      },
-      ctx.now,
-    );
-    // Leads are attributed from this memory on the customer, so capture reads no touches. Two
-    // touches of one person at the same instant may each keep only their own: the later write wins.
-    const memory = await attributionMemory(ctx, customer);
+    /** What this entry makes of the customer: its facts, and the customer's changed memory and owner. */
+    const learn = async (customer: CustomerDoc) => {
+      const facts = resolveTouch(
+        { wxScene: entry.scene, query: entry.query },
+        {
+          code,
+          referrer: referrer
+            ? { customerId: referrer._id, ownerStaffId: referrer.ownerStaffId, storeId: referrer.storeId }
+            : null,
+          envId: ctx.caller.envId,
+          customerId: customer._id,
+        },
+        ctx.now,
+      );
+      // Leads are attributed from this memory on the customer, so capture reads no touches. Two
+      // touches of one person at the same instant may each keep only their own: the later write wins.
+      const memory = await attributionMemory(ctx, customer);
+      const ownership = nextOwnership(customer, facts);
+      const storeId =
+        ownership && ownership.ownerStaffId !== customer.ownerStaffId ? facts.storeId : customer.storeId;
+      return {
+        customer,
+        facts,
+        repeat: enteredToday(memory, facts),
+        changes: { ...ownership, attribution: rememberTouch(memory, facts), storeId, updatedAt: ctx.now },
+      };
+    };
+    let seen = await learn(stored ?? newCustomer(ctx.caller.openid, ctx.caller.unionid, ctx.now));
+    // A first sight stores the customer with what the entry taught, a request fewer; one stored
+    // meanwhile (a concurrent first entry) learns it as any stored customer does.
+    const earlier = stored ? null : await createCustomer(ctx.db, { ...seen.customer, ...seen.changes });
+    if (earlier) seen = await learn(await customerById(ctx.db, earlier._id).then((c) => c ?? earlier));
+    const { customer, facts } = seen;
     const { touchId } = await recordTouch(
       ctx.db,
       { customerId: customer._id, path: entry.path, ...facts },
-      enteredToday(memory, facts),
+      seen.repeat,
     );
-    const attribution = rememberTouch(memory, facts);
-    const ownership = nextOwnership(customer, facts);
-    const storeId =
-      ownership && ownership.ownerStaffId !== customer.ownerStaffId ? facts.storeId : customer.storeId;
-    await updateCustomer(ctx.db, customer._id, { ...ownership, attribution, storeId, updatedAt: ctx.now });
+    if (stored || earlier) await updateCustomer(ctx.db, customer._id, seen.changes);
     return { touchId, activityId: facts.activityId };
   }),
 
@@ -230,23 +254,21 @@ const actions = {
 
   submitLead: action(schemas.submitLead, async (input, ctx: CustomerContext) => {
     const leadId = leadIdOf(ctx, 'submitLead', input.requestId);
-    // A replay carrying a one-tap code is answered before the code is exchanged again (WeChat
-    // takes a code once); any other replay meets its first lead at the insert, a read fewer.
-    const [replay, caller, activity] = await Promise.all([
-      input.fields.phoneCode ? leadById(ctx.db, leadId) : null,
-      me(ctx),
+    const [started, activity] = await Promise.all([
+      startSubmission(ctx, input.requestId),
       input.activityId ? publishedActivity(ctx, input.activityId) : null,
     ]);
+    // A replay carrying a one-tap code is answered before the code is exchanged again (WeChat
+    // takes a code once); any other replay meets its first lead at the insert, a read fewer.
+    const replay = started.replay && input.fields.phoneCode ? await leadById(ctx.db, leadId) : null;
     if (replay) {
       assertSameTarget(replay.activityId, activity?._id ?? null);
       return { leadId, customerId: replay.customerId, duplicate: replay.duplicate };
     }
     // First, before anything can still refuse: a paid one-tap number is never thrown away.
-    const customer = await keepVerifiedPhone(ctx, caller, input);
-    const [, attribution] = await Promise.all([
-      assertWithinRateLimit(ctx, input.requestId),
-      currentAttribution(ctx, customer),
-    ]);
+    const customer = await keepVerifiedPhone(ctx, started.customer, input);
+    started.assertWithinLimit();
+    const attribution = await currentAttribution(ctx, customer);
     const formFields = activity?.fields ?? INQUIRY_FIELDS;
     const prepared = await prepareSubmission(ctx, customer, {
       ...input,
@@ -294,11 +316,11 @@ const actions = {
 
   joinActivity: action(schemas.joinActivity, async (input, ctx: CustomerContext) => {
     const requestKey = stableId('join', ctx.caller.openid, input.requestId);
-    const [replay, caller, activity] = await Promise.all([
-      registrationByRequest(ctx.db, requestKey),
-      me(ctx),
+    const [started, activity] = await Promise.all([
+      startSubmission(ctx, input.requestId),
       publishedActivity(ctx, input.activityId),
     ]);
+    const replay = started.replay ? await registrationByRequest(ctx.db, requestKey) : null;
     if (replay) {
       assertSameTarget(replay.activityId, activity._id);
       // The first attempt may have stored the registration and failed before its lead.
@@ -306,14 +328,18 @@ const actions = {
       return joinAnswer(replay, true);
     }
     // First, before a full or closed activity can refuse: a paid one-tap number is never thrown away.
-    const customer = await keepVerifiedPhone(ctx, caller, {
+    const customer = await keepVerifiedPhone(ctx, started.customer, {
       fields: input.fields ?? {},
       consent: input.consent,
     });
+    started.assertWithinLimit();
     const registrationId = stableId('registration', activity._id, customer._id);
-    const [, existing, attribution] = await Promise.all([
-      assertWithinRateLimit(ctx, input.requestId),
-      registrationById(ctx.db, registrationId),
+    const joinedBefore = () => registrationById(ctx.db, registrationId);
+    // Someone who never signed up for it has no registration to read; a sign-up a crash left
+    // without its lead (so not listed yet) is met at the insert.
+    const listed = customer.joinedActivityIds?.includes(activity._id) ?? true;
+    const [existing, attribution] = await Promise.all([
+      listed ? joinedBefore() : null,
       currentAttribution(ctx, customer),
     ]);
     if (existing && existing.status !== 'cancelled') {
@@ -327,7 +353,11 @@ const actions = {
       formFields: activity.fields,
       customFields: activity.customFields,
     });
-    if (!(await takeSeat(ctx.db, activity._id, ctx.now))) throw new AppError('ACTIVITY_FULL');
+    if (!(await takeSeat(ctx.db, activity._id, ctx.now))) {
+      const unlisted = listed ? null : await joinedBefore();
+      if (unlisted && unlisted.status !== 'cancelled') return joinAnswer(unlisted, true);
+      throw new AppError('ACTIVITY_FULL');
+    }
     const leadId = leadIdOf(ctx, 'joinActivity', input.requestId);
     let seated: Awaited<ReturnType<typeof fillSeat>>;
     try {
@@ -351,9 +381,7 @@ const actions = {
       await giveSeatBack(ctx.db, activity._id, ctx.now);
       return joinAnswer(seated.registration, true);
     }
-    // Saved with the registration: a lead made later from the registration (joins.ts) has it.
-    await updateCustomer(ctx.db, seated.customer._id, seated.learned);
-    await captureJoinLead(ctx, { ...seated, learned: {} }, prepared, activity, leadId);
+    await captureJoinLead(ctx, seated, prepared, activity, leadId);
     return joinAnswer(seated.registration, false);
   }),
 

@@ -30,7 +30,7 @@ interface Clock {
 
 /**
  * Creates a registration's missing lead from what was stored with the registration (its answers,
- * and the person as saved when it was stored). False when there was nothing to create.
+ * and what it taught us about the person). False when there was nothing to create.
  */
 export async function completeJoinLead(
   ctx: Clock,
@@ -40,23 +40,21 @@ export async function completeJoinLead(
   const { leadId } = registration;
   if (!leadId || registration.status === 'cancelled') return false;
   if (await leadById(ctx.db, leadId)) return false;
-  const customer = await customerById(ctx.db, registration.customerId);
-  if (!customer?.consent) return false;
+  const stored = await customerById(ctx.db, registration.customerId);
+  const learned = registration.learned ?? null;
+  const consent = learned?.consent ?? stored?.consent;
+  if (!stored || !consent) return false;
+  const customer = learned ? { ...stored, ...learned, updatedAt: ctx.now } : stored;
   await captureJoinLead(
     ctx,
     {
       customer: withLead(customer, ctx.now, true),
-      learned: {},
-      repeat: customer.lastLeadAt !== null,
+      learned: learned ? { ...learned, updatedAt: ctx.now } : {},
+      repeat: stored.lastLeadAt !== null,
       possibleDuplicateOf: null,
-      attribution: await currentAttribution(ctx, customer),
+      attribution: await currentAttribution(ctx, stored),
     },
-    {
-      profile: customer.profile,
-      phone: customer.phone,
-      consent: customer.consent,
-      answers: registration.answers,
-    },
+    { profile: customer.profile, phone: customer.phone, consent, answers: registration.answers },
     activity,
     leadId,
   );

@@ -13,12 +13,14 @@ import { readCustomAnswers } from '../core/customFields';
 import { mergeProfile, missingRequired } from '../core/form';
 import type { FunnelCounter } from '../core/funnel';
 import { normalizePhone, phoneTail } from '../core/phone';
-import { pendingCount, withinRateLimit } from '../repositories/counters';
+import { judgeSubmission, submissionNote } from '../core/submissions';
+import { pendingCount } from '../repositories/counters';
 import {
   type ConsentRecord,
   type CustomerDoc,
   claimVerifiedPhone,
   countLead,
+  customerForSubmission,
   mergeCustomer,
   otherHolderOf,
   updateCustomer,
@@ -53,11 +55,28 @@ export interface PreparedSubmission {
 
 const PROFILE_KEYS = ['name', 'company', 'industry', 'role', 'city', 'store'] as const;
 
-export async function assertWithinRateLimit(ctx: CustomerContext, requestId: string): Promise<void> {
-  if (
-    !(await withinRateLimit(ctx.db, 'submit', ctx.caller.openid, requestId, SUBMISSIONS_PER_MINUTE, ctx.now))
-  )
-    throw new AppError('RATE_LIMITED', '提交太频繁了，请一分钟后再试');
+/**
+ * Starts a submission: the caller's customer, read by the request that notes the submission on
+ * it. `replay` says its request id was seen before (its first result may be stored);
+ * `assertWithinLimit` refuses the eleventh request of a minute, and is called only once a paid
+ * one-tap number is kept.
+ */
+export async function startSubmission(ctx: CustomerContext, requestId: string) {
+  const { customer, recent } = await customerForSubmission(
+    ctx.db,
+    ctx.caller.openid,
+    ctx.caller.unionid,
+    ctx.now,
+    submissionNote(requestId, ctx.now),
+  );
+  const { replay, withinLimit } = judgeSubmission(recent, requestId, ctx.now, SUBMISSIONS_PER_MINUTE);
+  return {
+    customer,
+    replay,
+    assertWithinLimit(): void {
+      if (!withinLimit) throw new AppError('RATE_LIMITED', '提交太频繁了，请一分钟后再试');
+    },
+  };
 }
 
 /**

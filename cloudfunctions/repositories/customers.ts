@@ -1,7 +1,7 @@
 import type { ProfileFields } from '../../typings/customer';
 import { type AttributionMemory, EMPTY_MEMORY, mergeMemories, type TouchFacts } from '../core/attribution';
 import type { Database } from '../runtime/cloud';
-import { findById, insertOnce, randomId, stableId } from '../runtime/store';
+import { findById, insertOnce, randomId, stableId, updateAndReturn } from '../runtime/store';
 
 export interface ConsentRecord {
   version: string;
@@ -41,12 +41,73 @@ export interface CustomerDoc {
   joinedActivityIds?: string[];
   /** The sales member who owns the person's latest lead: their next lead goes to them while active. */
   salesOwnerId?: string | null;
+  /**
+   * The latest submissions (`minute:requestId`, oldest first), noted by the read that starts one:
+   * the rate limit and replays read them. Absent on customers from before.
+   */
+  recentSubmissions?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
 
 const CUSTOMERS = 'customers';
 const IDENTITIES = 'identities';
+
+/** A customer as first seen, not stored yet. */
+export function newCustomer(openid: string, unionid: string | null, now: Date): CustomerDoc {
+  return {
+    _id: stableId('customer', openid),
+    openid,
+    openids: [openid],
+    unionid,
+    phone: null,
+    phoneVerified: false,
+    profile: {},
+    consent: null,
+    firstTouch: null,
+    attribution: EMPTY_MEMORY,
+    ownerStaffId: null,
+    ownerSince: null,
+    referrerCustomerId: null,
+    storeId: null,
+    shareToken: randomId(9),
+    mergedInto: null,
+    lastLeadAt: null,
+    leadCount: 0,
+    joinCount: 0,
+    joinedActivityIds: [],
+    recentSubmissions: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Stores a customer seen for the first time. A concurrent first call may have won the insert, and
+ * a customer stored under an earlier id scheme holds the openid (unique) under another id: then
+ * that record is answered, as it is, for the caller to apply its changes to.
+ */
+export async function createCustomer(db: Database, fresh: CustomerDoc): Promise<CustomerDoc | null> {
+  if (await insertOnce(db, CUSTOMERS, fresh)) return null;
+  const stored =
+    (await findById<CustomerDoc>(db, CUSTOMERS, fresh._id)) ?? (await customerByOpenid(db, fresh.openid));
+  if (!stored) throw new Error(`customer of ${fresh._id} vanished`);
+  return stored;
+}
+
+/** A merged customer lives on in its survivor. */
+async function survivorOf(db: Database, customer: CustomerDoc): Promise<CustomerDoc> {
+  if (!customer.mergedInto) return customer;
+  const survivor = await findById<CustomerDoc>(db, CUSTOMERS, customer.mergedInto);
+  if (!survivor) throw new Error(`customer ${customer._id} merged into a missing ${customer.mergedInto}`);
+  return survivor;
+}
+
+/** The stored customer of an openid (the survivor of a merge), or null before the first sight. */
+export async function storedCustomer(db: Database, openid: string): Promise<CustomerDoc | null> {
+  const own = await findById<CustomerDoc>(db, CUSTOMERS, stableId('customer', openid));
+  return own && survivorOf(db, own);
+}
 
 /** The customer for an openid, created on first sight; merged customers resolve to the survivor. */
 export async function customerForOpenid(
@@ -55,42 +116,38 @@ export async function customerForOpenid(
   unionid: string | null,
   now: Date,
 ): Promise<CustomerDoc> {
-  const id = stableId('customer', openid);
-  let customer = await findById<CustomerDoc>(db, CUSTOMERS, id);
-  if (!customer) {
-    const fresh: CustomerDoc = {
-      _id: id,
-      openid,
-      openids: [openid],
-      unionid,
-      phone: null,
-      phoneVerified: false,
-      profile: {},
-      consent: null,
-      firstTouch: null,
-      attribution: EMPTY_MEMORY,
-      ownerStaffId: null,
-      ownerSince: null,
-      referrerCustomerId: null,
-      storeId: null,
-      shareToken: randomId(9),
-      mergedInto: null,
-      lastLeadAt: null,
-      leadCount: 0,
-      joinCount: 0,
-      joinedActivityIds: [],
-      createdAt: now,
-      updatedAt: now,
-    };
-    // A concurrent first call may win the insert: then read what it created. A customer stored
-    // under an earlier id scheme holds the openid (unique) under another id: found by the openid.
-    customer = (await insertOnce(db, CUSTOMERS, fresh))
-      ? fresh
-      : ((await findById<CustomerDoc>(db, CUSTOMERS, id)) ?? (await customerByOpenid(db, openid)));
+  const stored = await storedCustomer(db, openid);
+  if (stored) return stored;
+  const fresh = newCustomer(openid, unionid, now);
+  const earlier = await createCustomer(db, fresh);
+  return earlier ? survivorOf(db, earlier) : fresh;
+}
+
+/** Submissions remembered on a customer: more than a minute's allowance, so the limit holds. */
+export const RECENT_SUBMISSIONS = 30;
+
+/**
+ * The customer for an openid, with `note` (a submission) appended to the openid's own record in
+ * the same request: the rate limit and replay detection read `recent` (oldest first, ending with
+ * `note`) instead of making requests of their own.
+ */
+export async function customerForSubmission(
+  db: Database,
+  openid: string,
+  unionid: string | null,
+  now: Date,
+  note: string,
+): Promise<{ customer: CustomerDoc; recent: string[] }> {
+  const noting = { recentSubmissions: db.command.push({ each: [note], slice: -RECENT_SUBMISSIONS }) };
+  let own = await updateAndReturn<CustomerDoc>(db, CUSTOMERS, stableId('customer', openid), noting);
+  if (!own) {
+    const fresh = { ...newCustomer(openid, unionid, now), recentSubmissions: [note] };
+    const earlier = await createCustomer(db, fresh);
+    own = earlier
+      ? ((await updateAndReturn<CustomerDoc>(db, CUSTOMERS, earlier._id, noting)) ?? earlier)
+      : fresh;
   }
-  if (customer?.mergedInto) customer = await findById<CustomerDoc>(db, CUSTOMERS, customer.mergedInto);
-  if (!customer) throw new Error(`customer of ${id} vanished`);
-  return customer;
+  return { customer: await survivorOf(db, own), recent: own.recentSubmissions ?? [note] };
 }
 
 /** A customer by id; one merged into another resolves to the survivor. */

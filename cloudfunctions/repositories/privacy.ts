@@ -73,7 +73,7 @@ export async function anonymizeRecords(db: Database, customerId: string, anonymo
   const registrations = await db
     .collection('registrations')
     .where({ customerId })
-    .update({ data: { ...stripped, answers: _.set({}), reminder: null } });
+    .update({ data: { ...stripped, answers: _.set({}), reminder: null, learned: null } });
   const touches = await db
     .collection('touches')
     .where({ customerId })

@@ -1,6 +1,7 @@
-import type { RegistrationSummary } from '../../typings/customer';
+import type { ProfileFields, RegistrationSummary } from '../../typings/customer';
 import type { Database } from '../runtime/cloud';
 import { findById, insertOnce } from '../runtime/store';
+import type { ConsentRecord } from './customers';
 
 export interface RegistrationDoc {
   _id: string;
@@ -20,6 +21,8 @@ export interface RegistrationDoc {
   checkedInBy: string | null;
   /** The lead this sign-up makes: a join stored without it is completed from here. */
   leadId?: string;
+  /** What the sign-up taught us about the person, saved on the customer with its lead. */
+  learned?: { profile: ProfileFields; phone: string | null; consent: ConsentRecord } | null;
 }
 
 const REGISTRATIONS = 'registrations';
