@@ -204,6 +204,11 @@ test('answers are kept by id, shown in the sign-up list and both exports, and ou
   expect(after[1].split(',')[afterColumns.indexOf('预算（已移除）')]).toBe('3000');
   const [leadHeader, leadRow] = await leadExport({ activity: activity.activityId });
   expect(leadRow.split(',')[leadHeader.split(',').indexOf('预算')]).toBe('3000');
+  // The lead drawer labels the answers of removed fields too.
+  expect((await api('GET', '/lookups')).data.answerLabels).toMatchObject({
+    [idOf(activity, '预算')]: '预算',
+    [idOf(activity, '关注品类')]: '关注品类',
+  });
   // A new sign-up is no longer asked for it.
   const next = await join(activity.activityId, 'g3', { [idOf(activity, '关注品类')]: ['茶'] });
   expect(next.error).toBeUndefined();

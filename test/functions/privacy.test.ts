@@ -43,12 +43,15 @@ async function robotConfigured() {
   });
 }
 
-/** A customer with a lead (free-text answers, a sales note quoting the phone) and a sign-up. */
+/** A customer with a lead (free-text answers, a sales note quoting the phone) and a sign-up (a custom question answered). */
 async function personWithHistory(openid = 'person') {
   const activityId = (
-    await db
-      .collection('activities')
-      .add({ data: activityDoc({ fields: ['name', 'phone', 'company', 'note'] }) })
+    await db.collection('activities').add({
+      data: activityDoc({
+        fields: ['name', 'phone', 'company', 'note'],
+        customFields: [{ id: 'c_budget01', label: '预算', type: 'text', required: false }],
+      }),
+    })
   )._id;
   const submitted = await cloud.call(
     'customer',
@@ -67,7 +70,7 @@ async function personWithHistory(openid = 'person') {
       action: 'joinActivity',
       requestId: requestId(),
       activityId,
-      fields: { note: '带两位同事' },
+      fields: { note: '带两位同事', c_budget01: '秘密预算五万' },
       consent: POLICY,
     },
     openid,
@@ -92,6 +95,7 @@ describe('deleteMyData removes every copy of the person', () => {
     await robotConfigured();
     const { activityId, leadId } = await personWithHistory();
     expect(JSON.stringify(await all('outbox'))).toContain('李秘密');
+    expect(JSON.stringify(await all('registrations'))).toContain('秘密预算五万');
 
     const deleted = await cloud.call('customer', { action: 'deleteMyData' }, 'person');
     expect(deleted).toEqual({ ok: true, data: { deleted: true } });
@@ -103,7 +107,15 @@ describe('deleteMyData removes every copy of the person', () => {
       customers: await all('customers'),
       identities: await all('identities'),
     });
-    for (const trace of ['李秘密', '秘密公司', '请打我手机', '带两位同事', PHONE, '139****5678'])
+    for (const trace of [
+      '李秘密',
+      '秘密公司',
+      '请打我手机',
+      '带两位同事',
+      '秘密预算五万',
+      PHONE,
+      '139****5678',
+    ])
       expect(traces).not.toContain(trace);
 
     const drawer = await cloud.api('GET', `/leads/${leadId}`, undefined, admin);
