@@ -272,7 +272,15 @@ export async function mergeCustomer(
     .update({
       data: { openids: _.addToSet({ $each: from.openids }), attribution, joinedActivityIds, updatedAt: now },
     });
-  for (const collection of ['touches', 'leads', 'registrations']) {
+  // Everything that names the person moves, so the survivor's deletion reaches it too.
+  for (const collection of [
+    'touches',
+    'leads',
+    'registrations',
+    'wecomContacts',
+    'wecomContactWays',
+    'sopSteps',
+  ]) {
     await db
       .collection(collection)
       .where({ customerId: from._id })

@@ -78,6 +78,15 @@ export async function anonymizeRecords(db: Database, customerId: string, anonymo
     .collection('touches')
     .where({ customerId })
     .update({ data: { ...stripped, path: '', referrerCustomerId: null } });
+  // Journey steps: those still to come stop, and a task's text (which names the person) goes.
+  await db
+    .collection('sopSteps')
+    .where({ customerId, status: _.in(['scheduled', 'running', 'open']) })
+    .update({ data: { status: 'cancelled', reason: 'customer_deleted', updatedAt: now } });
+  await db
+    .collection('sopSteps')
+    .where({ customerId })
+    .update({ data: { customerId: anonymousId, text: null, updatedAt: now } });
   const messages = await redactMessages(db, leadIds);
   const wecomContacts = await anonymizeWecomRecords(db, customerId, anonymousId);
   // Others' records that name this person as their referrer, or as a possible duplicate, lose that link.

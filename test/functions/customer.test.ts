@@ -250,6 +250,30 @@ describe('submitLead', () => {
     expect(session.data).toMatchObject({ customerId: first.data.customerId, hasPhone: true });
   });
 
+  test('a merge moves everything that names the second openid: WeCom relations, contact ways, journey steps', async () => {
+    await cloud.call('customer', lead({ name: '张三', phoneCode: 'test:13800138002' }), 'wechat-c');
+    await cloud.call('customer', { action: 'session' }, 'wechat-d');
+    const second = (await db.collection('customers').where({ openid: 'wechat-d' }).get()).data[0];
+    const named = { customerId: second._id, createdAt: new Date() };
+    await db.collection('wecomContacts').add({ data: { ...named, name: '张三' } });
+    await db.collection('wecomContactWays').add({ data: { ...named, state: 'merge-way' } });
+    await db
+      .collection('sopSteps')
+      .add({ data: { ...named, leadId: 'lead-x', status: 'open', text: '回访张三' } });
+    const merged = await cloud.call(
+      'customer',
+      lead({ name: '张三', phoneCode: 'test:13800138002' }),
+      'wechat-d',
+    );
+    expect(merged.data.customerId).not.toBe(second._id);
+    for (const collection of ['wecomContacts', 'wecomContactWays', 'sopSteps'])
+      expect({ collection, left: await count(collection, { customerId: second._id }) }).toEqual({
+        collection,
+        left: 0,
+      });
+    expect(await count('sopSteps', { customerId: merged.data.customerId })).toBe(1);
+  });
+
   test('a second submission adds a lead to the same customer and does not ask the phone again', async () => {
     const first = await cloud.call(
       'customer',

@@ -251,3 +251,28 @@ test('adding the advisor in WeCom starts a journey; deleting them stops it', asy
   await tick(new Date(Date.now() + 3 * 24 * HOUR + 60_000));
   expect((await stepsOf(leadId))[1]).toMatchObject({ status: 'cancelled', reason: 'contact_deleted' });
 });
+
+test('a customer who deletes their data: their open task and the steps to come stop, and no task names them', async () => {
+  await seller('staff-zhao', '赵导购');
+  await rule({
+    name: '回访',
+    trigger: { type: 'lead_captured' },
+    steps: [
+      { offsetMinutes: 0, action: { type: 'task', text: '回访{姓名}' } },
+      { offsetMinutes: 3 * 24 * 60, action: { type: 'task', text: '再次回访{姓名}' } },
+    ],
+  });
+  const leadId = await leadThroughCode(
+    (await staffCall({ action: 'myCode' }, 'staff-zhao')).data.scene,
+    'fan-secret',
+    '张秘密',
+  );
+  await tick(new Date());
+  expect((await staffCall({ action: 'myTasks' }, 'staff-zhao')).data.items).toHaveLength(1);
+  expect((await cloud.call('customer', { action: 'deleteMyData' }, 'fan-secret')).ok).toBe(true);
+  expect((await staffCall({ action: 'myTasks' }, 'staff-zhao')).data.items).toEqual([]);
+  const steps = await stepsOf(leadId);
+  expect(steps.map((s: any) => s.status)).toEqual(['cancelled', 'cancelled']);
+  expect(JSON.stringify(steps)).not.toContain('张秘密');
+  expect(steps.every((s: any) => s.customerId.startsWith('deleted:'))).toBe(true);
+});
