@@ -50,11 +50,14 @@ export function activity(title: string) {
   };
 }
 
+/** The local cloud's `admin` account signs in with this (for a test reading what the admin page shows). */
+export const ADMIN_PASSWORD = 'journey-Secret-pass-7Q';
+
 /** Starts the cloud before the file's tests and stops it after; calls go to it as `platform.openid`. */
 export function useLocalCloud(): void {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadpool-journey-'));
-    const cloud = await startCli(dataDir);
+    const cloud = await startCli(dataDir, { LEADPOOL_ADMIN_PASSWORD: ADMIN_PASSWORD });
     child = cloud.child;
     platform.cloudUrl = cloud.url;
   }, 30_000);
