@@ -4,6 +4,7 @@ import {
   ChartPieIcon,
   FileSafetyIcon,
   FolderIcon,
+  ImageIcon,
   QrcodeIcon,
   SendIcon,
   ShopIcon,
@@ -77,6 +78,11 @@ export const pages: RouteRecordRaw[] = [
     path: '/codes',
     component: () => import('./pages/CodesPage.vue'),
     meta: { title: '渠道与活码', permission: 'codes.read', icon: QrcodeIcon },
+  },
+  {
+    path: '/posters',
+    component: () => import('./pages/PostersPage.vue'),
+    meta: { title: '导购海报', permission: 'codes.read', icon: ImageIcon },
   },
   {
     path: '/rules',

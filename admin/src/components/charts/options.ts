@@ -84,16 +84,11 @@ export function funnelOption(funnel: FunnelView): EChartsCoreOption {
   };
 }
 
-/** Leads, MQL and deals per day. */
-export function trendOption(trend: DashboardAnswer['trend']): EChartsCoreOption {
-  const line = (name: string, key: keyof FunnelView) => ({
-    name,
-    type: 'line',
-    smooth: 0.25,
-    showSymbol: trend.length <= 31,
-    symbolSize: 5,
-    data: trend.map((d) => d[key]),
-  });
+/** Lines over days (`2026-11-23`, shown as `11-23`), one per named series. */
+export function dailyLinesOption(
+  days: string[],
+  lines: { name: string; data: number[] }[],
+): EChartsCoreOption {
   return {
     color: PALETTE,
     tooltip: { ...tooltipBox, trigger: 'axis' },
@@ -102,7 +97,7 @@ export function trendOption(trend: DashboardAnswer['trend']): EChartsCoreOption 
     xAxis: {
       type: 'category',
       boundaryGap: false,
-      data: trend.map((d) => d.day.slice(5)),
+      data: days.map((day) => day.slice(5)),
       axisLine: { lineStyle: { color: '#dcdcdc' } },
       axisLabel: { color: '#8f959e' },
     },
@@ -112,8 +107,23 @@ export function trendOption(trend: DashboardAnswer['trend']): EChartsCoreOption 
       splitLine: { lineStyle: { color: '#f0f0f0' } },
       axisLabel: { color: '#8f959e' },
     },
-    series: [line('留资', 'leads'), line('MQL', 'mql'), line('成交', 'won')],
+    series: lines.map((line) => ({
+      ...line,
+      type: 'line',
+      smooth: 0.25,
+      showSymbol: days.length <= 31,
+      symbolSize: 5,
+    })),
   };
+}
+
+/** Leads, MQL and deals per day. */
+export function trendOption(trend: DashboardAnswer['trend']): EChartsCoreOption {
+  const line = (name: string, key: keyof FunnelView) => ({ name, data: trend.map((d) => d[key]) });
+  return dailyLinesOption(
+    trend.map((d) => d.day),
+    [line('留资', 'leads'), line('MQL', 'mql'), line('成交', 'won')],
+  );
 }
 
 /** The top channels by leads, as grouped horizontal bars. */
