@@ -223,6 +223,9 @@ describe('the journey: lead, 添加专属顾问, the add, tags, the advisor told
     await cloud.call('dispatch', { action: 'tick' }, null);
     const cells = (await db.collection('funnelCounters').where({ channelId: lead.channel }).get()).data;
     expect(cells.reduce((sum: number, c: any) => sum + (c.wecomAdded ?? 0), 0)).toBe(1);
+    // ...and in the statistics of the code the customer came through.
+    const codeDays = (await db.collection('codeCounters').where({ codeId }).get()).data;
+    expect(codeDays.reduce((sum: number, d: any) => sum + (d.wecomAdded ?? 0), 0)).toBe(1);
     expect((await cloud.call('dispatch', { action: 'recount' }, null)).data.differences).toEqual([]);
   });
 
