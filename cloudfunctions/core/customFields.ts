@@ -129,8 +129,23 @@ function answerSchema(field: CustomField, stores: readonly string[]): z.ZodType<
   }
 }
 
+/** Schemas by the definitions they check (a warm function instance checks the same forms again). */
+const schemas = new Map<string, ReturnType<typeof buildAnswersSchema>>();
+const SCHEMAS_KEPT = 200;
+
 /** The schema of a form's custom answers, by field id; blank answers count as not given. */
-export function customAnswersSchema(fields: readonly CustomField[], stores: readonly string[]) {
+function customAnswersSchema(fields: readonly CustomField[], stores: readonly string[]) {
+  const key = JSON.stringify([fields, stores]);
+  let schema = schemas.get(key);
+  if (!schema) {
+    if (schemas.size >= SCHEMAS_KEPT) schemas.clear();
+    schema = buildAnswersSchema(fields, stores);
+    schemas.set(key, schema);
+  }
+  return schema;
+}
+
+function buildAnswersSchema(fields: readonly CustomField[], stores: readonly string[]) {
   return z.object(
     Object.fromEntries(
       fields.map((field) => {
