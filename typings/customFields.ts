@@ -154,6 +154,11 @@ export function customAnswerColumns(
   return [...byLabel].map(([label, ids]) => ({ label, keys: [...ids] }));
 }
 
+/** A column's header beside the export's own columns: a question named like one of them (状态, 日期) says it is a question. */
+export function answerHeader(column: AnswerColumn, fixed: readonly string[]): string {
+  return fixed.includes(column.label) ? `${column.label}（问题）` : column.label;
+}
+
 /** The answer a column shows for one sign-up or lead. */
 export function answerIn(answers: Record<string, string>, column: AnswerColumn): string {
   for (const key of column.keys) if (answers[key]) return answers[key];

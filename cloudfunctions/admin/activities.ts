@@ -4,7 +4,7 @@ import {
   adminRequestSchemas as schemas,
 } from '../../typings/admin';
 import { checkinProblem } from '../../typings/checkin';
-import { activityAnswerColumns, answerIn, type CustomField } from '../../typings/customFields';
+import { activityAnswerColumns, answerHeader, answerIn, type CustomField } from '../../typings/customFields';
 import { FIELD_CATALOGUE, type FieldKey } from '../../typings/fields';
 import { retiredAfter, withFieldIds } from '../core/customFields';
 import { maskPhone } from '../core/phone';
@@ -440,15 +440,8 @@ export const activityHandlers = {
       } while (cursor && rows.length < MAX_EXPORT_SIGNUPS);
       const views = await registrationViews(ctx, rows);
       const columns = activityAnswerColumns(activity, catalogueLabel);
-      const header = [
-        '姓名',
-        '手机号（已打码）',
-        '状态',
-        '报名时间',
-        '签到时间',
-        '签到人',
-        ...columns.map((c) => c.label),
-      ];
+      const fixed = ['姓名', '手机号（已打码）', '状态', '报名时间', '签到时间', '签到人'];
+      const header = [...fixed, ...columns.map((c) => answerHeader(c, fixed))];
       const csv =
         BOM +
         csvRow(header) +

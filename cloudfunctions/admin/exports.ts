@@ -5,7 +5,7 @@ import {
   type LeadFilter,
   adminRequestSchemas as schemas,
 } from '../../typings/admin';
-import { type AnswerColumn, answerIn, customAnswerColumns } from '../../typings/customFields';
+import { type AnswerColumn, answerHeader, answerIn, customAnswerColumns } from '../../typings/customFields';
 import { FIELD_CATALOGUE, FIELD_KEYS } from '../../typings/fields';
 import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
 import { dayOf } from '../core/funnel';
@@ -178,7 +178,7 @@ export async function advanceExport(
   let cursor = job.cursor ? decodeCursor(job.cursor) : null;
   let processed = job.processed;
   const custom = job.params.customColumns ?? [];
-  const header = [...FIXED_HEADER, ...custom.map((column) => column.label)];
+  const header = [...FIXED_HEADER, ...custom.map((column) => answerHeader(column, FIXED_HEADER))];
   const chunks: string[] = job.parts.length === 0 && processed === 0 ? [BOM, csvRow(header)] : [];
   let done = false;
   try {

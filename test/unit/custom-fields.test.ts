@@ -9,6 +9,7 @@ import {
 } from '../../cloudfunctions/core/customFields';
 import {
   activityAnswerColumns,
+  answerHeader,
   answerIn,
   type CustomField,
   customAnswerColumns,
@@ -111,4 +112,7 @@ test('answer columns: catalogue, custom, removed; many activities share a column
     { label: '口味', keys: ['c_3'] },
   ]);
   expect(answerIn({ c_2: '五千' }, shared[0])).toBe('五千');
+  // A question named like an export column of its own is told apart in the header.
+  expect(answerHeader({ label: '状态', keys: ['c_9'] }, ['姓名', '状态'])).toBe('状态（问题）');
+  expect(answerHeader(shared[0], ['姓名', '状态'])).toBe('预算');
 });
