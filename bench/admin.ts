@@ -539,6 +539,7 @@ async function main() {
     { notContacted: true },
     { tag: '意向:加盟', minScore: 50 },
     { city: '苏州', industry: '医疗' },
+    { city: '苏州', industry: '医疗', minJoins: 1 },
   ];
   for (const filter of segmentFilters) {
     let size = '';

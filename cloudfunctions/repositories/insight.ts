@@ -63,18 +63,18 @@ export function customerPage(
 }
 
 /**
- * A segment's size, counted up to `cap` matches: a broad segment of a million customers would
- * otherwise walk every match on each edit. The match stops at the cap, so the work is bounded by
- * it; `atLeast` says the segment is that big or bigger.
+ * A segment's size, counted up to `cap` matches (at most a page of 1,000): a broad segment of a
+ * million customers would otherwise walk every match on each edit. One read of ids stops at the
+ * cap, so the work is bounded by it (an aggregate's $limit is not: the local engine and a count
+ * still walk every match); `atLeast` says the segment is that big or bigger.
  */
 export async function countCustomersUpTo(
   db: Database,
   where: Record<string, unknown>,
   cap: number,
 ): Promise<{ count: number; atLeast: boolean }> {
-  const res = await db.collection(CUSTOMERS).aggregate().match(where).limit(cap).count('n').end();
-  const count = Number(((res.list ?? res.data ?? []) as { n?: number }[])[0]?.n ?? 0);
-  return { count, atLeast: count >= cap };
+  const { data } = await db.collection(CUSTOMERS).where(where).field({ _id: true }).limit(cap).get();
+  return { count: data.length, atLeast: data.length >= cap };
 }
 
 /** The customer's latest leads, newest first. */

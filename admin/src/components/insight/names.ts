@@ -9,7 +9,7 @@ export const staffName = (id: string | null): string =>
 export const channelName = (id: string | null): string =>
   id ? (lookups.channels.find((c) => c.channelId === id)?.name ?? id) : '—';
 
-/** A segment's size: a count that stopped at its cap reads 10,000+. */
+/** A segment's size: a count that stopped at its cap reads 1,000+. */
 export const segmentSize = (c: SegmentCount): string => `${formatNumber(c.count)}${c.atLeast ? '+' : ''}`;
 
 /** A persona value; null is a customer who did not say. */
