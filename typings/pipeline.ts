@@ -360,7 +360,7 @@ export interface OutboxView {
   channel: string;
   /** The channel in words: 群机器人 east（静安店）, Webhook crm. */
   channelName: string;
-  kind: 'robot' | 'webhook' | 'escalation';
+  kind: 'robot' | 'webhook' | 'escalation' | 'taskOverdue';
   leadIds: string[];
   /** Who the message is about, by name (a digest names several). */
   leads: { leadId: string; name: string | null }[];

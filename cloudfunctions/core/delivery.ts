@@ -30,6 +30,8 @@ export interface LeadSummary {
   store?: string | null;
   /** The first words of the customer's note. */
   notePreview?: string | null;
+  /** A journey task on the lead that an escalation is about: its text and when it fell due. */
+  task?: { text: string; dueAt: string } | null;
   createdAt: string;
   link: string;
 }
@@ -62,19 +64,43 @@ export function escalationMarkdown(lead: LeadSummary, hours: number): string {
   return [`### 线索超过 ${hours} 个工作小时未联系`, ...leadLines(lead)].join('\n');
 }
 
+/** A task's text and due time as a message shows it (China time). */
+const taskLine = (task: NonNullable<LeadSummary['task']>) =>
+  `任务：${task.text}（${chinaTime(task.dueAt)} 到期）`;
+
+function chinaTime(iso: string): string {
+  return new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ');
+}
+
+export function taskOverdueMarkdown(lead: LeadSummary, hours: number): string {
+  return [
+    `### 跟进任务超过 ${hours} 个工作小时未完成`,
+    ...(lead.task ? [`> ${escapeMarkdown(taskLine(lead.task))}`] : []),
+    ...leadLines(lead),
+  ].join('\n');
+}
+
+/** What a robot message is about: new leads, leads past their SLA, or journey tasks left undone. */
+export type RobotMessageKind = 'lead' | 'escalation' | 'taskOverdue';
+
+const DIGEST_TITLES: Record<RobotMessageKind, string> = {
+  lead: '新线索汇总',
+  escalation: '超时未联系线索汇总',
+  taskOverdue: '超时未完成任务汇总',
+};
+
 /**
  * Folds leads into as few digests as fit the robot's markdown size limit, in order. Each lead
  * appears in exactly one digest.
  */
 export function digestMarkdowns(
   leads: readonly LeadSummary[],
-  kind: 'lead' | 'escalation' = 'lead',
+  kind: RobotMessageKind = 'lead',
 ): { content: string; leadIds: string[] }[] {
   const digests: { content: string; leadIds: string[] }[] = [];
   let lines: string[] = [];
   let ids: string[] = [];
-  const header = (n: number) =>
-    kind === 'escalation' ? `### 超时未联系线索汇总（${n} 条）` : `### 新线索汇总（${n} 条）`;
+  const header = (n: number) => `### ${DIGEST_TITLES[kind]}（${n} 条）`;
   const flush = () => {
     if (ids.length === 0) return;
     digests.push({ content: [header(ids.length), ...lines].join('\n'), leadIds: ids });
@@ -83,6 +109,7 @@ export function digestMarkdowns(
   };
   for (const lead of leads) {
     const details = [
+      lead.task ? taskLine(lead.task) : null,
       lead.activityTitle ? `活动：${lead.activityTitle}` : null,
       lead.store ? `门店：${lead.store}` : null,
       lead.notePreview ? `留言：${lead.notePreview}` : null,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { TagCount } from '../../typings/admin';
 import type { DeliverySettings } from '../../typings/pipeline';
 import { slaDeadline } from '../core/assignment';
-import { summarizeLead } from '../core/delivery';
+import { type LeadSummary, summarizeLead } from '../core/delivery';
 import { FunnelTally, funnelKey, rollUp } from '../core/funnel';
 import { compileRules, judgeLead, rejudge, type TagSources } from '../core/rules';
 import { repairJoins } from '../customer/joins';
@@ -20,9 +20,10 @@ import {
   loadRoster,
   loadRules,
   loadSettings,
+  type RosterMember,
   SETTINGS_ID,
 } from '../repositories/pipeline';
-import { moveOpenTasks, runSop } from '../repositories/sop';
+import { claimOverdueTasks, moveOpenTasks, runSop } from '../repositories/sop';
 import { callerContext, type Database, database, wxCloud } from '../runtime/cloud';
 import { deliverDue, outboxMessage, robotsFor } from '../runtime/delivery';
 import { numberFromEnv } from '../runtime/env';
@@ -107,21 +108,48 @@ async function escalateOverdue(db: Database, now: Date): Promise<number> {
       .where({ _id: lead._id, escalatedAt: null })
       .update({ data: { escalatedAt: now } });
     if (claimed.stats.updated !== 1) continue;
-    const owner = roster.find((m) => m.staffId === lead.ownerId);
-    const summary = summarizeLead(lead, {
-      staffName: roster.find((m) => m.staffId === lead.staffId)?.name ?? null,
-      ownerName: owner?.name ?? null,
-      ownerMobile: owner?.mobile ?? null,
-      ownerWecomUserId: owner?.wecomUserId ?? null,
-      store: lead.routedStore ?? lead.storeId,
-      activityTitle: null,
-      adminUrl: settings.adminUrl,
-    });
-    for (const robot of robotsFor(settings.robots, lead.routedStore ?? lead.storeId))
-      await insertOnce(db, 'outbox', outboxMessage(`robot:${robot.id}`, 'escalation', [summary], now));
+    await tellRobots(db, { lead, kind: 'escalation', task: null }, roster, settings, now);
     escalated += 1;
   }
   return escalated;
+}
+
+/** Journey tasks left undone past the SLA after they fell due are escalated once, like leads. */
+async function escalateOverdueTasks(db: Database, now: Date): Promise<number> {
+  const [settings, roster] = await Promise.all([loadSettings(db), loadRoster(db)]);
+  if (settings.robots.length === 0) return 0;
+  const tasks = await claimOverdueTasks(db, settings.slaHours, now);
+  for (const task of tasks) {
+    const lead = await findById<LeadDoc>(db, 'leads', task.leadId);
+    if (!lead) continue;
+    const overdue = { text: task.text ?? '', dueAt: new Date(task.dueAt).toISOString() };
+    await tellRobots(db, { lead, kind: 'taskOverdue', task: overdue }, roster, settings, now);
+  }
+  return tasks.length;
+}
+
+/** An escalation about a lead, queued for the robots of its store (or the store-less ones). */
+async function tellRobots(
+  db: Database,
+  about: { lead: LeadDoc; kind: 'escalation' | 'taskOverdue'; task: LeadSummary['task'] },
+  roster: RosterMember[],
+  settings: DeliverySettings,
+  now: Date,
+): Promise<void> {
+  const { lead } = about;
+  const owner = roster.find((m) => m.staffId === lead.ownerId);
+  const summary = summarizeLead(lead, {
+    staffName: roster.find((m) => m.staffId === lead.staffId)?.name ?? null,
+    ownerName: owner?.name ?? null,
+    ownerMobile: owner?.mobile ?? null,
+    ownerWecomUserId: owner?.wecomUserId ?? null,
+    store: lead.routedStore ?? lead.storeId,
+    activityTitle: null,
+    adminUrl: settings.adminUrl,
+  });
+  const message = { ...summary, task: about.task };
+  for (const robot of robotsFor(settings.robots, lead.routedStore ?? lead.storeId))
+    await insertOnce(db, 'outbox', outboxMessage(`robot:${robot.id}`, about.kind, [message], now));
 }
 
 interface JobDoc {
@@ -324,7 +352,7 @@ const actions = {
     forgetPipelineConfig();
     const settings = await loadSettings(ctx.db);
     const counted = await countAllPending(ctx.db, now);
-    const escalated = await escalateOverdue(ctx.db, now);
+    const escalated = (await escalateOverdue(ctx.db, now)) + (await escalateOverdueTasks(ctx.db, now));
     const delivery = await deliverDue(ctx.db, settings, now);
     const joins = await repairJoins({ db: ctx.db, now });
     const sop = await runSop(ctx.db, now);

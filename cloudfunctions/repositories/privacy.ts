@@ -122,7 +122,9 @@ async function redactMessages(db: Database, leadIds: string[]): Promise<number> 
       .get();
     for (const message of data as { _id: string; leads: { leadId: string }[] }[]) {
       const leads = message.leads.map((lead) =>
-        ids.includes(lead.leadId) ? { ...lead, name: null, phoneMasked: null, notePreview: null } : lead,
+        ids.includes(lead.leadId)
+          ? { ...lead, name: null, phoneMasked: null, notePreview: null, task: null }
+          : lead,
       );
       await db
         .collection('outbox')

@@ -1,4 +1,5 @@
 import { type SopRule, type SopStepStatus, sopRuleSchema } from '../../typings/sop';
+import { slaDeadline } from '../core/assignment';
 import { countersForStatusChange } from '../core/funnel';
 import { editTags } from '../core/rules';
 import {
@@ -48,6 +49,8 @@ export interface SopStepDoc {
   text?: string;
   reason?: string;
   doneAt?: Date;
+  /** A task left undone past the SLA is escalated once: when it was (null while open and not). */
+  escalatedAt?: Date | null;
   updatedAt: Date;
 }
 
@@ -297,6 +300,40 @@ async function claimStep(db: Database, step: SopStepDoc, now: Date): Promise<boo
   return res.stats.updated === 1;
 }
 
+/**
+ * Open tasks still undone the SLA's working hours after they fell due, each claimed once (so
+ * overlapping runs escalate it once), oldest first: the dispatcher tells the robots.
+ */
+export async function claimOverdueTasks(
+  db: Database,
+  slaHours: number,
+  now: Date,
+  limit = 100,
+): Promise<SopStepDoc[]> {
+  const _ = db.command;
+  const { data } = await db
+    .collection(STEPS)
+    .where({
+      status: 'open',
+      escalatedAt: null,
+      dueAt: _.lte(new Date(now.getTime() - slaHours * 3_600_000)),
+    })
+    .orderBy('dueAt', 'asc')
+    .limit(limit)
+    .get();
+  const claimed: SopStepDoc[] = [];
+  for (const task of data as SopStepDoc[]) {
+    // Deadlines follow due times: the first one not passed yet ends the run.
+    if (slaDeadline(new Date(task.dueAt), slaHours).getTime() > now.getTime()) break;
+    const res = await db
+      .collection(STEPS)
+      .where({ _id: task._id, status: 'open', escalatedAt: null })
+      .update({ data: { escalatedAt: now } });
+    if (res.stats.updated === 1) claimed.push(task);
+  }
+  return claimed;
+}
+
 async function finishStep(db: Database, id: string, changes: Partial<SopStepDoc>, now: Date) {
   await db
     .collection(STEPS)
@@ -342,7 +379,12 @@ async function runDueSteps(
         ? ((await activitiesByIds(db, [lead.activityId])).get(lead.activityId)?.title ?? null)
         : null;
       const text = renderTaskText(action.text, sopLeadOf(lead, activityTitle));
-      await finishStep(db, step._id, { status: 'open', text, assigneeId: lead.ownerId }, now);
+      await finishStep(
+        db,
+        step._id,
+        { status: 'open', text, assigneeId: lead.ownerId, escalatedAt: null },
+        now,
+      );
     } else if (action.type === 'tag') {
       // As a person's tags: kept apart from the rules' tags, so a re-tag keeps them.
       const next = editTags({ ...lead, tags: lead.tags ?? [] }, action.add, action.remove);

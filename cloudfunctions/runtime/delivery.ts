@@ -7,6 +7,7 @@ import {
   MAX_ATTEMPTS,
   ROBOT_MESSAGES_PER_MINUTE,
   robotMarkdown,
+  taskOverdueMarkdown,
   webhookRequest,
 } from '../core/delivery';
 import type { Database } from './cloud';
@@ -23,7 +24,7 @@ export interface OutboxDoc {
   messageId: string;
   /** `robot:<id>` or `webhook:<id>`. */
   channel: string;
-  kind: 'robot' | 'webhook' | 'escalation';
+  kind: 'robot' | 'webhook' | 'escalation' | 'taskOverdue';
   leadIds: string[];
   leads: LeadSummary[];
   status: 'pending' | 'delivered' | 'failed';
@@ -47,7 +48,9 @@ export function outboxMessage(
   leads: LeadSummary[],
   now: Date,
 ): OutboxDoc {
-  const messageId = stableId('message', kind, channel, ...leads.map((l) => l.leadId));
+  // A lead's tasks are escalated one by one: each its own message.
+  const parts = leads.map((l) => (l.task ? `${l.leadId}:${l.task.dueAt}` : l.leadId));
+  const messageId = stableId('message', kind, channel, ...parts);
   return {
     _id: messageId,
     messageId,
@@ -187,10 +190,13 @@ async function deliverToRobot(
 ): Promise<void> {
   const slotsWanted = messages.length;
   const single = async (message: OutboxDoc) => {
+    const lead = message.leads[0];
     const content =
       message.kind === 'escalation'
-        ? escalationMarkdown(message.leads[0], settings.slaHours)
-        : robotMarkdown(message.leads[0]);
+        ? escalationMarkdown(lead, settings.slaHours)
+        : message.kind === 'taskOverdue'
+          ? taskOverdueMarkdown(lead, settings.slaHours)
+          : robotMarkdown(lead);
     return sendRobot(robot.url, content);
   };
   // Probe the budget: enough slots for one message each, else everything goes into digests.
@@ -217,15 +223,19 @@ async function deliverToRobot(
   }
   // Not enough room this minute: fold into digests, one slot each, in arrival order.
   // Escalations fold into digests of their own, titled as such.
-  const digests = (['robot', 'escalation'] as const).flatMap((kind) =>
+  const digestKinds = { robot: 'lead', escalation: 'escalation', taskOverdue: 'taskOverdue' } as const;
+  const digests = (['robot', 'escalation', 'taskOverdue'] as const).flatMap((kind) =>
     digestMarkdowns(
       messages.filter((m) => m.kind === kind).flatMap((m) => m.leads),
-      kind === 'escalation' ? 'escalation' : 'lead',
-    ),
+      digestKinds[kind],
+    ).map((digest) => ({ ...digest, kind })),
   );
   let used = 0;
   for (const digest of digests) {
-    const members = messages.filter((m) => m.leadIds.some((id) => digest.leadIds.includes(id)));
+    // A lead may be in a new-lead and an escalation message at once: each digest is its own kind's.
+    const members = messages.filter(
+      (m) => m.kind === digest.kind && m.leadIds.some((id) => digest.leadIds.includes(id)),
+    );
     if (used >= granted.length) {
       await release(db, members, now);
       report.deferred += members.length;

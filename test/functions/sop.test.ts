@@ -276,3 +276,52 @@ test('a customer who deletes their data: their open task and the steps to come s
   expect(JSON.stringify(steps)).not.toContain('张秘密');
   expect(steps.every((s: any) => s.customerId.startsWith('deleted:'))).toBe(true);
 });
+
+test('a task left undone past the SLA is escalated once to the store robot, with its text; a done one is not', async () => {
+  await fetch(`${cloud.cloud.url}/__local/sales`, { method: 'DELETE' });
+  await db
+    .collection('rules')
+    .doc('settings')
+    .set({
+      data: {
+        kind: 'settings',
+        slaHours: 2,
+        robots: [{ id: 'xh', url: `${cloud.cloud.url}/__local/wecom/send?key=xh`, store: '' }],
+        webhooks: [],
+        adminUrl: '',
+      },
+    });
+  const qian = await seller('staff-qian', '钱导购');
+  await rule({
+    name: '到店邀约',
+    trigger: { type: 'lead_captured' },
+    steps: [{ offsetMinutes: 0, action: { type: 'task', text: '邀请{姓名}周末到店' } }],
+  });
+  const late = await leadThroughCode(qian.scene, 'fan-late', '孙先生');
+  const prompt = await leadThroughCode(qian.scene, 'fan-prompt', '周女士');
+  const opened = new Date();
+  await tick(opened);
+  const tasks = (await staffCall({ action: 'myTasks' }, 'staff-qian')).data.items;
+  expect(tasks).toHaveLength(2);
+  const promptTask = tasks.find((t: any) => t.leadId === prompt);
+  expect((await staffCall({ action: 'completeTask', taskId: promptTask.taskId }, 'staff-qian')).ok).toBe(
+    true,
+  );
+  // Three days on, past two working hours whatever the weekday: two overlapping runs escalate once.
+  const later = new Date(opened.getTime() + 72 * HOUR);
+  await Promise.all([tick(later), tick(later)]);
+  await tick(new Date(later.getTime() + 60_000));
+  const messages = (
+    await (await fetch(`${cloud.cloud.url}/__local/sales?target=${encodeURIComponent('robot:xh')}`)).json()
+  ).data.received.filter((m: any) => m.outcome === 'ok');
+  const overdue = messages
+    .map((m: any) => m.body.markdown.content as string)
+    .filter((c: string) => c.includes('未完成'));
+  expect(overdue).toHaveLength(1);
+  expect(overdue[0]).toContain('跟进任务超过 2 个工作小时未完成');
+  expect(overdue[0]).toContain('邀请孙先生周末到店');
+  expect(overdue[0]).toContain('钱导购');
+  expect(overdue.join('')).not.toContain('周女士');
+  const step = (await stepsOf(late))[0];
+  expect(step).toMatchObject({ status: 'open', escalatedAt: expect.any(Date) });
+});

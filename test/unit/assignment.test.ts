@@ -258,6 +258,11 @@ describe('messages', () => {
       expect(digest.content).toContain(part);
     expect(digest.content).toContain('[查看线索](https://admin.example.com/#/leads/lead-1)');
     expect(digestMarkdowns([lead(1)], 'escalation')[0].content).toMatch(/^### 超时未联系线索汇总（1 条）/);
+    // A journey task left undone: its text and due time (China time) in the digest.
+    const overdue = { ...lead(1), task: { text: '邀请到店', dueAt: '2026-11-25T02:00:00.000Z' } };
+    const [tasks] = digestMarkdowns([overdue], 'taskOverdue');
+    expect(tasks.content).toMatch(/^### 超时未完成任务汇总（1 条）/);
+    expect(tasks.content).toContain('任务：邀请到店（11-25 10:00 到期）');
   });
 
   test('a lead goes to its store robots, else to the robots set up without a store', () => {

@@ -30,6 +30,7 @@ export const OUTBOX_KINDS: Record<string, string> = {
   robot: '群机器人',
   webhook: 'Webhook',
   escalation: '超时提醒',
+  taskOverdue: '任务超时',
 };
 
 export const CONDITION_TYPES: Record<Condition['type'], string> = {
