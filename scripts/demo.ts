@@ -1,7 +1,9 @@
 import type { ChannelType, TouchFacts } from '../cloudfunctions/core/attribution';
-import { dayOf, FunnelTally, funnelKey, rollUp } from '../cloudfunctions/core/funnel';
+import { CodeTally, codeCountsOf } from '../cloudfunctions/core/codeStats';
+import { dayOf, entryCounters, FunnelTally, funnelKey, rollUp } from '../cloudfunctions/core/funnel';
 import { phoneTail } from '../cloudfunctions/core/phone';
 import type { ActivityDoc } from '../cloudfunctions/repositories/activities';
+import { codeDayId } from '../cloudfunctions/repositories/codeCounters';
 import type { CodeDoc, StaffDoc } from '../cloudfunctions/repositories/codes';
 import type { CustomerDoc } from '../cloudfunctions/repositories/customers';
 import type { LeadDoc, LeadStatus } from '../cloudfunctions/repositories/leads';
@@ -569,6 +571,26 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
     ...row.counters,
   }));
 
+  // Per-code statistics, as the dispatcher counts them from the same records (core/codeStats).
+  const codeTally = new CodeTally();
+  for (const t of touches)
+    if (t.codeId)
+      codeTally.add(
+        t.codeId,
+        t.at,
+        codeCountsOf(true, entryCounters(t.repeat !== true, Boolean(t.rejected))),
+      );
+  for (const l of leads)
+    if (l.codeId)
+      codeTally.add(
+        l.codeId,
+        l.createdAt,
+        codeCountsOf(false, { leads: 1, ...(l.source === 'activity' ? { signups: 1 } : {}) }),
+      );
+  const codeDays = codeTally
+    .result()
+    .map((row) => ({ _id: codeDayId(row.codeId, row.day), codeId: row.codeId, day: row.day, ...row.counts }));
+
   const stores = STORE_LIST.map((s, i) => ({
     _id: `store-demo-${i + 1}`,
     ...s,
@@ -654,6 +676,7 @@ export function seedDemo(store: DocumentStore, options: DemoOptions = {}) {
   write('leads', leads);
   write('registrations', registrations);
   write('funnelCounters', counters);
+  write('codeCounters', codeDays);
   write(
     'funnelRollups',
     [...rollUp(counters).values()].map((total) => ({ _id: stableId('rollup', total.key), ...total })),

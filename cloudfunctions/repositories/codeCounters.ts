@@ -8,10 +8,13 @@ const PAGE = 1000;
 /** Documents one statistics request reads at most (a code with activity on each day of the range). */
 const MAX_DAYS_READ = 50_000;
 
+/** One document per code and day. */
+export const codeDayId = (codeId: string, day: string) => stableId('code-day', codeId, day);
+
 export async function addToCodeDay(db: Database, row: CodeDayRow): Promise<void> {
   const _ = db.command;
   const inc = Object.fromEntries(Object.entries(row.counts).map(([name, by]) => [name, _.inc(by)]));
-  await upsertById(db, CODE_COUNTERS, stableId('code-day', row.codeId, row.day), inc, {
+  await upsertById(db, CODE_COUNTERS, codeDayId(row.codeId, row.day), inc, {
     codeId: row.codeId,
     day: row.day,
     ...row.counts,

@@ -77,19 +77,20 @@ test('each code shows its scans, visitors and leads; a sort puts the busiest fir
   await page.locator('.code-trend canvas').waitFor();
   await admin.shot(page, 'admin-codes-stats');
 
-  // Sorted by scans (most first) from the start; the header's sorter turns it around.
-  const firstName = () => page.locator('.codes-table tbody tr').first().locator('.name').textContent();
-  expect(await firstName()).toBe('地铁站大海报');
+  // Sorted by scans (most first) from the start; the header's ascending arrow turns it around.
+  const scans = async () =>
+    (await page.locator('.codes-table tbody .stat-scans').allTextContents()).map(Number);
+  const descending = await scans();
+  expect(descending).toEqual([...descending].sort((a, b) => b - a));
   await page
     .locator('.codes-table th', { hasText: '扫码' })
-    .locator('.t-table__sort-icon, .t-table__double-icons')
-    .first()
+    .locator('.t-table__sort-icon.t-table-sort-asc')
     .click();
   await page.waitForFunction(
-    () =>
-      (globalThis as any).document.querySelector('.codes-table tbody tr .name')?.textContent !==
-      '地铁站大海报',
+    () => (globalThis as any).document.querySelector('.codes-table tbody .stat-scans')?.textContent === '0',
   );
+  const ascending = await scans();
+  expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
 
   // Tick both codes and download them as one ZIP.
   for (const name of ['地铁站大海报', '门店台卡'])
