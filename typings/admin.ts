@@ -126,6 +126,8 @@ export const ADMIN_ROUTES = {
   'GET /activity-templates': 'activities.read',
   'POST /activity-templates': 'activities.write',
   'DELETE /activity-templates/:id': 'activities.write',
+  /** A new activity from a template: its start (the end and deadline follow), and what differs. */
+  'POST /activity-templates/:id/activities': 'activities.write',
   'GET /channels': 'codes.read',
   'POST /channels': 'codes.write',
   'PATCH /channels/:id': 'codes.write',
@@ -382,6 +384,15 @@ export const adminRequestSchemas = {
     /** The activity whose form, description, place, cover, capacity and length are kept. */
     activityId: id,
     name: z.string().trim().min(1, '请填写模板名称').max(40, '模板名称不能超过 40 个字'),
+  }),
+  activityFromTemplate: z.object({
+    /** Else the template's title. */
+    title: z.string().trim().min(1, '请填写活动名称').max(40).optional(),
+    startAt: z.iso.datetime({ offset: true }),
+    capacity: z.number().int().min(1).max(100000).optional(),
+    store: optionalText(STORE_NAME_MAX),
+    place: z.string().trim().max(60).optional(),
+    status: z.enum(['draft', 'published']).default('draft'),
   }),
   activityCopies: z.object({
     items: z

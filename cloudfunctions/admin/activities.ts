@@ -217,7 +217,7 @@ const newFieldId = () => randomId(6).toLowerCase();
 const catalogueLabel = (key: string) => FIELD_CATALOGUE[key as FieldKey]?.label ?? key;
 
 /** What a new activity is made of (a form's or a copy's), checked as POST /activities checks it. */
-interface NewActivity {
+export interface NewActivity {
   title: string;
   description: string;
   place: string;
@@ -244,6 +244,12 @@ async function assertNewActivity(ctx: AdminContext, input: NewActivity, at = '')
   const problem = input.status === 'published' && publishProblem(input, ctx.now);
   if (problem) throw fieldError(`${at}${problem.path}`, problem.message);
   await assertActiveStore(ctx, `${at}store`, input.store ?? undefined);
+}
+
+/** Checks and stores one new activity (a form's, a template's). */
+export async function createActivity(ctx: AdminContext, input: NewActivity): Promise<StoredActivity> {
+  await assertNewActivity(ctx, input);
+  return storeActivity(ctx, input);
 }
 
 async function storeActivity(ctx: AdminContext, input: NewActivity): Promise<StoredActivity> {
@@ -280,8 +286,7 @@ export const activityHandlers = {
       customFields: withFieldIds(input.customFields, newFieldId),
       store: input.store ?? null,
     };
-    await assertNewActivity(ctx, activity);
-    return { activityId: (await storeActivity(ctx, activity))._id };
+    return { activityId: (await createActivity(ctx, activity))._id };
   }),
 
   'POST /activities/:id/copies': handle(schemas.activityCopies, async (input, ctx: AdminContext, { id }) => {

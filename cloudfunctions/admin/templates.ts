@@ -4,6 +4,7 @@ import type { FieldKey } from '../../typings/fields';
 import { activityById } from '../repositories/activities';
 import { AppError } from '../runtime/errors';
 import { findById, insertOnce, randomId } from '../runtime/store';
+import { createActivity } from './activities';
 import { type AdminContext, actorOf, record } from './context';
 import { handle } from './http';
 import { assertUnique } from './unique';
@@ -11,7 +12,8 @@ import { iso } from './views';
 
 /**
  * Activity templates: an activity saved without its dates, store and sign-ups, for the next one
- * like it. The admin page fills a new activity's form from one (then POST /activities).
+ * like it. The admin page fills a new activity's form from one (then POST /activities); an API
+ * caller makes one from it with its start and what differs.
  */
 export interface ActivityTemplateDoc {
   _id: string;
@@ -91,6 +93,31 @@ export const templateHandlers = {
     await record(ctx, 'activityTemplate.create', template._id, { name: template.name, from: activity._id });
     return templateView(template);
   }),
+
+  'POST /activity-templates/:id/activities': handle(
+    schemas.activityFromTemplate,
+    async (input, ctx: AdminContext, { id }) => {
+      const template = await findById<ActivityTemplateDoc>(ctx.db, TEMPLATES, id);
+      if (!template) throw new AppError('NOT_FOUND', '没有这个模板');
+      const startAt = new Date(input.startAt);
+      const at = (minutes: number) => new Date(startAt.getTime() + minutes * MINUTE);
+      const activity = await createActivity(ctx, {
+        title: input.title ?? template.title,
+        description: template.description,
+        place: input.place ?? template.place,
+        startAt,
+        endAt: at(template.durationMinutes),
+        deadline: at(-template.deadlineMinutesBefore),
+        capacity: input.capacity ?? template.capacity,
+        fields: template.fields,
+        customFields: template.customFields,
+        ...(template.coverUrl ? { coverUrl: template.coverUrl } : {}),
+        status: input.status,
+        store: input.store ?? null,
+      });
+      return { activityId: activity._id };
+    },
+  ),
 
   'DELETE /activity-templates/:id': handle(schemas.empty, async (_input, ctx: AdminContext, { id }) => {
     const template = await findById<ActivityTemplateDoc>(ctx.db, TEMPLATES, id);

@@ -244,6 +244,29 @@ describe('templates and copies', () => {
     expect((await api('GET', '/activity-templates')).data.items.map((t: any) => t.name)).toEqual([
       '品鉴会模板',
     ]);
+    // A new activity from it: its start given, the end and deadline follow, the rest as saved.
+    const start = at(96 * HOUR);
+    const made = await api('POST', `/activity-templates/${saved.data.templateId}/activities`, {
+      title: '新品品鉴会·第二场',
+      startAt: start,
+      store: '徐汇店',
+    });
+    const second = (await api('GET', `/activities/${made.data.activityId}`)).data;
+    expect(second).toMatchObject({
+      title: '新品品鉴会·第二场',
+      store: '徐汇店',
+      capacity: 20,
+      status: 'draft',
+      coverUrl: 'https://img.example.com/cover.png',
+      customFields: activity.customFields,
+    });
+    expect(Date.parse(second.endAt) - Date.parse(start)).toBe(2 * HOUR);
+    expect(second.deadline).toBe(second.startAt);
+    const taken = await api('POST', `/activity-templates/${saved.data.templateId}/activities`, {
+      title: '新品品鉴会·第二场',
+      startAt: start,
+    });
+    expect(taken.error.fields[0].path).toBe('title');
     await api('DELETE', `/activity-templates/${saved.data.templateId}`);
     expect((await api('GET', '/activity-templates')).data.items).toEqual([]);
   });
