@@ -217,7 +217,7 @@ const newFieldId = () => randomId(6).toLowerCase();
 const catalogueLabel = (key: string) => FIELD_CATALOGUE[key as FieldKey]?.label ?? key;
 
 /** What a new activity is made of (a form's or a copy's), checked as POST /activities checks it. */
-export interface NewActivity {
+interface NewActivity {
   title: string;
   description: string;
   place: string;
