@@ -69,6 +69,12 @@ export function renderTaskText(
   return text.replace(/\{姓名\}|\{活动\}|\{门店\}/g, (variable) => values[variable]);
 }
 
+/** The advisor's WeCom message for a new task: what to do, by when (China time), and where. */
+export function taskNoticeText(task: { text: string; dueAt: Date }): string {
+  const due = new Date(task.dueAt.getTime() + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ');
+  return `新的跟进任务：${task.text}\n到期：${due}\n请在小程序「员工工作台 · 今日待办」中完成`;
+}
+
 export type SopStopReason =
   | 'won'
   | 'lost'

@@ -51,6 +51,12 @@ export interface SopStepDoc {
   doneAt?: Date;
   /** A task left undone past the SLA is escalated once: when it was (null while open and not). */
   escalatedAt?: Date | null;
+  /**
+   * The advisor's WeCom message about a new task (sent by the wecom function's timer): pending,
+   * being sent (until `noticeLeaseUntil`), sent, not sent (no WeCom user, or too late), failed.
+   */
+  notice?: 'pending' | 'sending' | 'sent' | 'none' | 'failed';
+  noticeLeaseUntil?: Date;
   updatedAt: Date;
 }
 
@@ -334,6 +340,54 @@ export async function claimOverdueTasks(
   return claimed;
 }
 
+/** A notice is worth sending for a day; a task older than that (WeCom set up later) is not announced. */
+const NOTICE_WITHIN_MS = 24 * 3_600_000;
+
+/**
+ * Tasks whose advisor is still to be told in WeCom, oldest first: pending ones, and ones a run that
+ * died was sending. Each is claimed by `claimTaskNotice` before it is sent.
+ */
+export async function dueTaskNotices(db: Database, now: Date, limit: number): Promise<SopStepDoc[]> {
+  const _ = db.command;
+  const { data } = await db
+    .collection(STEPS)
+    .where(_.or([{ notice: 'pending' }, { notice: 'sending', noticeLeaseUntil: _.lte(now) }]))
+    .orderBy('dueAt', 'asc')
+    .limit(limit)
+    .get();
+  return data as SopStepDoc[];
+}
+
+/**
+ * Takes an open task's notice for sending (a two-minute lease), once; false when another run has
+ * it. A task done meanwhile, or fallen due more than a day ago, is not announced any more.
+ */
+export async function claimTaskNotice(db: Database, task: SopStepDoc, now: Date): Promise<boolean> {
+  if (task.status !== 'open' || now.getTime() - new Date(task.dueAt).getTime() > NOTICE_WITHIN_MS) {
+    await settleTaskNotice(db, task._id, 'none', now);
+    return false;
+  }
+  const _ = db.command;
+  const free =
+    task.notice === 'pending' ? { notice: 'pending' } : { notice: 'sending', noticeLeaseUntil: _.lte(now) };
+  const res = await db
+    .collection(STEPS)
+    .where({ _id: task._id, status: 'open', ...free })
+    .update({
+      data: { notice: 'sending', noticeLeaseUntil: new Date(now.getTime() + LEASE_MS), updatedAt: now },
+    });
+  return res.stats.updated === 1;
+}
+
+export async function settleTaskNotice(
+  db: Database,
+  id: string,
+  notice: NonNullable<SopStepDoc['notice']>,
+  now: Date,
+): Promise<void> {
+  await finishStep(db, id, { notice }, now);
+}
+
 async function finishStep(db: Database, id: string, changes: Partial<SopStepDoc>, now: Date) {
   await db
     .collection(STEPS)
@@ -382,7 +436,13 @@ async function runDueSteps(
       await finishStep(
         db,
         step._id,
-        { status: 'open', text, assigneeId: lead.ownerId, escalatedAt: null },
+        {
+          status: 'open',
+          text,
+          assigneeId: lead.ownerId,
+          escalatedAt: null,
+          ...(lead.ownerId ? { notice: 'pending' as const } : {}),
+        },
         now,
       );
     } else if (action.type === 'tag') {

@@ -452,8 +452,15 @@ export async function forgetCorpTags(db: Database) {
 }
 
 /**
- * One of a person's `limit` application messages this minute (WeCom drops the excess silently,
- * so we must never send it), or false when they are all taken.
+ * WeCom allows 30 application messages per person a minute and drops the excess silently; whether
+ * its minute is a calendar minute or any 60 s is not documented. Half of it per calendar minute
+ * keeps any 60 s (which touches at most two calendar minutes) within 30.
  */
-export const claimMessageSlot = (db: Database, userId: string, limit: number, now: Date) =>
-  claimMinuteSlot(db, `wecomMessage:${userId}`, limit, now);
+const MESSAGES_PER_CALENDAR_MINUTE = 15;
+
+/**
+ * One of a person's application messages this minute (WeCom drops the excess silently, so we must
+ * never send it), or false when they are all taken: every message to an advisor claims one.
+ */
+export const claimMessageSlot = (db: Database, userId: string, now: Date) =>
+  claimMinuteSlot(db, `wecomMessage:${userId}`, MESSAGES_PER_CALENDAR_MINUTE, now);

@@ -1,11 +1,13 @@
 // The wecom function: WeCom's customer-contact callback behind CloudBase's HTTP access
 // (/wecom/callback), and a timer that works what the callback could not finish (retries, the
-// advisor's message budget) and, at night, repairs adds whose events never arrived.
+// advisor's message budget), tells advisors of new journey tasks and, at night, repairs adds whose
+// events never arrived.
 import { isReconcileMinute } from '../core/wecomContact';
 import { dueEvents, loadWecomSettings } from '../repositories/wecom';
 import { database } from '../runtime/cloud';
 import { acceptCallback, type CallbackAnswer, type CallbackRequest } from './callback';
 import { reconcile } from './reconcile';
+import { noticeTasks } from './tasks';
 import { workEvent } from './work';
 
 /** WeCom gives up on an answer after 5 s: the work gets this long before the answer goes anyway. */
@@ -29,8 +31,10 @@ async function tick(at: Date) {
   if (!settings) return { worked: 0 };
   const due = await dueEvents(db, new Date(), EVENTS_PER_TICK);
   for (const event of due) await workEvent({ db, settings, now: new Date() }, event._id);
-  if (!isReconcileMinute(at)) return { worked: due.length };
-  return { worked: due.length, reconciled: await reconcile({ db, settings, now: new Date() }) };
+  // The trigger's own minute: each advisor's message budget is counted per minute.
+  const noticed = await noticeTasks({ db, settings, now: at });
+  if (!isReconcileMinute(at)) return { worked: due.length, noticed };
+  return { worked: due.length, noticed, reconciled: await reconcile({ db, settings, now: new Date() }) };
 }
 
 /** Timer triggers send `{Type: 'Timer', Time, ...}`; HTTP access sends an integration event. */

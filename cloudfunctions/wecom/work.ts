@@ -50,14 +50,11 @@ export interface WorkContext {
   now: Date;
 }
 
-const app = (settings: WecomSettings): WecomApp => ({ corpId: settings.corpId, secret: settings.secret });
+export const app = (settings: WecomSettings): WecomApp => ({
+  corpId: settings.corpId,
+  secret: settings.secret,
+});
 
-/**
- * WeCom allows 30 application messages per person a minute and drops the excess silently; whether
- * its minute is a calendar minute or any 60 s is not documented. Half of it per calendar minute
- * keeps any 60 s (which touches at most two calendar minutes) within 30.
- */
-const MESSAGES_PER_CALENDAR_MINUTE = 15;
 /** A welcome code is good for 20 s after the event (WECOM.md); leave room for the call itself. */
 const WELCOME_WINDOW_MS = 18_000;
 const INVALID_TAG = 40068;
@@ -254,8 +251,7 @@ async function welcome(
 class Throttled extends Error {}
 
 async function notifyAdvisor(ctx: WorkContext, contact: WecomContactDoc, customer: AddedCustomer) {
-  if (!(await claimMessageSlot(ctx.db, contact.userId, MESSAGES_PER_CALENDAR_MINUTE, ctx.now)))
-    throw new Throttled();
+  if (!(await claimMessageSlot(ctx.db, contact.userId, ctx.now))) throw new Throttled();
   await wecomCall(app(ctx.settings), '/cgi-bin/message/send', {
     body: {
       touser: contact.userId,

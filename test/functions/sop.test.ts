@@ -311,9 +311,10 @@ test('a task left undone past the SLA is escalated once to the store robot, with
   const later = new Date(opened.getTime() + 72 * HOUR);
   await Promise.all([tick(later), tick(later)]);
   await tick(new Date(later.getTime() + 60_000));
-  const messages = (
-    await (await fetch(`${cloud.cloud.url}/__local/sales?target=${encodeURIComponent('robot:xh')}`)).json()
-  ).data.received.filter((m: any) => m.outcome === 'ok');
+  const sales = `${cloud.cloud.url}/__local/sales?target=${encodeURIComponent('robot:xh')}`;
+  const messages = ((await (await fetch(sales)).json()) as any).data.received.filter(
+    (m: any) => m.outcome === 'ok',
+  );
   const overdue = messages
     .map((m: any) => m.body.markdown.content as string)
     .filter((c: string) => c.includes('未完成'));

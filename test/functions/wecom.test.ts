@@ -477,6 +477,63 @@ describe('faults and repair', () => {
     expect((await tick()).data.worked).toBe(0);
   });
 
+  test('advisors hear of new journey tasks in WeCom, within their budget: the rest goes the next minute, once', async () => {
+    const { codeId } = await seedStaffCode();
+    const taskSteps = (rule: string) =>
+      Array.from({ length: 9 }, (_, i) => ({
+        offsetMinutes: 0,
+        action: { type: 'task', text: `${rule}第${i + 1}步：联系{姓名}` },
+      }));
+    for (const name of ['甲', '乙'])
+      await db.collection('sopRules').add({
+        data: {
+          name: `旅程${name}`,
+          trigger: { type: 'lead_captured' },
+          filters: {},
+          steps: taskSteps(name),
+          enabled: true,
+          createdAt: new Date(Date.now() - 60_000),
+          updatedAt: new Date(),
+        },
+      });
+    await customerLeaves('openid-tasks', (await db.collection('codes').doc(codeId).get()).data.scene);
+    await cloud.call('dispatch', { action: 'tick' }, null);
+    expect((await db.collection('sopSteps').where({ status: 'open' }).count()).total).toBe(18);
+    const minute = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 5_000);
+    const [first, overlapping] = await Promise.all([tick(minute), tick(minute)]);
+    // WeCom drops what goes over 30 a minute silently: 15 per calendar minute, never more.
+    expect(first.data.noticed + overlapping.data.noticed).toBe(15);
+    expect((await tick(new Date(minute.getTime() + 60_000))).data.noticed).toBe(3);
+    expect((await tick(new Date(minute.getTime() + 120_000))).data.noticed).toBe(0);
+    const sent = (await calls('message/send')).filter((c) => c.errcode === 0 && !c.dropped);
+    expect(sent).toHaveLength(18);
+    expect(sent.every((c) => (c.body as any).touser === 'zhangsan')).toBe(true);
+    const texts = sent.map((c) => (c.body as any).text.content as string);
+    expect(new Set(texts).size).toBe(18);
+    expect(texts).toContainEqual(expect.stringContaining('新的跟进任务：甲第1步：联系李女士'));
+    expect((await db.collection('sopSteps').where({ notice: 'sent' }).count()).total).toBe(18);
+  });
+
+  test('a task whose advisor has no WeCom user is not announced, and stays in the staff desk', async () => {
+    const { codeId } = await seedStaffCode(null, '无企微顾问');
+    await db.collection('sopRules').add({
+      data: {
+        name: '回访',
+        trigger: { type: 'lead_captured' },
+        filters: {},
+        steps: [{ offsetMinutes: 0, action: { type: 'task', text: '回访{姓名}' } }],
+        enabled: true,
+        createdAt: new Date(Date.now() - 60_000),
+        updatedAt: new Date(),
+      },
+    });
+    await customerLeaves('openid-nowecom', (await db.collection('codes').doc(codeId).get()).data.scene);
+    await cloud.call('dispatch', { action: 'tick' }, null);
+    expect((await tick()).data.noticed).toBe(0);
+    expect(await calls('message/send')).toHaveLength(0);
+    expect((await db.collection('sopSteps').get()).data[0]).toMatchObject({ status: 'open', notice: 'none' });
+  });
+
   test('an add whose event never arrived is found by the 03:00 reconciliation, linked once', async () => {
     // The fake WeCom forgets the contacts earlier tests made (their relations were cleared here).
     await fake('POST', '/reset', {});
