@@ -28,6 +28,12 @@ export interface FieldSpec {
 
 export const INDUSTRIES = ['零售', '餐饮', '教育', '医疗', '制造', '互联网', '金融', '地产', '其他'] as const;
 
+/**
+ * How sales and exports name the name field: the form collects it as a WeChat nickname (one tap,
+ * checked by WeChat), not a legal name; an activity that needs a real name asks in a custom field.
+ */
+export const NAME_FOR_SALES = '称呼（微信昵称）';
+
 export const FIELD_CATALOGUE: Record<FieldKey, FieldSpec> = {
   name: { label: '姓名', kind: 'nickname', maxLength: 30, freeText: true },
   phone: { label: '手机号', kind: 'phone', maxLength: 20, freeText: false },

@@ -5,7 +5,7 @@ import {
 } from '../../typings/admin';
 import { checkinProblem } from '../../typings/checkin';
 import { activityAnswerColumns, answerHeader, answerIn, type CustomField } from '../../typings/customFields';
-import { FIELD_CATALOGUE, type FieldKey } from '../../typings/fields';
+import { FIELD_CATALOGUE, type FieldKey, NAME_FOR_SALES } from '../../typings/fields';
 import { retiredAfter, withFieldIds } from '../core/customFields';
 import { maskPhone } from '../core/phone';
 import { type ActivityDoc, activityById } from '../repositories/activities';
@@ -445,7 +445,7 @@ export const activityHandlers = {
       } while (cursor && rows.length < MAX_EXPORT_SIGNUPS);
       const views = await registrationViews(ctx, rows);
       const columns = activityAnswerColumns(activity, catalogueLabel);
-      const fixed = ['姓名', '手机号（已打码）', '状态', '报名时间', '签到时间', '签到人'];
+      const fixed = [NAME_FOR_SALES, '手机号（已打码）', '状态', '报名时间', '签到时间', '签到人'];
       const header = [...fixed, ...columns.map((c) => answerHeader(c, fixed))];
       const csv =
         BOM +

@@ -6,7 +6,7 @@ import {
   adminRequestSchemas as schemas,
 } from '../../typings/admin';
 import { type AnswerColumn, answerHeader, answerIn, customAnswerColumns } from '../../typings/customFields';
-import { FIELD_CATALOGUE, FIELD_KEYS } from '../../typings/fields';
+import { FIELD_CATALOGUE, FIELD_KEYS, NAME_FOR_SALES } from '../../typings/fields';
 import { CHANNEL_TYPE_LABELS } from '../../typings/pipeline';
 import { dayOf } from '../core/funnel';
 import { maskPhone } from '../core/phone';
@@ -72,7 +72,7 @@ const FIXED_HEADER = [
   '线索编号',
   '提交时间',
   '日期',
-  '姓名',
+  NAME_FOR_SALES,
   '手机号',
   '渠道',
   '渠道类型',

@@ -166,7 +166,7 @@ test('exporting the current filter downloads a CSV of exactly those leads', asyn
   const bytes = Buffer.from(await res.arrayBuffer());
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const [header, ...lines] = parseCsv(bytes.toString('utf8').slice(1));
-  expect(header.slice(0, 6)).toEqual(['线索编号', '提交时间', '日期', '姓名', '手机号', '渠道']);
+  expect(header.slice(0, 6)).toEqual(['线索编号', '提交时间', '日期', '称呼（微信昵称）', '手机号', '渠道']);
   expect(lines).toHaveLength(filtered.length);
   expect(lines.map((l) => l[0]).sort()).toEqual(filtered.map((l) => l.leadId).sort());
   for (const line of lines) {

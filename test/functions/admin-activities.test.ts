@@ -131,7 +131,7 @@ test('the sign-up list shows every answer and who checked in; a manual check-in 
 
   const exported = await post(`/activities/${soon}/registrations/export`);
   const [header, row] = exported.data.csv.replace(/^\uFEFF/, '').split('\r\n');
-  expect(header).toBe('姓名,手机号（已打码）,状态,报名时间,签到时间,签到人,意向门店,公司');
+  expect(header).toBe('称呼（微信昵称）,手机号（已打码）,状态,报名时间,签到时间,签到人,意向门店,公司');
   expect(row).toMatch(/^顾客guest-c,138\*\*\*\*\d{4},已签到,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,/);
   expect(row.endsWith(',后台 boss,静安店,星河科技')).toBe(true);
   // China time: the sign-up was just now, 8 hours ahead of UTC.
