@@ -241,4 +241,6 @@ export interface MyData {
     checkedInAt: string | null;
   }[];
   touches: { at: string; wxScene: number; channelType: string; path: string }[];
+  /** The questions of custom answers (kept by field id), from the activities they were asked for. */
+  answerLabels: Record<string, string>;
 }

@@ -1,6 +1,7 @@
 // The customer function: everything a customer does in the mini program. Each action is a row
 // of {schema, handler}; identity comes only from the WeChat context (see context.ts).
 import { customerRequestSchemas as schemas } from '../../typings/customer';
+import { customAnswerColumns } from '../../typings/customFields';
 import { INQUIRY_FIELDS } from '../../typings/fields';
 import {
   codeValueOf,
@@ -441,7 +442,20 @@ const actions = {
 
   myData: action(schemas.myData, async (_input, ctx: CustomerContext) => {
     const customer = await me(ctx);
-    return myDataOf(customer, await recordsOf(ctx.db, customer._id));
+    const records = await recordsOf(ctx.db, customer._id);
+    // Custom answers are kept by field id: their questions come from the activities that asked them.
+    const activityIds = [...records.leads, ...records.registrations].flatMap((r) =>
+      r.activityId ? [r.activityId as string] : [],
+    );
+    const activities = activityIds.length
+      ? await activitiesByIds(ctx.db, [...new Set(activityIds)])
+      : new Map();
+    const answerLabels = Object.fromEntries(
+      customAnswerColumns([...activities.values()]).flatMap((column) =>
+        column.keys.map((key) => [key, column.label]),
+      ),
+    );
+    return myDataOf(customer, records, answerLabels);
   }),
 
   withdrawConsent: action(schemas.withdrawConsent, async (_input, ctx: CustomerContext) => {

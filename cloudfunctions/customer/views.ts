@@ -69,8 +69,10 @@ const consentView = (consent: { version: string; accepted: boolean; at: Date } |
 export function myDataOf(
   customer: CustomerDoc,
   records: { leads: any[]; registrations: any[]; touches: any[]; counts: MyData['counts'] },
+  answerLabels: MyData['answerLabels'],
 ): MyData {
   return {
+    answerLabels,
     counts: records.counts,
     customer: {
       customerId: customer._id,

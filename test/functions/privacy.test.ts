@@ -189,6 +189,9 @@ describe('my data', () => {
     expect(mine.data.counts).toEqual({ leads: 2, registrations: 1, touches: 0 });
     const withNote = mine.data.leads.find((l: any) => l.answers.note === '请打我手机');
     expect(withNote).toMatchObject({ salesNotes: 1, name: '李秘密' });
+    // A custom answer is kept by its field id; the question comes with it, so the page can name it.
+    expect(mine.data.registrations[0].answers.c_budget01).toBe('秘密预算五万');
+    expect(mine.data.answerLabels).toEqual({ c_budget01: '预算' });
     const text = JSON.stringify(mine.data);
     for (const internal of [
       '已致电',

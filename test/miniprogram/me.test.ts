@@ -20,6 +20,7 @@ const registration = (over: Partial<RegistrationSummary>): RegistrationSummary =
   place: '静安门店',
   status: 'joined',
   checkinCode: 'c1',
+  reminderSet: false,
   checkinQr: 'data:image/png;base64,iVBORw0KGgo=',
   createdAt: new Date().toISOString(),
   ...over,
@@ -45,7 +46,7 @@ const myData: MyData = {
       activityId: 'a1',
       name: '小林',
       phone: '13800138000',
-      answers: { company: '林氏茶行', note: '想带同事', c_size01: ['10 人以内', '含外地'] },
+      answers: { company: '林氏茶行', note: '想带同事', c_size01: '10 人以内、含外地' },
       tags: ['高意向'],
       consent: null,
       salesNotes: 2,
@@ -81,6 +82,7 @@ const myData: MyData = {
     },
   ],
   touches: [],
+  answerLabels: { c_size01: '同行人数' },
 };
 
 let items: RegistrationSummary[] = [];
@@ -195,7 +197,7 @@ test('privacy: see what is held, withdraw consent, and delete only after confirm
     '手机号：13800138000',
     '公司：林氏茶行',
     '留言：想带同事',
-    '其他回答：10 人以内、含外地',
+    '同行人数：10 人以内、含外地',
     '标签：高意向',
     '销售备注 2 条',
   ]);

@@ -22,11 +22,17 @@ const answerText = (value: unknown) => (Array.isArray(value) ? value.join('、')
 const answered = (value: unknown) =>
   value !== null && value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
 
-/** `shown`: keys already listed from the record's own fields (a lead's name and phone). */
-function answerLines(answers: Record<string, unknown>, shown: string[] = []): string[] {
+/**
+ * `labels`: the questions of custom answers; `shown`: keys already listed from the record's own
+ * fields (a lead's name and phone).
+ */
+function answerLines(answers: Record<string, unknown>, labels: Record<string, string>, shown: string[] = []) {
   return Object.entries(answers)
     .filter(([key, value]) => answered(value) && !shown.includes(key))
-    .map(([key, value]) => `${copy.me.fieldLabels[key] ?? copy.me.otherAnswer}：${answerText(value)}`);
+    .map(
+      ([key, value]) =>
+        `${copy.me.fieldLabels[key] ?? labels[key] ?? copy.me.otherAnswer}：${answerText(value)}`,
+    );
 }
 
 function consentLine(consent: MyData['customer']['consent']): string {
@@ -53,7 +59,7 @@ export function myDataView(data: MyData, titles: Record<string, string>): MyData
     lines: [
       ...(lead.name ? [`${copy.me.fieldLabels.name}：${lead.name}`] : []),
       ...(lead.phone ? [`${copy.me.phone}：${lead.phone}`] : []),
-      ...answerLines(lead.answers, ['name', 'phone']),
+      ...answerLines(lead.answers, data.answerLabels, ['name', 'phone']),
       ...(lead.tags.length ? [`${copy.me.tags}：${lead.tags.join('、')}`] : []),
       // Sales notes are ours to count and theirs to know about, not quoted (they may name others).
       ...(lead.salesNotes ? [copy.me.salesNotes(lead.salesNotes)] : []),
@@ -65,7 +71,7 @@ export function myDataView(data: MyData, titles: Record<string, string>): MyData
       copy.me.status[registration.status] ?? registration.status
     }`,
     lines: [
-      ...answerLines(registration.answers),
+      ...answerLines(registration.answers, data.answerLabels),
       ...(registration.checkedInAt ? [copy.me.checkedInAt(formatTime(registration.checkedInAt))] : []),
     ],
   }));
