@@ -186,7 +186,9 @@ test('a segment is saved with the live count and exported with its members', asy
   const csv = fs.readFileSync((await download.path()) as string, 'utf8');
   expect(csv.startsWith('\uFEFF')).toBe(true);
   const lines = csv.slice(1).trimEnd().split('\r\n');
-  expect(lines[0]).toBe('客户编号,称呼（微信昵称）,手机号,城市,行业,标签,跟进销售,门店,首次来源,留资次数,首次到访');
+  expect(lines[0]).toBe(
+    '客户编号,称呼（微信昵称）,手机号,城市,行业,标签,跟进销售,门店,首次来源,留资次数,首次到访',
+  );
   expect(lines).toHaveLength(expected + 1);
   expect(lines.slice(1).every((line) => line.split(',')[3] === city)).toBe(true);
   await bothShots(page, 'admin-segments');
