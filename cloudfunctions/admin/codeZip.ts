@@ -1,14 +1,13 @@
 import { zipSync } from 'fflate';
 import type { JobView } from '../../typings/admin';
 import type { CodeDoc } from '../repositories/codes';
-import { exportExpiry, insertJob, type JobDoc, jobById, leaseJob, saveJob } from '../repositories/jobs';
+import { insertJob, type JobDoc, jobById, leaseJob, saveJob } from '../repositories/jobs';
 import { numberFromEnv } from '../runtime/env';
 import { AppError } from '../runtime/errors';
-import { randomId } from '../runtime/store';
 import { CODE_CARDS_PER_CALL } from '../staff/server';
 import { readStoredFile, storeFile } from './cloudbase';
 import { type AdminContext, actorOf, record } from './context';
-import { jobAnswer } from './exports';
+import { jobAnswer, newFileJob } from './exports';
 import { codeCardFileIds } from './openapi';
 
 /**
@@ -93,26 +92,15 @@ async function advance(ctx: AdminContext, job: CodeZipJob): Promise<CodeZipJob> 
 
 /** Starts a ZIP of these codes and works on it for one step. */
 export async function startCodeZip(ctx: AdminContext, codes: CodeDoc[]): Promise<JobView> {
-  const stamp = new Date(ctx.now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace(/[-:T]/g, '');
+  // The ZIP is deleted after a while like an export's file (the cards stay as the cache).
   const job: CodeZipJob = {
-    _id: `codezip-${randomId(9)}`,
-    kind: KIND,
-    status: 'running',
-    actor: actorOf(ctx),
-    params: { files: zipEntries(codes) },
-    cursor: null,
-    processed: 0,
-    total: codes.length,
-    parts: [],
+    ...newFileJob(ctx, {
+      kind: KIND,
+      params: { files: zipEntries(codes) },
+      total: codes.length,
+      fileName: (stamp) => `codes-${stamp}.zip`,
+    }),
     cards: [],
-    fileId: null,
-    fileName: `codes-${stamp}.zip`,
-    error: null,
-    // The ZIP is deleted after a while like an export's file (the cards stay as the cache).
-    expiresAt: exportExpiry(ctx.now),
-    leaseUntil: new Date(0),
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
   };
   await insertJob(ctx.db, job);
   await record(ctx, 'codes.zip', job._id, { codes: codes.length });

@@ -226,6 +226,36 @@ export async function advanceExport(
   }
 }
 
+/**
+ * A new job that ends in a file for its starter (an export, a ZIP of codes): named by its China-time
+ * minute, deleted after the export retention like an export's file, set from the start so the
+ * file of a job abandoned half way is deleted too.
+ */
+export function newFileJob<P>(
+  ctx: AdminContext,
+  job: { kind: string; params: P; total: number; fileName: (stamp: string) => string },
+): JobDoc<P> {
+  const stamp = new Date(ctx.now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace(/[-:T]/g, '');
+  return {
+    _id: `${job.kind}-${randomId(9)}`,
+    kind: job.kind,
+    status: 'running',
+    actor: actorOf(ctx),
+    params: job.params,
+    cursor: null,
+    processed: 0,
+    total: job.total,
+    parts: [],
+    fileId: null,
+    fileName: job.fileName(stamp),
+    error: null,
+    expiresAt: exportExpiry(ctx.now),
+    leaseUntil: new Date(0),
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+}
+
 /** A job as the page polls it: its progress, and a temporary download link once it is done. */
 export async function jobAnswer(job: JobDoc): Promise<JobView> {
   return jobView(job, job.status === 'done' && job.fileId ? await fileUrl(job.fileId) : null);
@@ -240,29 +270,12 @@ export const exportHandlers = {
     const scope = ownerScope(ctx);
     // Unknown (0) where the indexes cannot count exactly: progress then shows rows so far.
     const total = (await countLeads(ctx, filter, scope)) ?? 0;
-    const stamp = new Date(ctx.now.getTime() + 8 * 3_600_000)
-      .toISOString()
-      .slice(0, 16)
-      .replace(/[-:T]/g, '');
-    const job: JobDoc<ExportParams> = {
-      _id: `export-${randomId(9)}`,
+    const job = newFileJob<ExportParams>(ctx, {
       kind: 'export',
-      status: 'running',
-      actor: actorOf(ctx),
       params: { filter, includePhone, ownerScope: scope, customColumns: await customColumnsFor(ctx, filter) },
-      cursor: null,
-      processed: 0,
       total,
-      parts: [],
-      fileId: null,
-      fileName: `leads-${stamp}.csv`,
-      error: null,
-      // Set from the start: a file of an export abandoned half way is deleted too.
-      expiresAt: exportExpiry(ctx.now),
-      leaseUntil: new Date(0),
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-    };
+      fileName: (stamp) => `leads-${stamp}.csv`,
+    });
     await insertJob(ctx.db, job);
     await record(ctx, 'leads.export', job._id, { filter, includePhone, total });
     return jobAnswer(await advanceExport(ctx, job));

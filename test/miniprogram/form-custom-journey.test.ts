@@ -1,7 +1,9 @@
 // The issue's end-to-end check for custom form fields: a customer answers an activity's own
 // questions in the mini program (the real activity page and lead form against a real local
 // cloud), and the admin's sign-up CSV and lead export show the answers under their labels.
+
 import http from 'node:http';
+import { NAME_FOR_SALES } from '../../typings/fields';
 import { ADMIN_PASSWORD, activity, insert, useLocalCloud } from './local-cloud';
 import { Hands, platform, postJson, render, texts, until } from './support';
 
@@ -75,6 +77,6 @@ test('custom questions answered in the mini program are in the sign-up CSV and t
   const job = await adminPost('/exports', { filter: { activity: activityId } }, token);
   expect(job.status).toBe('done');
   const leads = await download(job.downloadUrl);
-  expect(cell(leads, '姓名')).toBe('小周');
+  expect(cell(leads, NAME_FOR_SALES)).toBe('小周');
   expect(cell(leads, '感兴趣的内容')).toBe('新品、会员');
 }, 60_000);
