@@ -20,6 +20,7 @@ import { countFunnel } from './counters';
 import type { CustomerDoc } from './customers';
 import { type LeadDoc, tagSourcesUpdate } from './leads';
 import type { RegistrationDoc } from './registrations';
+import { loadWecomSettings } from './wecom';
 
 /**
  * The journey SOP's storage and runner. A rule's steps for one lead are documents of `sopSteps`
@@ -288,7 +289,9 @@ export async function runSop(
       (await startBeforeActivities(db, rules, now)) +
       (await startFromWecomAdds(db, rules, now))
     : 0;
-  const { ran, stopped } = await runDueSteps(db, rules, now);
+  // Advisors are told of new tasks in WeCom only where WeCom is set up (else nothing would send them).
+  const announce = (await loadWecomSettings(db)) !== null;
+  const { ran, stopped } = await runDueSteps(db, rules, now, announce);
   return { scheduled, ran, stopped };
 }
 
@@ -403,6 +406,7 @@ async function runDueSteps(
   db: Database,
   rules: SopRuleDoc[],
   now: Date,
+  announce: boolean,
   limit = 100,
 ): Promise<{ ran: number; stopped: number }> {
   const enabled = new Map(rules.map((rule) => [rule._id, rule]));
@@ -441,7 +445,7 @@ async function runDueSteps(
           text,
           assigneeId: lead.ownerId,
           escalatedAt: null,
-          ...(lead.ownerId ? { notice: 'pending' as const } : {}),
+          ...(announce && lead.ownerId ? { notice: 'pending' as const } : {}),
         },
         now,
       );

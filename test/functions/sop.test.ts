@@ -83,6 +83,8 @@ test('a lead through a staff code gets the task with the script; completing it m
   await Promise.all([tick(now), tick(now)]);
   const steps = await stepsOf(leadId);
   expect(steps.map((s: any) => s.status)).toEqual(['open', 'done', 'scheduled']);
+  // Without WeCom set up, nothing is waiting to tell the advisor there.
+  expect(steps[0].notice).toBeUndefined();
   const lead = (await db.collection('leads').doc(leadId).get()).data;
   expect(lead.tags).toContain('跟进中');
   // Kept as a person's tag, so re-tagging by the rules keeps it.
