@@ -24,6 +24,7 @@ import {
   SETTINGS_ID,
 } from '../repositories/pipeline';
 import { claimOverdueTasks, moveOpenTasks, runSop } from '../repositories/sop';
+import { loadWecomSettings } from '../repositories/wecom';
 import { callerContext, type Database, database, wxCloud } from '../runtime/cloud';
 import { deliverDue, outboxMessage, robotsFor } from '../runtime/delivery';
 import { numberFromEnv } from '../runtime/env';
@@ -355,7 +356,7 @@ const actions = {
     const escalated = (await escalateOverdue(ctx.db, now)) + (await escalateOverdueTasks(ctx.db, now));
     const delivery = await deliverDue(ctx.db, settings, now);
     const joins = await repairJoins({ db: ctx.db, now });
-    const sop = await runSop(ctx.db, now);
+    const sop = await runSop(ctx.db, now, (await loadWecomSettings(ctx.db)) !== null);
     const insight = await refreshInsight(ctx.db, now, JOB_BUDGET_MS);
     // Dry runs are left to whoever reads them: one nobody watches any more stops costing reads.
     const { data: running } = await ctx.db

@@ -20,7 +20,6 @@ import { countFunnel } from './counters';
 import type { CustomerDoc } from './customers';
 import { type LeadDoc, tagSourcesUpdate } from './leads';
 import type { RegistrationDoc } from './registrations';
-import { loadWecomSettings } from './wecom';
 
 /**
  * The journey SOP's storage and runner. A rule's steps for one lead are documents of `sopSteps`
@@ -279,9 +278,14 @@ async function startFromWecomAdds(db: Database, rules: SopRuleDoc[], now: Date):
 }
 
 /** The dispatcher's part: new journeys started, due steps run. */
+/**
+ * Starts journeys and runs due steps. `announceTasks`: WeCom is set up, so a new task waits for
+ * the wecom function to tell its advisor (else nothing would send it).
+ */
 export async function runSop(
   db: Database,
   now: Date,
+  announceTasks: boolean,
 ): Promise<{ scheduled: number; ran: number; stopped: number }> {
   const rules = await loadSopRules(db);
   const scheduled = rules.length
@@ -289,9 +293,7 @@ export async function runSop(
       (await startBeforeActivities(db, rules, now)) +
       (await startFromWecomAdds(db, rules, now))
     : 0;
-  // Advisors are told of new tasks in WeCom only where WeCom is set up (else nothing would send them).
-  const announce = (await loadWecomSettings(db)) !== null;
-  const { ran, stopped } = await runDueSteps(db, rules, now, announce);
+  const { ran, stopped } = await runDueSteps(db, rules, now, announceTasks);
   return { scheduled, ran, stopped };
 }
 
