@@ -24,10 +24,12 @@ const CUSTOM = [
 ];
 
 async function createActivity(extra: Record<string, unknown> = {}) {
+  // One clock reading for both, so the activity lasts exactly two hours.
+  const now = Date.now();
   const created = await api('POST', '/activities', {
     title: '新品品鉴会',
-    startAt: at(48 * HOUR),
-    endAt: at(50 * HOUR),
+    startAt: new Date(now + 48 * HOUR).toISOString(),
+    endAt: new Date(now + 50 * HOUR).toISOString(),
     capacity: 20,
     fields: ['name', 'phone', 'company'],
     customFields: CUSTOM,
